@@ -1,0 +1,115 @@
+import Foundation
+
+/// Why a channel could not deliver a message, in words an operator can act on.
+///
+/// Messages are French: they end up in the relance's `notes`, which the office reads.
+/// Whether trying again is worth it is decided in one place, ``isRetryable``.
+public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The address cannot be used (letters in a phone number, a malformed e-mail).
+    case invalidRecipient(String)
+    /// The provider refused the message (`-ERROR|code|message`).
+    case refused(code: String, message: String)
+    /// The provider answered something that is neither success nor refusal.
+    case unexpectedAnswer(status: Int, body: String)
+    /// The channel could not sign in (Keycloak's description when it gave one).
+    case authentication(String)
+    /// The provider's URL is wrong (the office's system calls it `ENDPOINT_NOT_FOUND`).
+    case endpointNotFound(url: String)
+    /// No answer in time. Reported with status 408.
+    case timeout(seconds: Double)
+    /// The provider could not be reached (refused, DNS, TLS). Reported with status 503.
+    case connection(String)
+    /// The provider is in trouble (5xx).
+    case providerUnavailable(status: Int, body: String)
+    /// The provider refused the request itself (a 4xx other than 401 and 404).
+    case rejected(status: Int, body: String)
+    /// The channel could not write where it writes (file sink, e-mail spool).
+    case storage(String)
+    /// The sender gave up waiting (shutdown, cancelled batch). Nothing was sent.
+    case cancelled
+
+    /// Provider bodies are cut to about this many bytes in messages.
+    public static let bodyLimit = 1024
+
+    /// Whether another attempt may succeed: timeouts, connection failures and 5xx yes;
+    /// a refused number, bad credentials or a provider `-ERROR` no.
+    public var isRetryable: Bool {
+        switch self {
+        case .timeout, .connection, .providerUnavailable: true
+        case .invalidRecipient, .refused, .unexpectedAnswer, .authentication,
+             .endpointNotFound, .rejected, .storage, .cancelled: false
+        }
+    }
+
+    /// The HTTP-like status the office's system reports for this failure.
+    public var reportedStatus: Int? {
+        switch self {
+        case .timeout: 408
+        case .connection: 503
+        case .providerUnavailable(let status, _), .rejected(let status, _),
+             .unexpectedAnswer(let status, _): status
+        case .endpointNotFound: 404
+        case .authentication: 401
+        default: nil
+        }
+    }
+
+    /// A short machine-readable code, for metrics and the attempt table.
+    public var code: String {
+        switch self {
+        case .invalidRecipient: "invalid_recipient"
+        case .refused: "refused"
+        case .unexpectedAnswer: "unexpected_answer"
+        case .authentication: "authentication"
+        case .endpointNotFound: "endpoint_not_found"
+        case .timeout: "timeout"
+        case .connection: "connection"
+        case .providerUnavailable: "provider_unavailable"
+        case .rejected: "rejected"
+        case .storage: "storage"
+        case .cancelled: "cancelled"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidRecipient(let why):
+            "Destinataire invalide : \(why)"
+        case .refused(let code, let message):
+            "Refusé par le fournisseur (\(code)) : \(message)"
+        case .unexpectedAnswer(let status, let body):
+            "Réponse inattendue du fournisseur (HTTP \(status)) : \(Self.cut(body))"
+        case .authentication(let why):
+            "Impossible de récupérer le token d'accès Keycloak : \(why)"
+        case .endpointNotFound(let url):
+            "ENDPOINT_NOT_FOUND (404) : vérifiez VENTIS_MESSAGING_URL (\(url))"
+        case .timeout(let seconds):
+            "Délai dépassé (408) : pas de réponse du fournisseur en \(Self.format(seconds)) s"
+        case .connection(let why):
+            "Erreur de connexion (503) : \(why)"
+        case .providerUnavailable(let status, let body):
+            "Fournisseur indisponible (HTTP \(status)) : \(Self.cut(body))"
+        case .rejected(let status, let body):
+            "Requête refusée par le fournisseur (HTTP \(status)) : \(Self.cut(body))"
+        case .storage(let why):
+            "Écriture impossible : \(why)"
+        case .cancelled:
+            "Envoi interrompu avant d'avoir été tenté"
+        }
+    }
+
+    /// Cuts a provider body to ``bodyLimit`` bytes (on a character boundary).
+    public static func cut(_ body: String) -> String {
+        if body.utf8.count <= bodyLimit { return body }
+        var out = ""
+        for ch in body {
+            if out.utf8.count + ch.utf8.count > bodyLimit { break }
+            out.append(ch)
+        }
+        return out + "…"
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Sends deliveries through their routes: each channel of the route in order, each
+/// with its retries, then the fallback channels, honouring every channel's rate.
+///
+/// One dispatcher serves a whole program; it is safe to call from any number of tasks.
+/// It knows no channel by name: channels come from the routing config and the table.
+public final class Dispatcher: Sendable {
+    public let routes: [RelanceType: Route]
+    public let channels: [String: any Channel]
+    public let policies: [String: DeliveryPolicy]
+    let limiters: [String: RateLimiter]
+    let segmentLimiters: [String: RateLimiter]
+    let clock: any GatewayClock
+    let logger: Logger
+    let random: @Sendable () -> Double
+
+    public init(routes: [RelanceType: Route], channels: [String: any Channel],
+                policies: [String: DeliveryPolicy] = [:], clock: any GatewayClock = SystemClock(),
+                logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.routes = routes
+        self.channels = channels
+        self.policies = policies
+        self.clock = clock
+        self.logger = logger.labelled("dispatcher")
+        self.random = random
+        self.limiters = policies.compactMapValues { p in p.ratePerSecond.map { RateLimiter(rate: $0, clock: clock) } }
+        self.segmentLimiters = policies.compactMapValues { p in p.segmentsPerSecond.map { RateLimiter(rate: $0, clock: clock) } }
+    }
+
+    /// The route of a type, or nil when nothing sends it.
+    public func route(for type: RelanceType) -> Route? {
+        guard let route = routes[type], !route.all.isEmpty else { return nil }
+        return route
+    }
+
+    /// Sends one delivery to completion: delivered, failed on every channel, or no route.
+    ///
+    /// `onAttempt` is called after each attempt, before the next one starts, so the
+    /// store can record it even if the process dies later.
+    public func send(_ delivery: Delivery,
+                     onAttempt: @Sendable (DeliveryAttempt) async -> Void = { _ in }) async -> DispatchResult {
+        guard let route = route(for: delivery.type) else { return .noRoute(delivery.type) }
+        var attempts: [DeliveryAttempt] = []
+        var lastError = ChannelError.cancelled
+        channels: for name in route.all {
+            guard let channel = channels[name] else { continue }
+            let policy = policies[name] ?? DeliveryPolicy()
+            let backoff = Backoff(initial: policy.initialDelay, maximum: policy.maxDelay, random: random)
+            var waited = 0.0
+            for attemptOnChannel in 1...max(1, policy.maxAttempts) {
+                if Task.isCancelled { lastError = .cancelled; break channels }
+                do {
+                    try await limiters[name]?.acquire()
+                    if let segments = segmentLimiters[name] {
+                        try await segments.acquire(Double(SMSText.segments(delivery.body)))
+                    }
+                } catch {
+                    lastError = .cancelled
+                    break channels
+                }
+                let started = clock.now()
+                let result: Result<Receipt, ChannelError>
+                do { result = .success(try await channel.send(delivery)) } catch { result = .failure(error) }
+                let attempt = DeliveryAttempt(deliveryID: delivery.id, number: attempts.count + 1, channel: name,
+                                              startedAt: started, finishedAt: clock.now(), result: result)
+                attempts.append(attempt)
+                await onAttempt(attempt)
+                switch result {
+                case .success(let receipt):
+                    return .delivered(receipt, attempts: attempts)
+                case .failure(let error):
+                    lastError = error
+                    logger.info("attempt failed", ["delivery": delivery.id, "channel": name, "attempt": attemptOnChannel,
+                                                   "error": error.code, "retryable": error.isRetryable])
+                    guard error.isRetryable, attemptOnChannel < policy.maxAttempts else { continue channels }
+                    let delay = backoff.delay(after: attemptOnChannel)
+                    guard waited + delay <= policy.maxTotalDelay else { continue channels }
+                    waited += delay
+                    do { try await clock.sleep(seconds: delay) } catch { break channels }
+                }
+            }
+        }
+        return .failed(lastError, attempts: attempts)
+    }
+}

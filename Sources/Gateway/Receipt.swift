@@ -1,0 +1,27 @@
+import Foundation
+
+/// What a channel answers when a message was accepted.
+public struct Receipt: Sendable, Hashable, Codable {
+    /// The name of the channel that accepted the message.
+    public var channel: String
+    /// The provider's identifier of the message (the Ventis UUID, the file line id).
+    public var messageID: String
+    /// When the provider accepted it.
+    public var acceptedAt: Date
+    /// The address actually used, after normalisation (`2410661234567`).
+    public var recipient: String
+    /// The provider's raw answer, cut to about 1 KB.
+    public var providerAnswer: String
+    /// Facts worth keeping: the SMS encoding and segment count, the file written.
+    public var details: [String: String]
+
+    public init(channel: String, messageID: String, acceptedAt: Date, recipient: String,
+                providerAnswer: String = "", details: [String: String] = [:]) {
+        self.channel = channel
+        self.messageID = messageID
+        self.acceptedAt = acceptedAt
+        self.recipient = recipient
+        self.providerAnswer = String(providerAnswer.prefix(ChannelError.bodyLimit))
+        self.details = details
+    }
+}

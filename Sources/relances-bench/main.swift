@@ -1,0 +1,1 @@
+print("relances-bench: not built yet")
