@@ -1,1 +1,35 @@
-print("relances-bench: not built yet")
+import Foundation
+
+// relances-bench [SUITE ...]: runs the named suites (all by default) and prints one table.
+// Suites register in `suites` below, one line each; each lives in a file of its own.
+typealias Suite = (name: String, summary: String, run: @Sendable () async throws -> [BenchmarkRow])
+
+let suites: [Suite] = [
+]
+
+let wanted = Array(CommandLine.arguments.dropFirst())
+if wanted.contains("--help") {
+    print("usage: relances-bench [suite ...]\nsuites:\n" + suites.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"))
+    exit(0)
+}
+let unknown = wanted.filter { w in !suites.contains { $0.name == w } }
+if !unknown.isEmpty {
+    FileHandle.standardError.write(Data("relances-bench: unknown suite \(unknown.joined(separator: ", ")); valid: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
+    exit(2)
+}
+var rows: [BenchmarkRow] = []
+for suite in suites where wanted.isEmpty || wanted.contains(suite.name) {
+    FileHandle.standardError.write(Data("running \(suite.name)…\n".utf8))
+    do { rows += try await suite.run() } catch {
+        rows.append(BenchmarkRow(name: suite.name, figure: "failed", note: "\(error)"))
+    }
+}
+print("relances-bench on \(coreCount) cores (\(ProcessInfo.processInfo.operatingSystemVersionString))")
+let widths = [rows.map(\.name.count).max() ?? 4, rows.map(\.figure.count).max() ?? 6, rows.map(\.target.count).max() ?? 6]
+for row in rows {
+    let verdict = row.met.map { $0 ? "ok" : "MISSED" } ?? ""
+    print([row.name.padding(toLength: widths[0], withPad: " ", startingAt: 0),
+           row.figure.padding(toLength: widths[1], withPad: " ", startingAt: 0),
+           row.target.padding(toLength: widths[2], withPad: " ", startingAt: 0),
+           verdict.padding(toLength: 6, withPad: " ", startingAt: 0), row.note].joined(separator: "  "))
+}
