@@ -14,10 +14,15 @@ public final class Dispatcher: Sendable {
     let clock: any GatewayClock
     let logger: Logger
     let random: @Sendable () -> Double
+    /// The config this dispatcher was built from, when it came from one (for
+    /// `relances channels` and `GET /api/channels`).
+    public let config: RoutingConfig?
 
     public init(routes: [RelanceType: Route], channels: [String: any Channel],
                 policies: [String: DeliveryPolicy] = [:], clock: any GatewayClock = SystemClock(),
-                logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                config: RoutingConfig? = nil) {
+        self.config = config
         self.routes = routes
         self.channels = channels
         self.policies = policies

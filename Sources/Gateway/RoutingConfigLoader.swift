@@ -1,0 +1,319 @@
+import Foundation
+
+/// Reads a routing config and checks it whole: every problem is reported at once,
+/// each naming the file, the JSON path and the valid choices.
+public struct RoutingConfigLoader: Sendable {
+    public var table: ChannelTable
+    public var environment: Environment
+    /// Lenient loading checks the structure but not the channels' own settings, and
+    /// tolerates unset variables: what a dry run needs, since it builds no channel.
+    public var lenient: Bool
+
+    /// Keys a channel section may hold besides its kind's settings.
+    static let gatewayKeys = ["kind", "retry", "rate"]
+    static let topLevelKeys = ["channels", "routes", "templates"]
+
+    public init(table: ChannelTable, environment: Environment, lenient: Bool = false) {
+        self.table = table
+        self.environment = environment
+        self.lenient = lenient
+    }
+
+    public func load(file: String) throws(ConfigError) -> RoutingConfig {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            let exists = FileManager.default.fileExists(atPath: file)
+            throw ConfigError(file: file, path: "", exists ? "cannot be read; check its permissions"
+                                                           : "no such file; pass --config with the path of a routing config (channels/routing.json is the default)")
+        }
+        return try parse(data, file: file)
+    }
+
+    public func parse(_ data: Data, file: String) throws(ConfigError) -> RoutingConfig {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw ConfigError(file: file, path: "", "is not valid JSON: \(Self.jsonErrorDetail(error))")
+        }
+        var session = Session(file: file, loader: self)
+        return try session.config(from: root)
+    }
+
+    static func jsonErrorDetail(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// One load: collects problems as it walks the document.
+private struct Session {
+    let file: String
+    let loader: RoutingConfigLoader
+    var problems: [ConfigProblem] = []
+
+    init(file: String, loader: RoutingConfigLoader) {
+        self.file = file
+        self.loader = loader
+    }
+
+    mutating func problem(_ path: String, _ message: String) {
+        problems.append(ConfigProblem(file: file, path: path, message: message))
+    }
+
+    mutating func config(from root: JSONValue) throws(ConfigError) -> RoutingConfig {
+        guard case .object(let top) = root else {
+            throw ConfigError(file: file, path: "", "must be a JSON object with \"channels\" and \"routes\"")
+        }
+        for key in top.keys.sorted() where !isComment(key) && !RoutingConfigLoader.topLevelKeys.contains(key) {
+            problem(key, "unknown key; valid keys: \(RoutingConfigLoader.topLevelKeys.joined(separator: ", "))")
+        }
+        var channels: [String: ChannelConfig] = [:]
+        switch top["channels"] {
+        case .object(let sections)?:
+            for name in sections.keys.sorted() where !isComment(name) {
+                if let c = channel(name: name, section: sections[name]!) { channels[name] = c }
+            }
+        case nil: problem("channels", "missing; name at least one channel")
+        case let other?: problem("channels", "must be an object of channels by name, not \(other.typeName)")
+        }
+        let declared = Set((top["channels"].flatMap { if case .object(let o) = $0 { Array(o.keys) } else { nil } } ?? []).filter { !isComment($0) })
+        var routes: [RelanceType: Route] = [:]
+        switch top["routes"] {
+        case .object(let sections)?:
+            for key in sections.keys.sorted() where !isComment(key) {
+                if let (type, route) = route(key: key, value: sections[key]!, declared: declared, channels: channels) {
+                    routes[type] = route
+                }
+            }
+        case nil: problem("routes", "missing; route at least one of: \(RelanceType.sendable.map(\.rawValue).joined(separator: ", "))")
+        case let other?: problem("routes", "must be an object of routes by relance type, not \(other.typeName)")
+        }
+        let templates = self.templates(top["templates"])
+        if !problems.isEmpty { throw ConfigError(problems) }
+        return RoutingConfig(file: file, channels: channels, routes: routes, templates: templates)
+    }
+
+    func isComment(_ key: String) -> Bool { key.hasPrefix("_") }
+
+    // MARK: channels
+
+    mutating func channel(name: String, section: JSONValue) -> ChannelConfig? {
+        let at = "channels.\(name)"
+        guard case .object(let fields) = section else {
+            problem(at, "must be an object with a \"kind\", not \(section.typeName)")
+            return nil
+        }
+        let validKinds = loader.table.names.joined(separator: ", ")
+        guard case .string(let kindName)? = fields["kind"] else {
+            problem("\(at).kind", fields["kind"] == nil ? "missing; valid kinds: \(validKinds)" : "must be a string; valid kinds: \(validKinds)")
+            return nil
+        }
+        guard let kind = loader.table[kindName] else {
+            problem("\(at).kind", "unknown kind '\(kindName)'; valid kinds: \(validKinds)")
+            return nil
+        }
+        let specs = Dictionary(uniqueKeysWithValues: kind.settings.map { ($0.name, $0) })
+        var values: [String: String] = [:]
+        for key in fields.keys.sorted() where !isComment(key) && !RoutingConfigLoader.gatewayKeys.contains(key) {
+            guard let spec = specs[key] else {
+                let valid = (kind.settings.map(\.name) + RoutingConfigLoader.gatewayKeys.dropFirst()).joined(separator: ", ")
+                problem("\(at).\(key)", "unknown setting for kind \(kindName); valid settings: \(valid)")
+                continue
+            }
+            if let text = settingText(fields[key]!, spec: spec, path: "\(at).\(key)") { values[key] = text }
+        }
+        for spec in kind.settings where values[spec.name] == nil {
+            if let variable = spec.environment, let fromEnv = loader.environment[variable], !fromEnv.isEmpty {
+                if let text = checked(fromEnv, spec: spec, path: "\(at).\(spec.name)", source: "the variable \(variable)") {
+                    values[spec.name] = text
+                }
+            } else if let value = spec.defaultValue {
+                values[spec.name] = value
+            } else if spec.required && !loader.lenient {
+                let hint = spec.environment.map { " or set \($0) in the environment or .env" } ?? ""
+                problem("\(at).\(spec.name)", "missing required setting (\(spec.help)); set it here\(hint)")
+            }
+        }
+        let policy = self.policy(fields, at: at)
+        return ChannelConfig(name: name, kind: kind,
+                             settings: ChannelSettings(name: name, kind: kindName, file: file, values: values),
+                             policy: policy)
+    }
+
+    /// A setting's JSON value as text, after `${VAR}` expansion and a type check.
+    mutating func settingText(_ value: JSONValue, spec: SettingSpec, path: String) -> String? {
+        switch value {
+        case .string(let raw):
+            switch Interpolation.expand(raw, in: loader.environment) {
+            case .success(let text): return checked(text, spec: spec, path: path, source: "the value")
+            case .failure(.unset(let variable)):
+                if !loader.lenient {
+                    problem(path, "${\(variable)} is not set (in the environment or .env); set it, or give a default as ${\(variable):-value}")
+                }
+                return nil
+            case .failure(.malformed(let why)):
+                problem(path, why)
+                return nil
+            }
+        case .number(let n): return checked(JSONValue.number(n).description, spec: spec, path: path, source: "the value")
+        case .bool(let b): return checked(String(b), spec: spec, path: path, source: "the value")
+        default:
+            problem(path, "must be \(Self.expected(spec.type)), not \(value.typeName)")
+            return nil
+        }
+    }
+
+    /// Checks text against the setting's type; never echoes a secret.
+    mutating func checked(_ text: String, spec: SettingSpec, path: String, source: String) -> String? {
+        let shown = spec.type == .secret ? "" : " '\(text)'"
+        switch spec.type {
+        case .string, .secret: return text
+        case .integer:
+            if Int(text) != nil { return text }
+        case .number:
+            if Double(text) != nil { return text }
+        case .boolean:
+            switch text.lowercased() {
+            case "true", "1", "yes", "oui": return "true"
+            case "false", "0", "no", "non": return "false"
+            default: break
+            }
+        }
+        problem(path, "\(source)\(shown) must be \(Self.expected(spec.type))")
+        return nil
+    }
+
+    static func expected(_ type: SettingSpec.ValueType) -> String {
+        switch type {
+        case .string, .secret: "a string"
+        case .integer: "a whole number"
+        case .number: "a number"
+        case .boolean: "true or false"
+        }
+    }
+
+    mutating func policy(_ fields: [String: JSONValue], at: String) -> DeliveryPolicy {
+        var policy = DeliveryPolicy()
+        if let retry = fields["retry"] {
+            let keys = ["max_attempts", "initial_delay_ms", "max_delay_ms", "max_total_ms"]
+            let numbers = numbers(retry, keys: keys, at: "\(at).retry")
+            if let n = numbers["max_attempts"] {
+                if n >= 1 && n <= 20 && n == n.rounded() { policy.maxAttempts = Int(n) }
+                else { problem("\(at).retry.max_attempts", "must be a whole number from 1 to 20") }
+            }
+            if let n = numbers["initial_delay_ms"] { policy.initialDelay = n / 1000 }
+            if let n = numbers["max_delay_ms"] { policy.maxDelay = n / 1000 }
+            if let n = numbers["max_total_ms"] { policy.maxTotalDelay = n / 1000 }
+        }
+        if let rate = fields["rate"] {
+            let numbers = numbers(rate, keys: ["per_second", "segments_per_second"], at: "\(at).rate")
+            policy.ratePerSecond = numbers["per_second"]
+            policy.segmentsPerSecond = numbers["segments_per_second"]
+        }
+        return policy
+    }
+
+    /// An object of positive numbers with known keys.
+    mutating func numbers(_ value: JSONValue, keys: [String], at: String) -> [String: Double] {
+        guard case .object(let fields) = value else {
+            problem(at, "must be an object with \(keys.joined(separator: ", "))")
+            return [:]
+        }
+        var out: [String: Double] = [:]
+        for key in fields.keys.sorted() where !isComment(key) {
+            guard keys.contains(key) else {
+                problem("\(at).\(key)", "unknown key; valid keys: \(keys.joined(separator: ", "))")
+                continue
+            }
+            guard case .number(let n) = fields[key]!, n > 0, n.isFinite else {
+                problem("\(at).\(key)", "must be a positive number")
+                continue
+            }
+            out[key] = n
+        }
+        return out
+    }
+
+    // MARK: routes
+
+    mutating func route(key: String, value: JSONValue, declared: Set<String>,
+                        channels: [String: ChannelConfig]) -> (RelanceType, Route)? {
+        let at = "routes.\(key)"
+        let routable = RelanceType.sendable.map(\.rawValue).joined(separator: ", ")
+        guard let type = RelanceType(rawValue: key) else {
+            problem(at, "unknown relance type '\(key)'; valid types: \(routable)")
+            return nil
+        }
+        guard let needed = type.address else {
+            problem(at, "'\(key)' is done by hand and cannot be routed to a channel; routable types: \(routable)")
+            return nil
+        }
+        guard case .object(let fields) = value else {
+            problem(at, "must be an object like {\"channels\": [\"name\"], \"fallback\": [\"name\"]}")
+            return nil
+        }
+        for k in fields.keys.sorted() where !isComment(k) && k != "channels" && k != "fallback" {
+            problem("\(at).\(k)", "unknown key; valid keys: channels, fallback")
+        }
+        let primary = names(fields["channels"], at: "\(at).channels", required: true)
+        let fallback = names(fields["fallback"], at: "\(at).fallback", required: false)
+        var seen = Set<String>()
+        let configured = declared.sorted().joined(separator: ", ")
+        for (index, name) in (primary + fallback).enumerated() {
+            let path = index < primary.count ? "\(at).channels[\(index)]" : "\(at).fallback[\(index - primary.count)]"
+            if !seen.insert(name).inserted { problem(path, "channel '\(name)' appears twice in this route") }
+            guard declared.contains(name) else {
+                problem(path, "unknown channel '\(name)'; configured channels: \(configured.isEmpty ? "none" : configured)")
+                continue
+            }
+            if let channel = channels[name], !channel.kind.accepts.canReach(needed) {
+                problem(path, "channel '\(name)' (\(channel.kind.kind)) delivers to \(channel.kind.accepts.rawValue) addresses, but \(key) needs a \(needed.rawValue) address")
+            }
+        }
+        return (type, Route(channels: primary, fallback: fallback))
+    }
+
+    mutating func names(_ value: JSONValue?, at: String, required: Bool) -> [String] {
+        guard let value else {
+            if required { problem(at, "missing; list the channels to try, e.g. [\"ventis\"]") }
+            return []
+        }
+        guard case .array(let items) = value, items.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+            problem(at, "must be a list of channel names")
+            return []
+        }
+        let names = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        if required && names.isEmpty { problem(at, "must name at least one channel") }
+        return names
+    }
+
+    // MARK: templates
+
+    mutating func templates(_ value: JSONValue?) -> [RelanceType: String] {
+        guard let value else { return [:] }
+        guard case .object(let fields) = value else {
+            problem("templates", "must be an object of message templates by relance type")
+            return [:]
+        }
+        var out: [RelanceType: String] = [:]
+        for key in fields.keys.sorted() where !isComment(key) {
+            guard let type = RelanceType(rawValue: key) else {
+                problem("templates.\(key)", "unknown relance type; valid types: \(RelanceType.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard case .string(let text) = fields[key]! else {
+                problem("templates.\(key)", "must be a string")
+                continue
+            }
+            if let bad = MessageTemplate.unknownPlaceholders(in: text).first {
+                problem("templates.\(key)", "unknown placeholder {\(bad)}; valid placeholders: \(MessageTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", "))")
+                continue
+            }
+            out[type] = text
+        }
+        return out
+    }
+}

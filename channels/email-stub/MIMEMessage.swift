@@ -1,0 +1,93 @@
+import Foundation
+
+/// Renders an RFC 5322 message with a UTF-8 text body: encoded-word subjects (RFC 2047),
+/// quoted-printable bodies (RFC 2045), CRLF line ends, header lines folded under 78.
+struct MIMEMessage {
+    var from: String
+    var fromName: String
+    var to: String
+    var replyTo: String
+    var subject: String
+    var date: Date
+    var messageID: String
+    var body: String
+    var extraHeaders: [(String, String)] = []
+
+    func render() -> String {
+        var headers: [(String, String)] = [
+            ("From", fromName.isEmpty ? from : "\(Self.encodeWords(fromName, headerLength: 6)) <\(from)>"),
+            ("To", to),
+        ]
+        if !replyTo.isEmpty { headers.append(("Reply-To", replyTo)) }
+        headers += [
+            ("Subject", Self.encodeWords(subject, headerLength: 9)),
+            ("Date", Self.rfc5322Date(date)),
+            ("Message-ID", "<\(messageID)>"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+        ]
+        headers += extraHeaders
+        var out = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        out += "\r\n\r\n"
+        out += Self.quotedPrintable(body)
+        out += "\r\n"
+        return out
+    }
+
+    /// The header value as is when it is printable ASCII, else as RFC 2047 encoded
+    /// words (`=?UTF-8?B?…?=`), split on character boundaries and folded so no line
+    /// exceeds 76 characters.
+    static func encodeWords(_ text: String, headerLength: Int) -> String {
+        let plain = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
+        if plain && text.count + headerLength <= 76 { return text }
+        if plain { return text }
+        // 75 characters per encoded word at most: "=?UTF-8?B?" + base64 + "?=" → 45 bytes of text.
+        var words: [String] = []
+        var chunk = Data()
+        for ch in text {
+            let bytes = Data(String(ch).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
+                chunk = Data()
+            }
+            chunk.append(bytes)
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// Quoted-printable with CRLF line ends and soft breaks under 76 characters.
+    static func quotedPrintable(_ text: String) -> String {
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var lines: [String] = []
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            let bytes = Array(line.utf8)
+            var current = ""
+            for (i, b) in bytes.enumerated() {
+                let isLast = i == bytes.count - 1
+                let token: String
+                if (b >= 33 && b <= 126 && b != 61) || ((b == 32 || b == 9) && !isLast) {
+                    token = String(UnicodeScalar(b))
+                } else {
+                    token = String(format: "=%02X", b)
+                }
+                if current.count + token.count > 75 {
+                    lines.append(current + "=")
+                    current = ""
+                }
+                current += token
+            }
+            lines.append(current)
+        }
+        return lines.joined(separator: "\r\n")
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}
