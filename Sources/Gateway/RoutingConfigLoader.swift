@@ -117,7 +117,9 @@ private struct Session {
         }
         let specs = Dictionary(uniqueKeysWithValues: kind.settings.map { ($0.name, $0) })
         var values: [String: String] = [:]
+        var given = Set<String>()
         for key in fields.keys.sorted() where !isComment(key) && !RoutingConfigLoader.gatewayKeys.contains(key) {
+            given.insert(key)
             guard let spec = specs[key] else {
                 let valid = (kind.settings.map(\.name) + RoutingConfigLoader.gatewayKeys.dropFirst()).joined(separator: ", ")
                 problem("\(at).\(key)", "unknown setting for kind \(kindName); valid settings: \(valid)")
@@ -125,7 +127,7 @@ private struct Session {
             }
             if let text = settingText(fields[key]!, spec: spec, path: "\(at).\(key)") { values[key] = text }
         }
-        for spec in kind.settings where values[spec.name] == nil {
+        for spec in kind.settings where values[spec.name] == nil && !given.contains(spec.name) {
             if let variable = spec.environment, let fromEnv = loader.environment[variable], !fromEnv.isEmpty {
                 if let text = checked(fromEnv, spec: spec, path: "\(at).\(spec.name)", source: "the variable \(variable)") {
                     values[spec.name] = text
@@ -210,13 +212,16 @@ private struct Session {
         }
         if let rate = fields["rate"] {
             let numbers = numbers(rate, keys: ["per_second", "segments_per_second"], at: "\(at).rate")
-            policy.ratePerSecond = numbers["per_second"]
-            policy.segmentsPerSecond = numbers["segments_per_second"]
+            for key in ["per_second", "segments_per_second"] where numbers[key] == 0 {
+                problem("\(at).rate.\(key)", "must be a positive number")
+            }
+            policy.ratePerSecond = numbers["per_second"].flatMap { $0 > 0 ? $0 : nil }
+            policy.segmentsPerSecond = numbers["segments_per_second"].flatMap { $0 > 0 ? $0 : nil }
         }
         return policy
     }
 
-    /// An object of positive numbers with known keys.
+    /// An object of non-negative numbers with known keys.
     mutating func numbers(_ value: JSONValue, keys: [String], at: String) -> [String: Double] {
         guard case .object(let fields) = value else {
             problem(at, "must be an object with \(keys.joined(separator: ", "))")
@@ -228,7 +233,7 @@ private struct Session {
                 problem("\(at).\(key)", "unknown key; valid keys: \(keys.joined(separator: ", "))")
                 continue
             }
-            guard case .number(let n) = fields[key]!, n > 0, n.isFinite else {
+            guard case .number(let n) = fields[key]!, n >= 0, n.isFinite else {
                 problem("\(at).\(key)", "must be a positive number")
                 continue
             }

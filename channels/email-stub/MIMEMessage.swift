@@ -15,7 +15,7 @@ struct MIMEMessage {
 
     func render() -> String {
         var headers: [(String, String)] = [
-            ("From", fromName.isEmpty ? from : "\(Self.encodeWords(fromName, headerLength: 6)) <\(from)>"),
+            ("From", fromName.isEmpty ? from : Self.mailbox(name: fromName, address: from)),
             ("To", to),
         ]
         if !replyTo.isEmpty { headers.append(("Reply-To", replyTo)) }
@@ -30,8 +30,10 @@ struct MIMEMessage {
         headers += extraHeaders
         var out = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
         out += "\r\n\r\n"
-        out += Self.quotedPrintable(body)
-        out += "\r\n"
+        let encoded = Self.quotedPrintable(body)
+        out += encoded
+        // The body already ends with a line end when its text did.
+        if !encoded.hasSuffix("\r\n") { out += "\r\n" }
         return out
     }
 
@@ -42,12 +44,12 @@ struct MIMEMessage {
         let plain = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
         if plain && text.count + headerLength <= 76 { return text }
         if plain { return text }
-        // 75 characters per encoded word at most: "=?UTF-8?B?" + base64 + "?=" → 45 bytes of text.
+        // "Subject: " + "=?UTF-8?B?" + base64 of 39 bytes (52) + "?=" stays under 76 per line.
         var words: [String] = []
         var chunk = Data()
         for ch in text {
             let bytes = Data(String(ch).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 39 {
                 words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
                 chunk = Data()
             }
@@ -55,6 +57,14 @@ struct MIMEMessage {
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
         return words.joined(separator: "\r\n ")
+    }
+
+    /// `Name <address>`, the name encoded when needed, folded before the address when
+    /// the line would be too long.
+    static func mailbox(name: String, address: String) -> String {
+        let words = encodeWords(name, headerLength: 6)
+        let lastLine = words.components(separatedBy: "\r\n").last ?? words
+        return lastLine.count + address.count + 9 > 76 ? "\(words)\r\n <\(address)>" : "\(words) <\(address)>"
     }
 
     /// Quoted-printable with CRLF line ends and soft breaks under 76 characters.

@@ -1,0 +1,40 @@
+import Channels
+import Foundation
+import Gateway
+
+/// The options every command that sends shares: `--config`, `--env-file`, `--dry-run`,
+/// `--debug`.
+struct GatewayOptions {
+    static let help = """
+          --config FILE     routing config (default: channels/routing.json)
+          --env-file FILE   variables for ${VAR} in the config (default: .env, if present)
+          --dry-run         send every message to \(GatewaySetup.dryRunPath) instead
+          --debug           verbose logs, addresses unmasked
+        """
+
+    var configFile: String
+    var envFile: String
+    var dryRun: Bool
+    var debug: Bool
+
+    init(_ arguments: inout Arguments) throws(UsageError) {
+        configFile = try arguments.option("config") ?? "channels/routing.json"
+        envFile = try arguments.option("env-file") ?? ".env"
+        dryRun = arguments.flag("dry-run")
+        debug = arguments.flag("debug")
+    }
+
+    var logger: Logger {
+        let verbose = debug || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["VENTIS_DEBUG"]?.lowercased() ?? "")
+        return Logger(level: verbose ? .debug : .info)
+    }
+
+    func environment() throws(ConfigError) -> Environment {
+        try Environment.load(dotEnvPath: envFile)
+    }
+
+    func dispatcher(logger: Logger) throws(ConfigError) -> Dispatcher {
+        try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun,
+                                    environment: environment().values, logger: logger)
+    }
+}
