@@ -41,8 +41,9 @@ public final class EmailStubChannel: Channel {
         let to = delivery.recipient.trimmingCharacters(in: .whitespaces)
         if let why = EmailAddress.problem(to) { throw .invalidRecipient(why) }
         let now = clock.now()
-        let token = UUID().uuidString.lowercased()
-        let messageID = "\(Self.safe(delivery.id)).\(token)@\(domain)"
+        // Short enough that the Message-ID line stays under 78 characters (it cannot be folded).
+        let token = String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(12))
+        let messageID = "\(Self.safe(delivery.id).prefix(24)).\(token)@\(domain)"
         let message = MIMEMessage(from: from, fromName: fromName, to: to, replyTo: replyTo,
                                   subject: delivery.subject.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "),
                                   date: now, messageID: messageID, body: delivery.body,
