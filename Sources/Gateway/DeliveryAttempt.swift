@@ -29,11 +29,14 @@ public enum DispatchResult: Sendable {
     case failed(ChannelError, attempts: [DeliveryAttempt])
     /// No route sends this type (`appel`, `visite`, or a type left out of the config).
     case noRoute(RelanceType)
+    /// The route's channel is outside its send window: nothing was tried; send again
+    /// at `until` (the next opening).
+    case deferred(until: Date)
 
     public var attempts: [DeliveryAttempt] {
         switch self {
         case .delivered(_, let a), .failed(_, let a): a
-        case .noRoute: []
+        case .noRoute, .deferred: []
         }
     }
 }

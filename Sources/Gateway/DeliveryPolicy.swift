@@ -13,14 +13,17 @@ public struct DeliveryPolicy: Sendable, Hashable {
     public var ratePerSecond: Double?
     /// SMS segments per second (providers bill and throttle by segment; nil: unlimited).
     public var segmentsPerSecond: Double?
+    /// When the channel may send (nil: at any time).
+    public var window: SendWindow?
 
     public init(maxAttempts: Int = 3, initialDelay: Double = 0.5, maxDelay: Double = 10, maxTotalDelay: Double = 60,
-                ratePerSecond: Double? = nil, segmentsPerSecond: Double? = nil) {
+                ratePerSecond: Double? = nil, segmentsPerSecond: Double? = nil, window: SendWindow? = nil) {
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.maxTotalDelay = maxTotalDelay
         self.ratePerSecond = ratePerSecond
         self.segmentsPerSecond = segmentsPerSecond
+        self.window = window
     }
 }

@@ -46,6 +46,10 @@ public final class Dispatcher: Sendable {
     public func send(_ delivery: Delivery,
                      onAttempt: @Sendable (DeliveryAttempt) async -> Void = { _ in }) async -> DispatchResult {
         guard let route = route(for: delivery.type) else { return .noRoute(delivery.type) }
+        if let first = route.channels.first, let window = policies[first]?.window {
+            let now = clock.now()
+            if !window.isOpen(at: now) { return .deferred(until: window.nextOpening(from: now)) }
+        }
         var attempts: [DeliveryAttempt] = []
         var lastError = ChannelError.cancelled
         channels: for name in route.all {

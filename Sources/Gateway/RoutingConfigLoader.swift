@@ -10,7 +10,7 @@ public struct RoutingConfigLoader: Sendable {
     public var lenient: Bool
 
     /// Keys a channel section may hold besides its kind's settings.
-    static let gatewayKeys = ["kind", "retry", "rate"]
+    static let gatewayKeys = ["kind", "retry", "rate", "window"]
     static let topLevelKeys = ["channels", "routes", "templates"]
 
     public init(table: ChannelTable, environment: Environment, lenient: Bool = false) {
@@ -218,7 +218,65 @@ private struct Session {
             policy.ratePerSecond = numbers["per_second"].flatMap { $0 > 0 ? $0 : nil }
             policy.segmentsPerSecond = numbers["segments_per_second"].flatMap { $0 > 0 ? $0 : nil }
         }
+        if let window = fields["window"] { policy.window = self.window(window, at: "\(at).window") }
         return policy
+    }
+
+    /// `{"days": ["lundi", …], "from": "08:00", "to": "18:00", "timezone": "Africa/Libreville", "holidays": ["2026-12-25"]}`
+    mutating func window(_ value: JSONValue, at: String) -> SendWindow? {
+        let keys = ["days", "from", "to", "timezone", "holidays"]
+        guard case .object(let fields) = value else {
+            problem(at, "must be an object with \(keys.joined(separator: ", "))")
+            return nil
+        }
+        var window = SendWindow()
+        for key in fields.keys.sorted() where !isComment(key) && !keys.contains(key) {
+            problem("\(at).\(key)", "unknown key; valid keys: \(keys.joined(separator: ", "))")
+        }
+        if let days = fields["days"] {
+            let valid = "lundi … dimanche (or mon … sun)"
+            if case .array(let items) = days, !items.isEmpty {
+                var set = Set<Int>()
+                for item in items {
+                    if case .string(let name) = item, let n = SendWindow.dayNames[name.lowercased()] { set.insert(n) }
+                    else { problem("\(at).days", "unknown day \(item); valid days: \(valid)") }
+                }
+                window.days = set
+            } else {
+                problem("\(at).days", "must be a non-empty list of days: \(valid)")
+            }
+        }
+        for (key, isOpening) in [("from", true), ("to", false)] {
+            guard let v = fields[key] else { continue }
+            guard case .string(let text) = v, let minutes = Self.minutes(text) else {
+                problem("\(at).\(key)", "must be a time of day as HH:MM, e.g. \"08:00\"")
+                continue
+            }
+            if isOpening { window.opens = minutes } else { window.closes = minutes }
+        }
+        if window.opens >= window.closes { problem(at, "\"from\" must come before \"to\"") }
+        if let tz = fields["timezone"] {
+            if case .string(let name) = tz, let zone = TimeZone(identifier: name) { window.timeZone = zone }
+            else { problem("\(at).timezone", "unknown time zone \(tz); e.g. \"Africa/Libreville\"") }
+        }
+        if let holidays = fields["holidays"] {
+            if case .array(let items) = holidays {
+                for item in items {
+                    if case .string(let day) = item, CivilDate.parse(day) != nil { window.holidays.insert(day) }
+                    else { problem("\(at).holidays", "\(item) is not a date as YYYY-MM-DD") }
+                }
+            } else {
+                problem("\(at).holidays", "must be a list of dates as YYYY-MM-DD")
+            }
+        }
+        return window
+    }
+
+    static func minutes(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
+              (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 24 * 60 else { return nil }
+        return h * 60 + m
     }
 
     /// An object of non-negative numbers with known keys.

@@ -47,6 +47,9 @@ enum SendTestCommand: Command {
         case .failed(let error, let attempts):
             print("not sent after \(attempts.count) attempt(s): \(error)")
             return 1
+        case .deferred(let until):
+            print("not sent: the channel's send window is closed; it opens at \(ISO8601.string(from: until))")
+            return 1
         case .noRoute(let type):
             print("not sent: no route for type \(type.rawValue) in \(options.configFile)")
             return 1
