@@ -99,10 +99,14 @@ public struct ChannelContext: Sendable {
     public var environment: [String: String]
     /// Relative paths in settings are resolved against this folder.
     public var baseDirectory: URL
+    /// Where channels count what `/metrics` shows (token fetches, for one).
+    public var metrics: Metrics
 
     public init(logger: Logger = Logger(), clock: any GatewayClock = SystemClock(),
                 environment: [String: String] = [:],
-                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                metrics: Metrics = Metrics()) {
+        self.metrics = metrics
         self.logger = logger
         self.clock = clock
         self.environment = environment

@@ -17,12 +17,15 @@ public final class Dispatcher: Sendable {
     /// The config this dispatcher was built from, when it came from one (for
     /// `relances channels` and `GET /api/channels`).
     public let config: RoutingConfig?
+    /// Sends by channel and outcome, retries, provider latency.
+    public let metrics: Metrics
 
     public init(routes: [RelanceType: Route], channels: [String: any Channel],
                 policies: [String: DeliveryPolicy] = [:], clock: any GatewayClock = SystemClock(),
                 logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                config: RoutingConfig? = nil) {
+                config: RoutingConfig? = nil, metrics: Metrics = Metrics()) {
         self.config = config
+        self.metrics = metrics
         self.routes = routes
         self.channels = channels
         self.policies = policies
@@ -74,6 +77,7 @@ public final class Dispatcher: Sendable {
                 let attempt = DeliveryAttempt(deliveryID: delivery.id, number: attempts.count + 1, channel: name,
                                               startedAt: started, finishedAt: clock.now(), result: result)
                 attempts.append(attempt)
+                record(attempt, retry: attemptOnChannel > 1)
                 await onAttempt(attempt)
                 switch result {
                 case .success(let receipt):
@@ -91,5 +95,20 @@ public final class Dispatcher: Sendable {
             }
         }
         return .failed(lastError, attempts: attempts)
+    }
+
+    private func record(_ attempt: DeliveryAttempt, retry: Bool) {
+        let outcome: String
+        switch attempt.result {
+        case .success: outcome = "sent"
+        case .failure(let error): outcome = error.code
+        }
+        metrics.increment("relances_attempts_total", ["channel": attempt.channel, "outcome": outcome],
+                          help: "Delivery attempts by channel and outcome (sent or the error code).")
+        if retry {
+            metrics.increment("relances_retries_total", ["channel": attempt.channel], help: "Attempts that were retries.")
+        }
+        metrics.observe("relances_provider_seconds", attempt.finishedAt.timeIntervalSince(attempt.startedAt),
+                        ["channel": attempt.channel], help: "Time a channel took to answer one attempt.")
     }
 }

@@ -45,7 +45,8 @@ public struct RoutingConfig: Sendable {
     /// The dispatcher for this config.
     public func makeDispatcher(context: ChannelContext) throws(ConfigError) -> Dispatcher {
         Dispatcher(routes: routes, channels: try buildChannels(context: context),
-                   policies: channels.mapValues(\.policy), clock: context.clock, logger: context.logger, config: self)
+                   policies: channels.mapValues(\.policy), clock: context.clock, logger: context.logger, config: self,
+                   metrics: context.metrics)
     }
 
     /// The same config with every route sent to one file sink: a whole campaign can be
