@@ -1,0 +1,176 @@
+import Foundation
+import Gateway
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection, served on its own thread until it closes: read a request,
+/// hand it to the handler, write the answer, and again while keep-alive holds.
+final class HTTPConnection {
+    let fd: Int32
+    let server: HTTPServer
+    var config: HTTPServerConfiguration { server.configuration }
+    private var buffer: [UInt8] = []
+    private var start = 0          // where unread bytes begin in `buffer`
+    private var served = 0
+
+    init(fd: Int32, server: HTTPServer) {
+        self.fd = fd
+        self.server = server
+        buffer.reserveCapacity(16 * 1024)
+    }
+
+    func serve() {
+        while true {
+            let outcome = readRequest()
+            switch outcome {
+            case .closed:
+                return
+            case .refuse(let status, let detail):
+                write(HTTPResponse.error(status: status, detail: detail), head: false, keepAlive: false)
+                return
+            case .request(let request, let keepAlive, let began):
+                let stopping = server.mark(fd, busy: true)
+                let response = handle(request)
+                served += 1
+                let again = keepAlive && !stopping && served < config.maxRequestsPerConnection && !server.isStopping
+                write(response, head: request.method == "HEAD", keepAlive: again)
+                _ = server.mark(fd, busy: false)
+                if config.accessLog {
+                    let ms = Date().timeIntervalSince(began) * 1000
+                    config.logger.info("request", ["method": request.method, "path": request.path, "status": response.status,
+                                                   "ms": String(format: "%.1f", ms)])
+                }
+                if !again { return }
+            }
+        }
+    }
+
+    /// Runs the async handler and waits for it on this (dedicated) thread.
+    private func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let box = ResponseBox()
+        let done = DispatchSemaphore(value: 0)
+        let handler = server.handler
+        Task {
+            box.response = await handler(request)
+            done.signal()
+        }
+        done.wait()
+        return box.response ?? HTTPResponse.error(status: 500, detail: "Internal Server Error")
+    }
+
+    private func write(_ response: HTTPResponse, head: Bool, keepAlive: Bool) {
+        let bytes = ResponseWriter.serialize(response, head: head, keepAlive: keepAlive)
+        bytes.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n < 0 { if errno == EINTR { continue }; return }
+                sent += n
+            }
+        }
+    }
+
+    enum Outcome {
+        case request(HTTPRequest, keepAlive: Bool, began: Date)
+        case refuse(Int, String)
+        case closed
+    }
+
+    private func readRequest() -> Outcome {
+        // Wait for the first byte with the idle timeout, then the whole head and body
+        // must arrive within the read timeout.
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+            guard fill(timeout: config.idleTimeout) > 0 else { return .closed }
+        }
+        let began = Date()
+        let deadline = began.addingTimeInterval(config.readTimeout)
+        let headLimit = config.maxRequestLineBytes + config.maxHeaderBytes
+        var headEnd: Int?
+        var searchFrom = start
+        while headEnd == nil {
+            headEnd = Self.find([13, 10, 13, 10], in: buffer, from: max(start, searchFrom - 3))
+            if headEnd != nil { break }
+            searchFrom = buffer.count
+            let pending = buffer.count - start
+            if Self.find([13, 10], in: buffer, from: start) == nil, pending > config.maxRequestLineBytes {
+                return .refuse(414, "URI Too Long")
+            }
+            if pending > headLimit { return .refuse(431, "Request Header Fields Too Large") }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return .refuse(408, "Request Timeout") }
+            let n = fill(timeout: left)
+            if n == 0 { return .closed }
+            if n < 0 { return .refuse(408, "Request Timeout") }
+        }
+        if headEnd! - start > headLimit { return .refuse(431, "Request Header Fields Too Large") }
+        let head = Array(buffer[start..<headEnd!])
+        start = headEnd! + 4
+        guard let parsed = RequestHead.parse(head, limits: config) else { return .refuse(400, "Bad Request") }
+        if case .failure(let status, let detail) = parsed { return .refuse(status, detail) }
+        guard case .success(var request, let keepAlive, let length, let expectsContinue) = parsed else { return .refuse(400, "Bad Request") }
+        if length > 0 {
+            if expectsContinue && buffer.count - start < length {
+                let cont = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                _ = cont.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
+            while buffer.count - start < length {
+                let left = deadline.timeIntervalSinceNow
+                if left <= 0 { return .refuse(408, "Request Timeout") }
+                let n = fill(timeout: left)
+                if n == 0 { return .closed }
+                if n < 0 { return .refuse(408, "Request Timeout") }
+            }
+            request.body = Data(buffer[start..<start + length])
+            start += length
+        }
+        return .request(request, keepAlive: keepAlive, began: began)
+    }
+
+    /// Reads what is there (waiting up to `timeout`); answers bytes read, 0 at end of
+    /// stream or error, -1 on timeout.
+    private func fill(timeout: Double) -> Int {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ms = Int32(max(1, min(timeout * 1000, Double(Int32.max))))
+        while true {
+            let ready = poll(&pfd, 1, ms)
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { return -1 }
+            if ready < 0 { return 0 }
+            break
+        }
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > 64 * 1024 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { return 0 }
+        buffer.append(contentsOf: chunk[0..<n])
+        return n
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var i = max(0, from)
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == needle[0] {
+                var match = true
+                for k in 1..<needle.count where haystack[i + k] != needle[k] { match = false; break }
+                if match { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+private final class ResponseBox: @unchecked Sendable {
+    var response: HTTPResponse?
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Synchronization
+
+/// Routes requests by method and path pattern. Patterns have literal segments and
+/// `{name}` parameters (`/api/relances/{id}/envoyer`); a trailing slash is optional on
+/// every route; a literal segment beats a parameter (`/statistiques` before `/{id}`).
+/// An unknown path is a 404, a known path with another method a 405 with `Allow`.
+public final class HTTPRouter: Sendable {
+    struct Route: Sendable {
+        var method: String
+        var segments: [Segment]
+        var handler: HTTPHandler
+        var literals: Int { segments.filter { if case .literal = $0 { true } else { false } }.count }
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    private let routes = Mutex<[Route]>([])
+
+    public init() {}
+
+    /// Adds a route. Routes are added before the server starts.
+    public func add(_ method: String, _ pattern: String, _ handler: @escaping HTTPHandler) {
+        let segments = Self.split(pattern).map { s -> Segment in
+            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
+        }
+        routes.withLock { $0.append(Route(method: method.uppercased(), segments: segments, handler: handler)) }
+    }
+
+    public func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add("GET", pattern, handler) }
+    public func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add("POST", pattern, handler) }
+    public func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add("PUT", pattern, handler) }
+    public func patch(_ pattern: String, _ handler: @escaping HTTPHandler) { add("PATCH", pattern, handler) }
+    public func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add("DELETE", pattern, handler) }
+
+    /// This router as a server handler.
+    public var handler: HTTPHandler { { [self] request in await handle(request) } }
+
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let path = Self.split(request.path)
+        let method = request.method == "HEAD" ? "GET" : request.method
+        var best: (route: Route, parameters: [String: String])?
+        var allowed = Set<String>()
+        for route in routes.withLock({ $0 }) {
+            guard let parameters = Self.match(route.segments, path) else { continue }
+            allowed.insert(route.method)
+            guard route.method == method else { continue }
+            if best == nil || route.literals > best!.route.literals { best = (route, parameters) }
+        }
+        guard let best else {
+            if allowed.isEmpty { return .error(status: 404, detail: "Not Found") }
+            if allowed.contains("GET") { allowed.insert("HEAD") }
+            var response = HTTPResponse.error(status: 405, detail: "Method Not Allowed")
+            response.headers["Allow"] = allowed.sorted().joined(separator: ", ")
+            return response
+        }
+        var routed = request
+        routed.pathParameters = best.parameters
+        return await best.route.handler(routed)
+    }
+
+    static func split(_ path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    static func match(_ pattern: [Segment], _ path: [Substring]) -> [String: String]? {
+        guard pattern.count == path.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(pattern, path) {
+            switch segment {
+            case .literal(let text): if text != part { return nil }
+            case .parameter(let name): parameters[name] = String(part)
+            }
+        }
+        return parameters
+    }
+}

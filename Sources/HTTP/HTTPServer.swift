@@ -1,0 +1,158 @@
+import Foundation
+import Gateway
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small HTTP/1.1 server on POSIX sockets: one dedicated thread per connection,
+/// keep-alive, `Content-Length` bodies, limits on every size and wait, and a graceful
+/// shutdown that lets requests in flight finish.
+///
+/// Handlers are async; the connection's thread waits for each one, so blocking is
+/// confined to threads the server owns, never Swift's cooperative pool.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    let handler: HTTPHandler
+    private let state = Mutex(State())
+
+    struct State {
+        var listener: Int32 = -1
+        var port = 0
+        var stopping = false
+        var stopped = false
+        var connections: [Int32: Bool] = [:]   // fd → busy with a request
+    }
+
+    public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: @escaping HTTPHandler) {
+        self.configuration = configuration
+        self.handler = handler
+    }
+
+    /// The port listened on (after ``start()``).
+    public var port: Int { state.withLock { $0.port } }
+
+    /// Binds, listens and starts accepting on a thread of its own. Answers the port.
+    @discardableResult
+    public func start() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HTTPServerError.socket("socket: \(Self.errno())") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(configuration.port).bigEndian)
+        let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            close(fd)
+            throw HTTPServerError.socket("'\(configuration.host)' is not an IPv4 address to listen on")
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            let why = Self.errno()
+            close(fd)
+            throw HTTPServerError.socket("cannot listen on \(configuration.host):\(configuration.port): \(why)")
+        }
+        guard listen(fd, 1024) == 0 else {
+            close(fd)
+            throw HTTPServerError.socket("listen: \(Self.errno())")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: actual.sin_port))
+        state.withLock {
+            $0.listener = fd
+            $0.port = port
+        }
+        let thread = Thread { [self] in acceptLoop(fd) }
+        thread.name = "http-accept"
+        thread.start()
+        return port
+    }
+
+    /// Stops accepting, closes idle connections, waits up to `grace` seconds for
+    /// requests in flight, then closes what is left.
+    public func shutdown(grace: Double = 10) {
+        let (listener, idle) = state.withLock { s -> (Int32, [Int32]) in
+            s.stopping = true
+            let l = s.listener
+            s.listener = -1
+            return (l, s.connections.filter { !$0.value }.map(\.key))
+        }
+        if listener >= 0 {
+            Glibc.shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+        for fd in idle { Glibc.shutdown(fd, Int32(SHUT_RD)) }
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline, state.withLock({ !$0.connections.isEmpty }) { usleep(10_000) }
+        for fd in state.withLock({ Array($0.connections.keys) }) { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        state.withLock { $0.stopped = true }
+    }
+
+    /// Blocks the calling thread until ``shutdown(grace:)`` has finished.
+    public func waitUntilStopped() {
+        while !state.withLock({ $0.stopped }) { usleep(50_000) }
+    }
+
+    /// Connections open right now.
+    public var openConnections: Int { state.withLock { $0.connections.count } }
+
+    private func acceptLoop(_ listener: Int32) {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if Glibc.errno == EINTR || Glibc.errno == ECONNABORTED { continue }
+                if Glibc.errno == EMFILE || Glibc.errno == ENFILE { usleep(10_000); continue }
+                return   // the listener was closed: shutting down
+            }
+            let admitted = state.withLock { s -> Bool in
+                guard !s.stopping, s.connections.count < configuration.maxConnections else { return false }
+                s.connections[fd] = false
+                return true
+            }
+            guard admitted else {
+                let busy = HTTPResponse.error(status: 503, detail: "Service Unavailable")
+                var out = ResponseWriter.serialize(busy, head: false, keepAlive: false)
+                _ = out.withUnsafeMutableBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(fd)
+                continue
+            }
+            var yes: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            let thread = Thread { [self] in
+                let connection = HTTPConnection(fd: fd, server: self)
+                connection.serve()
+                state.withLock { _ = $0.connections.removeValue(forKey: fd) }
+                close(fd)
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    /// Marks a connection busy (a request is being handled) or idle; answers whether
+    /// the server is stopping (then the connection closes after this response).
+    func mark(_ fd: Int32, busy: Bool) -> Bool {
+        state.withLock { s in
+            s.connections[fd] = busy
+            return s.stopping
+        }
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    static func errno() -> String { String(cString: strerror(Glibc.errno)) }
+}
+
+public enum HTTPServerError: Error, CustomStringConvertible {
+    case socket(String)
+    public var description: String {
+        switch self { case .socket(let why): why }
+    }
+}
