@@ -105,6 +105,9 @@ final class HTTPConnection {
             if n == 0 { return .closed }
             if n < 0 { return .refuse(408, "Request Timeout") }
         }
+        if let lineEnd = Self.find([13, 10], in: buffer, from: start), lineEnd - start > config.maxRequestLineBytes {
+            return .refuse(414, "URI Too Long")
+        }
         if headEnd! - start > headLimit { return .refuse(431, "Request Header Fields Too Large") }
         let head = Array(buffer[start..<headEnd!])
         start = headEnd! + 4
