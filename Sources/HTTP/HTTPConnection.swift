@@ -14,10 +14,20 @@ final class HTTPConnection {
     private var start = 0          // where unread bytes begin in `buffer`
     private var served = 0
 
+    private let peer: String
+
     init(fd: Int32, server: HTTPServer) {
         self.fd = fd
         self.server = server
         buffer.reserveCapacity(16 * 1024)
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
+        peer = "\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: address.sin_port))"
     }
 
     func serve() {
@@ -129,6 +139,7 @@ final class HTTPConnection {
             request.body = Data(buffer[start..<start + length])
             start += length
         }
+        request.remoteAddress = peer
         return .request(request, keepAlive: keepAlive, began: began)
     }
 
