@@ -2,7 +2,7 @@ import Foundation
 
 /// The request line and headers, parsed strictly: anything malformed is a 400, never
 /// a guess.
-enum RequestHead {
+public enum RequestHead {
     enum Parsed {
         case success(HTTPRequest, keepAlive: Bool, bodyLength: Int, expectsContinue: Bool)
         case failure(Int, String)
@@ -65,6 +65,14 @@ enum RequestHead {
         let expects = headers["Expect"]?.lowercased() == "100-continue"
         let request = HTTPRequest(method: method, path: path, query: query, headers: headers)
         return .success(request, keepAlive: keepAlive, bodyLength: length, expectsContinue: expects)
+    }
+
+    /// A form-urlencoded body as a dictionary (the last value of a repeated name wins).
+    public static func form(_ body: Data) -> [String: String]? {
+        guard let text = String(data: body, encoding: .utf8), let pairs = parseQuery(Substring(text)) else { return nil }
+        var out: [String: String] = [:]
+        for pair in pairs { out[pair.name] = pair.value }
+        return out
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
