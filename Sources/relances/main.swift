@@ -1,9 +1,6 @@
 import Foundation
 
 // Thin on purpose: find the command, run it, turn errors into exit statuses.
-// Line-buffered output, so long-running commands show their lines in logs at once.
-nonisolated(unsafe) let standardOutput = stdout
-setvbuf(standardOutput, nil, _IOLBF, 0)
 let argv = Array(CommandLine.arguments.dropFirst())
 let overview = """
     relances: the tax office's reminder gateway (SMS, e-mail, letters).
