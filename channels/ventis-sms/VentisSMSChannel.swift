@@ -1,0 +1,168 @@
+import Foundation
+import Gateway
+import HTTP
+
+/// Sends one SMS per delivery through the Ventis Messaging API.
+///
+/// `POST {url}/message` with a Keycloak bearer token and `{to, sender, isOTP, message}`;
+/// the answer is `+SUCCESS|uuid|time` or `-ERROR|code|message`. A 401 gets one new
+/// token and one retry of that message; never a loop.
+public final class VentisSMSChannel: Channel {
+    public let name: String
+    public let accepts = AddressKind.phone
+    let messageURL: String
+    let sender: String
+    let timeout: Double
+    let transliterate: Bool
+    let phone: PhoneNumberFormat
+    let client: any HTTPTransport
+    let tokens: KeycloakTokenProvider
+    let logger: Logger
+    let clock: any GatewayClock
+
+    public convenience init(settings: ChannelSettings, context: ChannelContext) throws(ConfigError) {
+        let debug = settings.bool("debug") ?? false
+        var logger = context.logger.labelled("ventis")
+        if debug { logger.level = .debug }
+        let client = CurlHTTPClient(configuration: .init(
+            verifyTLS: settings.bool("verify_ssl") ?? true,
+            caFile: (settings.string("ca_file") ?? "").isEmpty ? nil : settings.string("ca_file"),
+            timeout: settings.double("timeout_seconds") ?? 30,
+            maxConcurrentRequests: max(1, settings.int("max_connections") ?? 128),
+            logger: logger, debug: debug))
+        try self.init(settings: settings, context: context, transport: client, logger: logger)
+    }
+
+    /// With any transport (tests of the protocol may give their own).
+    public init(settings: ChannelSettings, context: ChannelContext, transport: any HTTPTransport, logger: Logger? = nil) throws(ConfigError) {
+        let logger = logger ?? context.logger.labelled("ventis")
+        func url(_ key: String) throws(ConfigError) -> String {
+            let text = (settings.string(key) ?? "").trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix("https://") || text.hasPrefix("http://"), URL(string: text)?.host != nil else {
+                throw settings.problem(key, "'\(text)' is not an http(s) URL")
+            }
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        let base = try url("url")
+        let host = try url("keycloak_host")
+        let realm = settings.string("realm") ?? "Messaging"
+        guard !realm.isEmpty, !realm.contains("/") else { throw settings.problem("realm", "must be a realm name") }
+        let sender = settings.string("sender") ?? "VENTIS"
+        guard !sender.isEmpty else { throw settings.problem("sender", "must not be empty (VENTIS_MESSAGING_SENDER)") }
+        let country = settings.string("country_code") ?? "241"
+        guard !country.isEmpty, country.count <= 3, country.allSatisfy(\.isNumber) else {
+            throw settings.problem("country_code", "must be 1 to 3 digits, e.g. 241")
+        }
+        let ratio = settings.double("token_refresh_ratio") ?? 0.9
+        guard ratio > 0, ratio <= 1 else { throw settings.problem("token_refresh_ratio", "must be above 0 and at most 1") }
+        let timeout = settings.double("timeout_seconds") ?? 30
+        guard timeout > 0 else { throw settings.problem("timeout_seconds", "must be positive") }
+        let secret = settings.secret("client_secret")
+        if secret.isEmpty {
+            logger.warnOnce("ventis-empty-secret", "KEYCLOAK_MESSAGING_CLIENT_SECRET is empty: the token request is sent without a client secret")
+        }
+        if settings.bool("verify_ssl") == false {
+            logger.warnOnce("tls-verify-off", "TLS certificate verification is OFF (KEYCLOAK_VERIFY_SSL=false): the provider's identity is not checked")
+        }
+        self.name = settings.name
+        self.messageURL = base + "/message"
+        self.sender = sender
+        self.timeout = timeout
+        self.transliterate = settings.bool("transliterate") ?? false
+        self.phone = PhoneNumberFormat(countryCode: country, keepTrunkZero: settings.bool("keep_trunk_zero") ?? true)
+        self.client = transport
+        self.logger = logger
+        self.clock = context.clock
+        self.tokens = KeycloakTokenProvider(
+            settings: .init(tokenURL: "\(host)/realms/\(realm)/protocol/openid-connect/token",
+                            clientID: settings.string("client_id") ?? "api-messaging", clientSecret: secret,
+                            username: settings.string("username") ?? "", password: settings.secret("password"),
+                            refreshRatio: ratio, timeout: timeout),
+            client: transport, clock: context.clock, logger: logger, metrics: context.metrics)
+    }
+
+    public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
+        let number: String
+        switch phone.format(delivery.recipient) {
+        case .success(let n): number = n
+        case .failure(let why): throw .invalidRecipient(why.description)
+        }
+        let text = transliterate ? SMSText.transliterate(delivery.body) : delivery.body
+        let body: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            body = try encoder.encode(MessageRequest(to: number, sender: sender, isOTP: false, message: text))
+        } catch {
+            throw .rejected(status: 0, body: "encodage JSON impossible")
+        }
+        var token = try await tokens.token()
+        var response = try await post(body, token: token)
+        if response.status == 401 {
+            logger.info("token refused by the messaging API; fetching a new one and retrying once", ["delivery": delivery.id])
+            await tokens.invalidate(token)
+            token = try await tokens.token()
+            response = try await post(body, token: token)
+            if response.status == 401 {
+                throw .authentication("le fournisseur refuse le token (401) même après renouvellement")
+            }
+        }
+        let analysis = SMSText.analyze(text)
+        switch response.status {
+        case 200:
+            switch VentisReply(response.text) {
+            case .success(let uuid, let timestamp):
+                logger.info("SMS accepted", ["delivery": delivery.id, "to": logger.mask(number), "uuid": uuid, "segments": analysis.segments])
+                return Receipt(channel: name, messageID: uuid, acceptedAt: clock.now(), recipient: number,
+                               providerAnswer: response.text,
+                               details: ["encoding": analysis.encoding.rawValue, "segments": String(analysis.segments),
+                                         "provider_time": timestamp, "sender": sender])
+            case .error(let code, let message):
+                logger.info("SMS refused", ["delivery": delivery.id, "to": logger.mask(number), "code": code, "message": message])
+                throw .refused(code: code, message: message)
+            case .unexpected:
+                throw .unexpectedAnswer(status: 200, body: response.text)
+            }
+        case 404:
+            throw .endpointNotFound(url: messageURL)
+        case 500...599:
+            throw .providerUnavailable(status: response.status, body: response.text)
+        default:
+            throw .rejected(status: response.status, body: response.text)
+        }
+    }
+
+    public func checkHealth() async -> ChannelHealth {
+        do {
+            _ = try await tokens.token()
+            return .healthy("token Keycloak obtenu")
+        } catch {
+            return .unhealthy(error.description)
+        }
+    }
+
+    private func post(_ body: Data, token: Secret) async throws(ChannelError) -> HTTPClientResponse {
+        let request = HTTPClientRequest(method: "POST", url: messageURL,
+                                        headers: ["Authorization": "Bearer \(token.value)", "Content-Type": "application/json; charset=UTF-8"],
+                                        body: body, timeout: timeout)
+        do {
+            return try await client.execute(request)
+        } catch {
+            switch error {
+            case .timeout(let seconds): throw .timeout(seconds: seconds)
+            case .connectionRefused(let why), .dnsFailure(let why): throw .connection(why)
+            case .tls(let why): throw .connection("TLS : \(why)")
+            case .bodyTooLarge(let limit): throw .unexpectedAnswer(status: 200, body: "réponse de plus de \(limit) octets")
+            case .invalidURL(let why): throw .endpointNotFound(url: why)
+            case .transport(let why): throw .connection(why)
+            }
+        }
+    }
+
+    struct MessageRequest: Encodable {
+        var to: String
+        var sender: String
+        var isOTP: Bool
+        var message: String
+    }
+}
