@@ -77,22 +77,23 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, closes idle connections, waits up to `grace` seconds for
     /// requests in flight, then closes what is left.
+    ///
+    /// Descriptors are only ever closed by the thread that uses them, and only shut
+    /// down here under the lock while still registered: a number reused by a newer
+    /// socket can never be touched by mistake.
     public func shutdown(grace: Double = 10) {
-        let (listener, idle) = state.withLock { s -> (Int32, [Int32]) in
+        state.withLock { s in
             s.stopping = true
-            let l = s.listener
-            s.listener = -1
-            return (l, s.connections.filter { !$0.value }.map(\.key))
+            // Wakes the accept thread, which closes the listener itself.
+            if s.listener >= 0 { Glibc.shutdown(s.listener, Int32(SHUT_RDWR)) }
+            for (fd, busy) in s.connections where !busy { Glibc.shutdown(fd, Int32(SHUT_RD)) }
         }
-        if listener >= 0 {
-            Glibc.shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
-        for fd in idle { Glibc.shutdown(fd, Int32(SHUT_RD)) }
         let deadline = Date().addingTimeInterval(grace)
-        while Date() < deadline, state.withLock({ !$0.connections.isEmpty }) { usleep(10_000) }
-        for fd in state.withLock({ Array($0.connections.keys) }) { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
-        state.withLock { $0.stopped = true }
+        while Date() < deadline, state.withLock({ !$0.connections.isEmpty || $0.listener >= 0 }) { usleep(10_000) }
+        state.withLock { s in
+            for fd in s.connections.keys { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+            s.stopped = true
+        }
     }
 
     /// Blocks the calling thread until ``shutdown(grace:)`` has finished.
@@ -107,9 +108,15 @@ public final class HTTPServer: Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
-                if Glibc.errno == EINTR || Glibc.errno == ECONNABORTED { continue }
-                if Glibc.errno == EMFILE || Glibc.errno == ENFILE { usleep(10_000); continue }
-                return   // the listener was closed: shutting down
+                if !isStopping {
+                    if Glibc.errno == EINTR || Glibc.errno == ECONNABORTED { continue }
+                    if Glibc.errno == EMFILE || Glibc.errno == ENFILE { usleep(10_000); continue }
+                }
+                state.withLock { s in
+                    close(listener)
+                    s.listener = -1
+                }
+                return
             }
             let admitted = state.withLock { s -> Bool in
                 guard !s.stopping, s.connections.count < configuration.maxConnections else { return false }
@@ -128,8 +135,10 @@ public final class HTTPServer: Sendable {
             let thread = Thread { [self] in
                 let connection = HTTPConnection(fd: fd, server: self)
                 connection.serve()
-                state.withLock { _ = $0.connections.removeValue(forKey: fd) }
-                close(fd)
+                state.withLock { s in
+                    s.connections.removeValue(forKey: fd)
+                    close(fd)
+                }
             }
             thread.stackSize = 512 * 1024
             thread.start()
