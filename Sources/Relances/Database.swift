@@ -1,0 +1,204 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// An SQLite connection: WAL, foreign keys on, a busy timeout, prepared statements
+/// cached by SQL text. One connection, guarded by a lock, is the store's one writer.
+public final class Database: Sendable {
+    private let connection: Mutex<Connection>
+
+    final class Connection: @unchecked Sendable {
+        let handle: OpaquePointer
+        var statements: [String: Statement] = [:]
+        init(handle: OpaquePointer) { self.handle = handle }
+        deinit {
+            statements.values.forEach { sqlite3_finalize($0.handle) }
+            sqlite3_close_v2(handle)
+        }
+    }
+
+    public let path: String
+
+    public init(path: String) throws(StoreError) {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let why = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let handle { sqlite3_close_v2(handle) }
+            throw StoreError.database("cannot open \(path): \(why)")
+        }
+        self.path = path
+        connection = Mutex(Connection(handle: handle))
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA foreign_keys = ON")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA busy_timeout = 5000")
+    }
+
+    /// Runs `body` with the connection held: statements run in it see and make one
+    /// consistent state (use ``transaction(_:)`` to make the changes atomic).
+    public func withConnection<T>(_ body: (Session) throws(StoreError) -> T) throws(StoreError) -> T {
+        try connection.withLock { (c: inout Connection) throws(StoreError) -> T in
+            try body(Session(connection: c))
+        }
+    }
+
+    /// Runs `body` in a transaction (BEGIN IMMEDIATE: the write lock is taken at once),
+    /// committed when it returns and rolled back when it throws.
+    public func transaction<T>(_ body: (Session) throws(StoreError) -> T) throws(StoreError) -> T {
+        try withConnection { (session: Session) throws(StoreError) -> T in
+            try session.execute("BEGIN IMMEDIATE")
+            do throws(StoreError) {
+                let value = try body(session)
+                try session.execute("COMMIT")
+                return value
+            } catch {
+                try? session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func execute(_ sql: String) throws(StoreError) {
+        try withConnection { (s: Session) throws(StoreError) in try s.execute(sql) }
+    }
+}
+
+/// The connection while it is held: prepare, bind, step.
+public struct Session {
+    let connection: Database.Connection
+
+    public func execute(_ sql: String) throws(StoreError) {
+        var error: UnsafeMutablePointer<CChar>?
+        guard sqlite3_exec(connection.handle, sql, nil, nil, &error) == SQLITE_OK else {
+            let why = error.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(error)
+            throw StoreError.database("\(why) (in: \(sql.prefix(80)))")
+        }
+    }
+
+    /// A prepared statement for `sql` (cached), its bindings cleared.
+    public func prepare(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = connection.statements[sql] {
+            sqlite3_reset(cached.handle)
+            sqlite3_clear_bindings(cached.handle)
+            return cached
+        }
+        var handle: OpaquePointer?
+        guard sqlite3_prepare_v2(connection.handle, sql, -1, &handle, nil) == SQLITE_OK, let handle else {
+            throw StoreError.database("\(String(cString: sqlite3_errmsg(connection.handle))) (in: \(sql.prefix(120)))")
+        }
+        let statement = Statement(handle: handle, database: connection.handle)
+        connection.statements[sql] = statement
+        return statement
+    }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(connection.handle)) }
+    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(connection.handle) }
+
+    /// Runs a statement with values and steps it to the end.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int {
+        let s = try prepare(sql)
+        try s.bind(values)
+        while try s.step() {}
+        return changes
+    }
+
+    /// Every row of a query, mapped.
+    public func rows<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> [T] {
+        let s = try prepare(sql)
+        try s.bind(values)
+        var out: [T] = []
+        while try s.step() { out.append(try map(s)) }
+        return out
+    }
+
+    /// The first row of a query, mapped.
+    public func row<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> T? {
+        let s = try prepare(sql)
+        try s.bind(values)
+        guard try s.step() else { return nil }
+        let value = try map(s)
+        sqlite3_reset(s.handle)
+        return value
+    }
+}
+
+/// A value bound to a statement: SQL only ever receives parameters, never spliced text.
+public enum SQLValue: Sendable, Hashable {
+    case int(Int64)
+    case text(String)
+    case double(Double)
+    case null
+
+    public static func optional(_ v: Int64?) -> SQLValue { v.map { .int($0) } ?? .null }
+    public static func optional(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
+}
+
+public final class Statement: @unchecked Sendable {
+    let handle: OpaquePointer
+    let database: OpaquePointer
+
+    init(handle: OpaquePointer, database: OpaquePointer) {
+        self.handle = handle
+        self.database = database
+    }
+
+    public func bind(_ values: [SQLValue]) throws(StoreError) {
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
+            case .double(let d): rc = sqlite3_bind_double(handle, index, d)
+            case .null: rc = sqlite3_bind_null(handle, index)
+            case .text(let s): rc = csqlite_bind_text(handle, index, s, -1)
+            }
+            guard rc == SQLITE_OK else { throw StoreError.database(String(cString: sqlite3_errmsg(database))) }
+        }
+    }
+
+    /// Steps once: true when a row is there, false at the end.
+    public func step() throws(StoreError) -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(handle)
+            return false
+        case let rc:
+            let why = String(cString: sqlite3_errmsg(database))
+            sqlite3_reset(handle)
+            if rc == SQLITE_CONSTRAINT { throw StoreError.constraint(why) }
+            throw StoreError.database(why)
+        }
+    }
+
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+    public func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: pointer)
+    }
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+}
+
+/// What went wrong in the store.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case database(String)
+    case constraint(String)
+    case notFound(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .database(let s): "database error: \(s)"
+        case .constraint(let s): "constraint violated: \(s)"
+        case .notFound(let s): s
+        case .invalid(let s): s
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Gateway
+
+/// A taxpayer.
+public struct Contribuable: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var nom: String
+    public var prenom: String
+    public var telephone: String?
+    public var email: String?
+    public var adresse: String?
+    public var actif: Bool
+
+    public init(id: Int64 = 0, nom: String, prenom: String, telephone: String? = nil, email: String? = nil,
+                adresse: String? = nil, actif: Bool = true) {
+        self.id = id
+        self.nom = nom
+        self.prenom = prenom
+        self.telephone = telephone
+        self.email = email
+        self.adresse = adresse
+        self.actif = actif
+    }
+
+    /// The address a relance of `type` goes to, if the contribuable has one.
+    public func address(for type: RelanceType) -> String? {
+        let value: String?
+        switch type {
+        case .sms, .appel: value = telephone
+        case .email: value = email
+        case .courrier, .visite: value = adresse
+        }
+        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        return v
+    }
+}
+
+/// How often a tax falls due.
+public enum Periodicite: String, Sendable, Codable, CaseIterable {
+    case journaliere, hebdomadaire, mensuelle, trimestrielle
+
+    /// Days from the start of an assignment to its due date.
+    public var jusquEcheance: Int {
+        switch self { case .journaliere: 0; case .hebdomadaire: 7; case .mensuelle: 30; case .trimestrielle: 90 }
+    }
+}
+
+public struct Taxe: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var nom: String
+    public var montant: Montant
+    public var periodicite: Periodicite
+
+    public init(id: Int64 = 0, nom: String, montant: Montant, periodicite: Periodicite) {
+        self.id = id
+        self.nom = nom
+        self.montant = montant
+        self.periodicite = periodicite
+    }
+}
+
+/// A tax assigned to a taxpayer from `dateDebut` (to `dateFin`, nil = open-ended).
+public struct AffectationTaxe: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var contribuableID: Int64
+    public var taxeID: Int64
+    /// `YYYY-MM-DD`
+    public var dateDebut: String
+    public var dateFin: String?
+    public var montantCustom: Montant?
+    public var actif: Bool
+    /// Filled when read with its relance.
+    public var taxe: Taxe?
+
+    public init(id: Int64 = 0, contribuableID: Int64, taxeID: Int64, dateDebut: String, dateFin: String? = nil,
+                montantCustom: Montant? = nil, actif: Bool = true, taxe: Taxe? = nil) {
+        self.id = id
+        self.contribuableID = contribuableID
+        self.taxeID = taxeID
+        self.dateDebut = dateDebut
+        self.dateFin = dateFin
+        self.montantCustom = montantCustom
+        self.actif = actif
+        self.taxe = taxe
+    }
+}
+
+/// A payment.
+public struct InfoCollecte: Sendable, Hashable, Codable {
+    public enum Statut: String, Sendable, Codable, CaseIterable { case pending, completed, failed, cancelled }
+    public var id: Int64
+    public var contribuableID: Int64
+    public var taxeID: Int64
+    public var montant: Montant
+    /// ISO date or date-time.
+    public var dateCollecte: String
+    public var statut: Statut
+    public var annule: Bool
+
+    public init(id: Int64 = 0, contribuableID: Int64, taxeID: Int64, montant: Montant, dateCollecte: String,
+                statut: Statut = .completed, annule: Bool = false) {
+        self.id = id
+        self.contribuableID = contribuableID
+        self.taxeID = taxeID
+        self.montant = montant
+        self.dateCollecte = dateCollecte
+        self.statut = statut
+        self.annule = annule
+    }
+}
+
+/// Where a relance stands. `envoi_en_cours` is the store's own: claimed by a sender,
+/// outcome not yet written.
+public enum RelanceStatut: String, Sendable, Codable, CaseIterable {
+    case enAttente = "en_attente"
+    case envoiEnCours = "envoi_en_cours"
+    case envoyee
+    case echec
+    case annulee
+}
+
+/// A reminder.
+public struct Relance: Sendable, Hashable {
+    public var id: Int64
+    public var contribuableID: Int64
+    public var affectationTaxeID: Int64?
+    public var type: RelanceType
+    public var statut: RelanceStatut
+    public var message: String
+    public var montantDue: Montant
+    public var dateEcheance: Date?
+    public var dateEnvoi: Date?
+    public var datePlanifiee: Date
+    public var dateReponse: Date?
+    public var canalEnvoi: String?
+    public var reponseRecue: Bool
+    public var notes: String?
+    public var utilisateurID: Int64?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The channel that sent it (`ventis`, `mail`), once sent.
+    public var canal: String?
+    public var contribuable: Contribuable?
+    public var affectationTaxe: AffectationTaxe?
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Gateway
+
+extension SQLiteRelanceStore {
+    static let relanceColumns = """
+        r.id, r.contribuable_id, r.affectation_taxe_id, r.type_relance, r.statut, r.message, r.montant_due, r.date_echeance,
+        r.date_envoi, r.date_planifiee, r.date_reponse, r.canal_envoi, r.reponse_recue, r.notes, r.utilisateur_id, r.created_at,
+        r.updated_at, r.canal,
+        c.id, c.nom, c.prenom, c.telephone, c.email, c.adresse, c.actif,
+        a.id, a.contribuable_id, a.taxe_id, a.date_debut, a.date_fin, a.montant_custom, a.actif,
+        t.id, t.nom, t.montant, t.periodicite
+        FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
+        LEFT JOIN affectation_taxe a ON a.id = r.affectation_taxe_id LEFT JOIN taxe t ON t.id = a.taxe_id
+        """
+
+    static func relance(_ r: Statement) -> Relance {
+        func date(_ i: Int32) -> Date? { r.optionalText(i).flatMap(ISO8601.date(from:)) }
+        let contribuable = Contribuable(id: r.int(18), nom: r.text(19), prenom: r.text(20), telephone: r.optionalText(21),
+                                        email: r.optionalText(22), adresse: r.optionalText(23), actif: r.int(24) != 0)
+        var affectation: AffectationTaxe?
+        if !r.isNull(25) {
+            let taxe = r.isNull(32) ? nil : Taxe(id: r.int(32), nom: r.text(33), montant: Montant(centimes: r.int(34)),
+                                                 periodicite: Periodicite(rawValue: r.text(35)) ?? .mensuelle)
+            affectation = AffectationTaxe(id: r.int(25), contribuableID: r.int(26), taxeID: r.int(27), dateDebut: r.text(28),
+                                          dateFin: r.optionalText(29), montantCustom: r.optionalInt(30).map(Montant.init(centimes:)),
+                                          actif: r.int(31) != 0, taxe: taxe)
+        }
+        return Relance(id: r.int(0), contribuableID: r.int(1), affectationTaxeID: r.optionalInt(2),
+                       type: RelanceType(rawValue: r.text(3)) ?? .sms, statut: RelanceStatut(rawValue: r.text(4)) ?? .enAttente,
+                       message: r.text(5), montantDue: Montant(centimes: r.int(6)), dateEcheance: date(7), dateEnvoi: date(8),
+                       datePlanifiee: date(9) ?? Date(timeIntervalSince1970: 0), dateReponse: date(10), canalEnvoi: r.optionalText(11),
+                       reponseRecue: r.int(12) != 0, notes: r.optionalText(13), utilisateurID: r.optionalInt(14),
+                       createdAt: date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: date(16) ?? Date(timeIntervalSince1970: 0),
+                       canal: r.optionalText(17), contribuable: contribuable, affectationTaxe: affectation)
+    }
+
+    public func relance(_ id: Int64) throws(StoreError) -> Relance? {
+        try database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance)
+        }
+    }
+
+    public func list(_ filter: RelanceFilter) throws(StoreError) -> (items: [Relance], total: Int) {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let v = filter.contribuableID { conditions.append("r.contribuable_id = ?"); values.append(.int(v)) }
+        if let v = filter.affectationTaxeID { conditions.append("r.affectation_taxe_id = ?"); values.append(.int(v)) }
+        if let v = filter.type { conditions.append("r.type_relance = ?"); values.append(.text(v.rawValue)) }
+        if let v = filter.statut { conditions.append("r.statut = ?"); values.append(.text(v.rawValue)) }
+        if let v = filter.dateDebut { conditions.append("r.date_planifiee >= ?"); values.append(.text(v + "T00:00:00Z")) }
+        if let v = filter.dateFin { conditions.append("r.date_planifiee <= ?"); values.append(.text(v + "T23:59:59Z")) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try database.withConnection { (s: Session) throws(StoreError) in
+            let total = try s.row("SELECT COUNT(*) FROM relance r \(whereClause)", values) { Int($0.int(0)) } ?? 0
+            let items = try s.rows("SELECT \(Self.relanceColumns) \(whereClause) ORDER BY r.date_planifiee DESC, r.id DESC LIMIT ? OFFSET ?",
+                                   values + [.int(Int64(filter.limit)), .int(Int64(filter.skip))], Self.relance)
+            return (items, total)
+        }
+    }
+
+    public func create(_ new: NewRelance) throws(StoreError) -> Relance {
+        let id = try database.transaction { (s: Session) throws(StoreError) -> Int64 in try insert(new, in: s, now: Date()) }
+        guard let relance = try relance(id) else { throw StoreError.notFound("Relance non trouvée") }
+        return relance
+    }
+
+    /// Creates several relances in one transaction: all or none.
+    public func create(_ batch: [NewRelance], now: Date = Date()) throws(StoreError) -> [Relance] {
+        let ids = try database.transaction { (s: Session) throws(StoreError) -> [Int64] in
+            var ids: [Int64] = []
+            for new in batch { ids.append(try insert(new, in: s, now: now)) }
+            return ids
+        }
+        var out: [Relance] = []
+        for id in ids { if let r = try relance(id) { out.append(r) } }
+        return out
+    }
+
+    func insert(_ new: NewRelance, in s: Session, now: Date) throws(StoreError) -> Int64 {
+        guard try s.row("SELECT 1 FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { _ in true }) != nil else {
+            throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
+        }
+        let stamp = ISO8601.string(from: now)
+        try s.run("""
+            INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
+                                 date_planifiee, canal_envoi, notes, utilisateur_id, created_at, updated_at)
+            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?)
+            """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(new.message),
+                  .int(new.montantDue.centimes), .optional(new.dateEcheance.map(ISO8601.string(from:))),
+                  .text(ISO8601.string(from: new.datePlanifiee)), .optional(new.canalEnvoi), .optional(new.notes),
+                  .optional(new.utilisateurID), .text(stamp), .text(stamp)])
+        return s.lastInsertID
+    }
+}

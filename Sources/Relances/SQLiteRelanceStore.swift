@@ -1,0 +1,103 @@
+import Foundation
+import Gateway
+
+/// The store on SQLite: WAL, foreign keys, prepared statements, migrations at open.
+public final class SQLiteRelanceStore: RelanceStore {
+    public let database: Database
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        database = try Database(path: path)
+        try migrate()
+    }
+
+    private func migrate() throws(StoreError) {
+        try database.transaction { (s: Session) throws(StoreError) in
+            let version = try s.row("PRAGMA user_version") { $0.int(0) } ?? 0
+            guard version <= Int64(Schema.migrations.count) else {
+                throw StoreError.database("the database is at version \(version), newer than this program knows (\(Schema.migrations.count)); use a newer relances")
+            }
+            for (i, sql) in Schema.migrations.enumerated() where Int64(i) >= version {
+                try s.execute(sql)
+                try s.execute("PRAGMA user_version = \(i + 1)")
+            }
+        }
+    }
+
+    // MARK: reference data
+
+    @discardableResult
+    public func add(_ c: Contribuable, now: Date = Date()) throws(StoreError) -> Int64 {
+        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+            try s.run("INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at) VALUES (?,?,?,?,?,?,?)",
+                      [.text(c.nom), .text(c.prenom), .optional(c.telephone), .optional(c.email), .optional(c.adresse),
+                       .int(c.actif ? 1 : 0), .text(ISO8601.string(from: now))])
+            return s.lastInsertID
+        }
+    }
+
+    @discardableResult
+    public func add(_ t: Taxe) throws(StoreError) -> Int64 {
+        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+            try s.run("INSERT INTO taxe (nom, montant, periodicite) VALUES (?,?,?)",
+                      [.text(t.nom), .int(t.montant.centimes), .text(t.periodicite.rawValue)])
+            return s.lastInsertID
+        }
+    }
+
+    @discardableResult
+    public func add(_ a: AffectationTaxe) throws(StoreError) -> Int64 {
+        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+            try s.run("INSERT INTO affectation_taxe (contribuable_id, taxe_id, date_debut, date_fin, montant_custom, actif) VALUES (?,?,?,?,?,?)",
+                      [.int(a.contribuableID), .int(a.taxeID), .text(a.dateDebut), .optional(a.dateFin),
+                       .optional(a.montantCustom?.centimes), .int(a.actif ? 1 : 0)])
+            return s.lastInsertID
+        }
+    }
+
+    @discardableResult
+    public func add(_ p: InfoCollecte) throws(StoreError) -> Int64 {
+        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+            try s.run("INSERT INTO info_collecte (contribuable_id, taxe_id, montant, date_collecte, statut, annule) VALUES (?,?,?,?,?,?)",
+                      [.int(p.contribuableID), .int(p.taxeID), .int(p.montant.centimes), .text(p.dateCollecte),
+                       .text(p.statut.rawValue), .int(p.annule ? 1 : 0)])
+            return s.lastInsertID
+        }
+    }
+
+    /// Opens an unpaid-debt file for an assignment.
+    @discardableResult
+    public func openDossier(affectationID: Int64, now: Date = Date()) throws(StoreError) -> Int64 {
+        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+            try s.run("INSERT INTO dossier_impaye (affectation_taxe_id, created_at) VALUES (?,?)", [.int(affectationID), .text(ISO8601.string(from: now))])
+            return s.lastInsertID
+        }
+    }
+
+    public func dossier(affectationID: Int64) throws(StoreError) -> (nombreRelances: Int, dernierContact: String?)? {
+        try database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT nombre_relances, dernier_contact FROM dossier_impaye WHERE affectation_taxe_id = ? AND statut = 'ouvert'",
+                      [.int(affectationID)]) { (Int($0.int(0)), $0.optionalText(1)) }
+        }
+    }
+
+    public func contribuable(_ id: Int64) throws(StoreError) -> Contribuable? {
+        try database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT id, nom, prenom, telephone, email, adresse, actif FROM contribuable WHERE id = ?", [.int(id)], Self.contribuable)
+        }
+    }
+
+    static func contribuable(_ r: Statement) -> Contribuable {
+        Contribuable(id: r.int(0), nom: r.text(1), prenom: r.text(2), telephone: r.optionalText(3), email: r.optionalText(4),
+                     adresse: r.optionalText(5), actif: r.int(6) != 0)
+    }
+
+    /// Attempts of a relance, in order: (attempt, channel, outcome, provider id, detail).
+    public func attempts(relanceID: Int64) throws(StoreError) -> [(attempt: Int, channel: String, outcome: String, providerID: String?, detail: String?)] {
+        try database.withConnection { (s: Session) throws(StoreError) in
+            try s.rows("SELECT attempt, channel, outcome, provider_id, detail FROM delivery_attempt WHERE relance_id = ? ORDER BY id", [.int(relanceID)]) {
+                (Int($0.int(0)), $0.text(1), $0.text(2), $0.optionalText(3), $0.optionalText(4))
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// The database's versions, applied in order at open (PRAGMA user_version says which
+/// ran). A migration never changes once released: a change is a new one.
+enum Schema {
+    static let migrations: [String] = [
+        """
+        CREATE TABLE contribuable (
+            id INTEGER PRIMARY KEY,
+            nom TEXT NOT NULL,
+            prenom TEXT NOT NULL DEFAULT '',
+            telephone TEXT,
+            email TEXT,
+            adresse TEXT,
+            actif INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE taxe (
+            id INTEGER PRIMARY KEY,
+            nom TEXT NOT NULL,
+            montant INTEGER NOT NULL CHECK (montant >= 0),
+            periodicite TEXT NOT NULL CHECK (periodicite IN ('journaliere','hebdomadaire','mensuelle','trimestrielle'))
+        );
+        CREATE TABLE affectation_taxe (
+            id INTEGER PRIMARY KEY,
+            contribuable_id INTEGER NOT NULL REFERENCES contribuable(id),
+            taxe_id INTEGER NOT NULL REFERENCES taxe(id),
+            date_debut TEXT NOT NULL,
+            date_fin TEXT,
+            montant_custom INTEGER CHECK (montant_custom >= 0),
+            actif INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX affectation_debut ON affectation_taxe(date_debut, id) WHERE actif = 1;
+        CREATE TABLE info_collecte (
+            id INTEGER PRIMARY KEY,
+            contribuable_id INTEGER NOT NULL REFERENCES contribuable(id),
+            taxe_id INTEGER NOT NULL REFERENCES taxe(id),
+            montant INTEGER NOT NULL,
+            date_collecte TEXT NOT NULL,
+            statut TEXT NOT NULL CHECK (statut IN ('pending','completed','failed','cancelled')),
+            annule INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX collecte_payeur ON info_collecte(contribuable_id, taxe_id, date_collecte);
+        CREATE TABLE relance (
+            id INTEGER PRIMARY KEY,
+            contribuable_id INTEGER NOT NULL REFERENCES contribuable(id),
+            affectation_taxe_id INTEGER REFERENCES affectation_taxe(id),
+            type_relance TEXT NOT NULL CHECK (type_relance IN ('sms','email','appel','courrier','visite')),
+            statut TEXT NOT NULL CHECK (statut IN ('en_attente','envoi_en_cours','envoyee','echec','annulee')),
+            message TEXT NOT NULL DEFAULT '',
+            montant_due INTEGER NOT NULL,
+            date_echeance TEXT,
+            date_envoi TEXT,
+            date_planifiee TEXT NOT NULL,
+            date_reponse TEXT,
+            canal_envoi TEXT,
+            reponse_recue INTEGER NOT NULL DEFAULT 0,
+            notes TEXT,
+            utilisateur_id INTEGER,
+            canal TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX relance_planifiee ON relance(date_planifiee);
+        CREATE INDEX relance_statut ON relance(statut, date_planifiee);
+        CREATE INDEX relance_type ON relance(type_relance, date_planifiee);
+        CREATE INDEX relance_contribuable ON relance(contribuable_id, date_planifiee);
+        CREATE INDEX relance_affectation ON relance(affectation_taxe_id, date_planifiee);
+        CREATE TABLE dossier_impaye (
+            id INTEGER PRIMARY KEY,
+            affectation_taxe_id INTEGER NOT NULL REFERENCES affectation_taxe(id),
+            statut TEXT NOT NULL DEFAULT 'ouvert' CHECK (statut IN ('ouvert','ferme')),
+            nombre_relances INTEGER NOT NULL DEFAULT 0,
+            dernier_contact TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX dossier_affectation ON dossier_impaye(affectation_taxe_id) WHERE statut = 'ouvert';
+        CREATE TABLE delivery_attempt (
+            id INTEGER PRIMARY KEY,
+            relance_id INTEGER NOT NULL REFERENCES relance(id),
+            attempt INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            provider_id TEXT,
+            error_code TEXT,
+            detail TEXT
+        );
+        CREATE INDEX attempt_relance ON delivery_attempt(relance_id, attempt);
+        """,
+    ]
+}
