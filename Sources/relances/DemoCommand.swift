@@ -1,9 +1,83 @@
-// PLACEHOLDER: replaced by the issue that builds `relances demo`.
+import Channels
+import Foundation
+import Gateway
+import ProviderSandbox
+import Relances
+
 enum DemoCommand: Command {
     static let name = "demo"
     static let summary = "Create demo data, start the provider sandbox, generate and send, print a summary"
-    static let help = "usage: relances demo"
+    static let help = """
+        usage: relances demo [--db FILE] [--contribuables N] [--dry-run] [--config FILE]
+
+        Runs the whole job on embedded defaults: a fresh database with demo taxpayers
+        and debts (default var/demo.sqlite, replaced), the provider sandbox started in
+        this process with SMS routed to it, generation of SMS, e-mail and letter
+        relances for late debts, sending through the gateway, and a summary: generated,
+        sent per channel, failed with reasons, where letters and e-mails were written.
+
+          --db FILE            demo database (default: var/demo.sqlite; replaced)
+          --contribuables N    how many taxpayers (default 300)
+          --dry-run            everything to var/dry-run.jsonl; the sandbox receives nothing
+          --config FILE        routing config (default: channels/routing.json)
+        """
+
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
-        throw UsageError("'demo' is not built yet")
+        let path = try arguments.option("db") ?? "var/demo.sqlite"
+        let count = try arguments.int("contribuables", default: 300, in: 1...100_000)
+        let dryRun = arguments.flag("dry-run")
+        let configFile = try arguments.option("config") ?? "channels/routing.json"
+        try arguments.finish()
+
+        let logger = Logger(level: .warning)
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                                withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let store = try SQLiteRelanceStore(path: path)
+        let data = try DemoData.populate(store, contribuables: count)
+        print("demo database \(path): \(data.contribuables) contribuables, \(data.taxes) taxes, \(data.affectations) affectations, \(data.paiements) paiements")
+
+        let sandbox = ProviderSandbox(logger: logger)
+        try sandbox.start()
+        defer { sandbox.stop() }
+        print("provider sandbox (Keycloak + Ventis) on 127.0.0.1:\(sandbox.port)")
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(sandbox.environment) { $1 }
+        let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger)
+        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let generator = RelanceGenerator(store: store)
+
+        var ids: [Int64] = []
+        for (type, limit) in [(RelanceType.sms, 200), (.email, 60), (.courrier, 60)] {
+            let result = try generator.generate(.init(joursRetardMin: 7, type: type, limite: limit))
+            ids += result.created
+            print("generated \(result.created.count) \(type.rawValue) relance(s)" + (result.withoutAddress > 0 ? " (\(result.withoutAddress) late debt(s) without an address for \(type.rawValue))" : ""))
+        }
+        let progress = BatchProgress(total: ids.count)
+        let line = ProgressLine(progress, label: "sending")
+        line.start()
+        let summary = await sender.send(ids, maxInFlight: 16, progress: progress)
+        line.finish()
+
+        print("\nsummary: \(ids.count) generated, \(summary.sent) sent, \(summary.failed) failed, \(summary.skipped) skipped")
+        for channel in summary.byChannel.keys.sorted() { print("  sent via \(channel): \(summary.byChannel[channel]!)") }
+        if !summary.reasons.isEmpty {
+            print("  failures:")
+            for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }).prefix(8) { print("    \(n) × \(reason)") }
+        }
+        print("  the sandbox received \(sandbox.received.count) SMS request(s) with \(sandbox.tokenRequests) token request(s)")
+        if dryRun {
+            print("  dry run: every message is in \(GatewaySetup.dryRunPath)")
+        } else {
+            for name in dispatcher.channels.keys.sorted() {
+                guard let c = dispatcher.config?.channels[name] else { continue }
+                if let file = c.settings.string("path") { print("  letters (\(name)): \(file)") }
+                if let folder = c.settings.string("directory") { print("  e-mails (\(name)): \(folder)/") }
+            }
+        }
+        let stats = try store.statistics(from: nil, to: nil)
+        print("  statistics: total \(stats.totalRelances), envoyées \(stats.relancesEnvoyees), échecs \(stats.relancesEchec), en attente \(stats.relancesEnAttente)")
+        print("\nnext: relances list --db \(path) --statut echec   ·   relances serve --db \(path) --demo")
+        return 0
     }
 }
