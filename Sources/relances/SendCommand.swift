@@ -1,9 +1,64 @@
-// PLACEHOLDER: replaced by the issue that builds `relances send`.
+import Foundation
+import Gateway
+import Relances
+
 enum SendCommand: Command {
     static let name = "send"
     static let summary = "Send one relance, or every pending one"
-    static let help = "usage: relances send"
+    static let help = """
+        usage: relances send ID [options]
+               relances send --pending [--limit N] [--max-in-flight N] [options]
+
+        Sends through the configured routes. A relance already sent is refused; one in
+        echec may be sent again. --pending sends every en_attente relance whose planned
+        date has come, oldest first.
+
+          --pending            every pending relance that is due
+          --limit N            at most N of them (default 10000)
+          --max-in-flight N    sends at once (default 16)
+        \(StoreOptions.help)
+        \(GatewayOptions.help)
+        """
+
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
-        throw UsageError("'send' is not built yet")
+        let store = try StoreOptions(&arguments)
+        let gateway = try GatewayOptions(&arguments)
+        let pending = arguments.flag("pending")
+        let limit = try arguments.int("limit", default: 10_000, in: 1...10_000_000)
+        let inFlight = try arguments.int("max-in-flight", default: 16, in: 1...512)
+        let id = arguments.positional()
+        try arguments.finish()
+        guard pending != (id != nil) else { throw UsageError("give one relance ID, or --pending") }
+
+        let logger = gateway.logger
+        let dispatcher = try gateway.dispatcher(logger: logger)
+        let opened = try store.open()
+        let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
+        if let id {
+            guard let number = Int64(id) else { throw UsageError("'\(id)' is not a relance id") }
+            switch await sender.send(number) {
+            case .done(let r):
+                print("relance \(r.id): \(r.statut.rawValue) — \(r.notes ?? "")")
+                return r.statut == .envoyee ? 0 : 1
+            case .refused(let why):
+                print("relance \(number) non envoyée : \(why)")
+                return 1
+            case .notFound:
+                print("Relance non trouvée : \(number)")
+                return 1
+            case .deferred(let r):
+                print("relance \(r.id) hors plage d'envoi : reportée au \(ISO8601.string(from: r.datePlanifiee))")
+                return 0
+            }
+        }
+        let ids = try opened.pending(limit: limit, now: Date())
+        let progress = BatchProgress(total: ids.count)
+        let line = ProgressLine(progress, label: "envoi")
+        line.start()
+        let summary = await sender.send(ids, maxInFlight: inFlight, progress: progress)
+        line.finish()
+        print("\(ids.count) relance(s) en attente : \(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)")
+        for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        return summary.failed > 0 ? 1 : 0
     }
 }
