@@ -1,9 +1,42 @@
-// PLACEHOLDER: replaced by the issue that builds `relances recover`.
+import Foundation
+import Gateway
+import Relances
+
 enum RecoverCommand: Command {
     static let name = "recover"
     static let summary = "Resolve relances left in envoi_en_cours by a crash"
-    static let help = "usage: relances recover"
+    static let help = """
+        usage: relances recover [--resend | --close] [--db FILE]
+
+        A relance is `envoi_en_cours` between its claim and its outcome. After a crash,
+        whether the provider got it is unknown, so nothing is resent blindly. Without an
+        option, lists them with their last recorded attempt. --close marks them echec
+        with a note saying the outcome is unknown (check the provider's record before
+        resending); --resend puts them back en_attente, to go with the next send.
+        \(StoreOptions.help)
+        """
+
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
-        throw UsageError("'recover' is not built yet")
+        let store = try StoreOptions(&arguments)
+        let resend = arguments.flag("resend"), close = arguments.flag("close")
+        try arguments.finish()
+        guard !(resend && close) else { throw UsageError("choose --resend or --close, not both") }
+        let opened = try store.open()
+        let ids = try opened.inProgress()
+        if ids.isEmpty {
+            print("no relance is envoi_en_cours")
+            return 0
+        }
+        for id in ids {
+            let last = try opened.attempts(relanceID: id).last
+            print("relance \(id): envoi_en_cours" + (last.map { ", last attempt \($0.attempt) on \($0.channel): \($0.outcome)" } ?? ", no attempt recorded"))
+            if close {
+                try opened.finish(id, outcome: .failed(note: "Issue inconnue : le programme s'est arrêté pendant l'envoi. Vérifier chez le fournisseur avant de renvoyer."), now: Date())
+            } else if resend {
+                try opened.release(id, to: .enAttente, datePlanifiee: nil, now: Date())
+            }
+        }
+        print("\(ids.count) relance(s)" + (close ? " closed as echec" : resend ? " back to en_attente" : "; use --close or --resend"))
+        return 0
     }
 }
