@@ -1,0 +1,142 @@
+import Foundation
+import Gateway
+import Relances
+import Testing
+
+@Suite struct GenerationTests {
+    struct World {
+        let store: SQLiteRelanceStore
+        let folder: URL
+        let mensuelle: Int64, hebdo: Int64, trim: Int64, jour: Int64
+        func person(_ nom: String, phone: String? = "0661234567", email: String? = nil, adresse: String? = nil, actif: Bool = true) throws -> Int64 {
+            try store.add(Contribuable(nom: nom, prenom: "P", telephone: phone, email: email, adresse: adresse, actif: actif))
+        }
+        func debt(_ who: Int64, _ taxe: Int64, startedDaysAgo: Int, fin: String? = nil, custom: String? = nil, actif: Bool = true) throws -> Int64 {
+            try store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: day(-startedDaysAgo), dateFin: fin,
+                                          montantCustom: custom.flatMap(Montant.init), actif: actif))
+        }
+        func generate(_ options: RelanceGenerator.Options = .init()) throws -> RelanceGenerator.Result {
+            try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options)
+        }
+    }
+
+    func world() throws -> World {
+        let (store, folder) = try temporaryStore()
+        return World(store: store, folder: folder,
+                     mensuelle: try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle)),
+                     hebdo: try store.add(Taxe(nom: "Taxi", montant: Montant("2500")!, periodicite: .hebdomadaire)),
+                     trim: try store.add(Taxe(nom: "Domaine", montant: Montant("45000")!, periodicite: .trimestrielle)),
+                     jour: try store.add(Taxe(nom: "Marché", montant: Montant("500")!, periodicite: .journaliere)))
+    }
+
+    @Test func aLateDebtGetsARelanceWithTheSpecsFields() throws {
+        let w = try world()
+        let who = try w.person("NZE", phone: "06 61 23 45 67")
+        let debt = try w.debt(who, w.mensuelle, startedDaysAgo: 10)
+        let result = try w.generate()
+        #expect(result.created.count == 1)
+        let r = try #require(try w.store.relance(result.created[0]))
+        #expect(r.affectationTaxeID == debt && r.type == .sms && r.statut == .enAttente)
+        #expect(r.montantDue.description == "5000.00")
+        #expect(r.canalEnvoi == "06 61 23 45 67")
+        #expect(r.datePlanifiee == fixedNow)
+        #expect(ISO8601.string(from: r.dateEcheance!) == day(-10 + 30) + "T00:00:00Z")
+        let (y, m, d) = CivilDate.parse(day(20))!
+        #expect(r.message == "Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : \(String(format: "%02d/%02d/%04d", d, m, y))")
+    }
+
+    @Test func eachPeriodicityHasItsEcheanceAndCustomAmountsWin() throws {
+        let w = try world()
+        let who = try w.person("A")
+        let ids = [try w.debt(who, w.hebdo, startedDaysAgo: 40), try w.debt(who, w.trim, startedDaysAgo: 30, custom: "1234.5"),
+                   try w.debt(who, w.jour, startedDaysAgo: 20)]
+        let result = try w.generate(.init(limite: 10))
+        let relances = try result.created.map { try #require(try w.store.relance($0)) }
+        #expect(relances.map(\.affectationTaxeID) == ids.map { Optional($0) })   // oldest debt first
+        #expect(relances.map { ISO8601.string(from: $0.dateEcheance!).prefix(10) } == [day(-33), day(60), day(-20)].map { Substring($0) })
+        #expect(relances.map(\.montantDue.description) == ["2500.00", "1234.50", "500.00"])
+    }
+
+    @Test func paidEndedInactiveAndRecentDebtsAreSkipped() throws {
+        let w = try world()
+        let paid = try w.person("PAID")
+        _ = try w.debt(paid, w.mensuelle, startedDaysAgo: 20)
+        try w.store.add(InfoCollecte(contribuableID: paid, taxeID: w.mensuelle, montant: Montant("5000")!, dateCollecte: day(-15)))
+        let paidBefore = try w.person("PAID-BEFORE")   // a payment before the debt started does not count
+        let late1 = try w.debt(paidBefore, w.mensuelle, startedDaysAgo: 20)
+        try w.store.add(InfoCollecte(contribuableID: paidBefore, taxeID: w.mensuelle, montant: Montant("5000")!, dateCollecte: day(-40)))
+        let cancelled = try w.person("CANCELLED")       // a cancelled or failed payment does not count
+        let late2 = try w.debt(cancelled, w.mensuelle, startedDaysAgo: 19)
+        try w.store.add(InfoCollecte(contribuableID: cancelled, taxeID: w.mensuelle, montant: Montant("5000")!, dateCollecte: day(-15), annule: true))
+        try w.store.add(InfoCollecte(contribuableID: cancelled, taxeID: w.mensuelle, montant: Montant("5000")!, dateCollecte: day(-14), statut: .failed))
+        let ended = try w.person("ENDED")
+        _ = try w.debt(ended, w.mensuelle, startedDaysAgo: 30, fin: day(-8))  // ended before the cut-off (day -7)
+        let endsLater = try w.person("ENDS-LATER")
+        let late3 = try w.debt(endsLater, w.mensuelle, startedDaysAgo: 18, fin: day(-7))
+        let inactive = try w.person("INACTIVE-DEBT")
+        _ = try w.debt(inactive, w.mensuelle, startedDaysAgo: 30, actif: false)
+        let gone = try w.person("INACTIVE-PERSON", actif: false)
+        _ = try w.debt(gone, w.mensuelle, startedDaysAgo: 30)
+        let tooRecent = try w.person("RECENT")
+        _ = try w.debt(tooRecent, w.mensuelle, startedDaysAgo: 6)
+        let result = try w.generate(.init(joursRetardMin: 7, limite: 50))
+        let debts = try result.created.map { try #require(try w.store.relance($0)).affectationTaxeID }
+        #expect(debts == [late1, late2, late3])
+    }
+
+    @Test func aDebtRemindedInTheLastSevenDaysIsSkippedWhateverTheType() throws {
+        let w = try world()
+        let who = try w.person("X", email: "x@exemple.ga")
+        let debt = try w.debt(who, w.mensuelle, startedDaysAgo: 30)
+        _ = try w.store.create(NewRelance(contribuableID: who, affectationTaxeID: debt, type: .appel, montantDue: Montant("1")!,
+                                          datePlanifiee: fixedNow.addingTimeInterval(-6 * 86_400)))
+        #expect(try w.generate(.init(type: .email)).created.isEmpty)
+        let old = try w.person("Y")
+        let oldDebt = try w.debt(old, w.mensuelle, startedDaysAgo: 30)
+        _ = try w.store.create(NewRelance(contribuableID: old, affectationTaxeID: oldDebt, type: .sms, montantDue: Montant("1")!,
+                                          datePlanifiee: fixedNow.addingTimeInterval(-8 * 86_400)))
+        #expect(try w.generate().created.count == 1)
+        // Running it again the same day creates nothing more.
+        #expect(try w.generate().created.isEmpty)
+    }
+
+    @Test func theLimitCountsCreatedRelancesAndAddresslessDebtsAreReported() throws {
+        let w = try world()
+        var expected: [Int64] = []
+        for i in 0..<6 {
+            let who = try w.person("P\(i)", phone: i % 2 == 0 ? nil : "066000000\(i)")
+            let debt = try w.debt(who, w.mensuelle, startedDaysAgo: 60 - i)
+            if i % 2 == 1 { expected.append(debt) }
+        }
+        let result = try w.generate(.init(limite: 2))
+        #expect(try result.created.map { try w.store.relance($0)?.affectationTaxeID } == expected.prefix(2).map { Optional($0) })
+        #expect(result.withoutAddress == 2)   // P0 and P2 were passed over on the way to two
+        #expect(try w.generate(.init(type: .courrier)).withoutAddress == 4)
+    }
+
+    @Test func templatesFillThePlaceholders() throws {
+        let w = try world()
+        let who = try w.store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "0661234567"))
+        _ = try w.debt(who, w.mensuelle, startedDaysAgo: 10)
+        let result = try w.generate(.init(template: MessageTemplate("{prenom} {nom} : {taxe}, {montant} FCFA")))
+        #expect(try w.store.relance(result.created[0])?.message == "Éléonore NZE : Voirie, 5000.00 FCFA")
+    }
+}
+
+@Suite struct MontantTests {
+    @Test(arguments: [("0.10", 10), ("1234567.89", 123_456_789), ("5000", 500_000), ("5 000,50", 500_050), ("7.5", 750)])
+    func exactAmounts(_ text: String, _ centimes: Int64) {
+        #expect(Montant(text)?.centimes == centimes)
+    }
+
+    @Test func roundTripsAndRefusals() throws {
+        #expect(Montant("0.10")?.description == "0.10")
+        #expect(Montant("1234567.89")?.description == "1234567.89")
+        #expect(Montant("5000")?.description == "5000.00")
+        for bad in ["", "abc", "1.234", "-5", "1e3", "5.", ".5", "12,34,5"] { #expect(Montant(bad) == nil, "\(bad)") }
+        let (store, _) = try temporaryStore()
+        let who = try store.add(Contribuable(nom: "A", prenom: "B"))
+        let r = try store.create(NewRelance(contribuableID: who, type: .sms, montantDue: Montant("1234567.89")!, datePlanifiee: fixedNow))
+        #expect(try store.relance(r.id)?.montantDue.description == "1234567.89")
+    }
+}

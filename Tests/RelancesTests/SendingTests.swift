@@ -1,0 +1,140 @@
+import Foundation
+import Gateway
+import Relances
+import Testing
+
+@Suite struct SendingTests {
+    struct World {
+        let store: SQLiteRelanceStore
+        let who: Int64
+        let debt: Int64
+        func relance(_ type: RelanceType = .sms, canal: String? = nil) throws -> Int64 {
+            try store.create(NewRelance(contribuableID: who, affectationTaxeID: debt, type: type, montantDue: Montant("5000")!,
+                                        datePlanifiee: fixedNow, message: "Rappel : 5000.00 FCFA. Échéance : 24/12/2026", canalEnvoi: canal)).id
+        }
+    }
+
+    func world(phone: String? = "0661234567") throws -> World {
+        let (store, _) = try temporaryStore()
+        let who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: phone, email: "jean@exemple.ga", adresse: "BP 1, Akébé"))
+        let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        let debt = try store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: day(-30)))
+        try store.openDossier(affectationID: debt, now: fixedNow)
+        return World(store: store, who: who, debt: debt)
+    }
+
+    func sender(_ w: World, _ d: Dispatcher) -> RelanceSender {
+        RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+    }
+
+    @Test func aSentRelanceRecordsItsOutcomeTheAttemptAndBumpsTheDossier() async throws {
+        let w = try world()
+        let sms = RecordingChannel("ventis", accepts: .phone)
+        let id = try w.relance()
+        guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(id) else { Issue.record("not done"); return }
+        #expect(r.statut == .envoyee && r.dateEnvoi == fixedNow && r.canal == "ventis")
+        #expect(r.notes == "Envoyé via ventis. ID: ventis-relance-\(id)")
+        #expect(sms.deliveries.map(\.recipient) == ["0661234567"])
+        #expect(sms.deliveries[0].body == "Rappel : 5000.00 FCFA. Échéance : 24/12/2026")   // the stored text, nothing appended
+        #expect(try w.store.attempts(relanceID: id).map(\.outcome) == ["sent"])
+        let dossier = try #require(try w.store.dossier(affectationID: w.debt))
+        #expect(dossier.nombreRelances == 1 && dossier.dernierContact == ISO8601.string(from: fixedNow))
+    }
+
+    @Test func theOperatorsOverrideIsTheRecipient() async throws {
+        let w = try world()
+        let mail = RecordingChannel("mail", accepts: .email)
+        let id = try w.relance(.email, canal: "autre@exemple.ga")
+        _ = await sender(w, dispatcher([.email: Route(channels: ["mail"])], [mail])).send(id)
+        #expect(mail.deliveries.map(\.recipient) == ["autre@exemple.ga"])
+    }
+
+    @Test func aFailureIsEchecWithTheReasonAndCanBeSentAgain() async throws {
+        let w = try world()
+        let sms = RecordingChannel("ventis", failures: [.refused(code: "21", message: "Numéro invalide")])
+        let s = sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms]))
+        let id = try w.relance()
+        guard case .done(let failed) = await s.send(id) else { Issue.record("not done"); return }
+        #expect(failed.statut == .echec && failed.notes == "Refusé par le fournisseur (21) : Numéro invalide")
+        #expect(try w.store.dossier(affectationID: w.debt)?.nombreRelances == 0)
+        guard case .done(let again) = await s.send(id) else { Issue.record("not resent"); return }
+        #expect(again.statut == .envoyee)
+        guard case .refused(let why) = await s.send(id) else { Issue.record("sent twice"); return }
+        #expect(why == "Cette relance a déjà été envoyée")
+        #expect(sms.deliveries.count == 2)
+    }
+
+    @Test func aFailingChannelFallsBackToTheNext() async throws {
+        let w = try world()
+        let sms = RecordingChannel("ventis", failures: [.timeout(seconds: 30), .timeout(seconds: 30)])
+        let letters = RecordingChannel("letters")
+        let id = try w.relance()
+        guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["ventis"], fallback: ["letters"])], [sms, letters])).send(id)
+        else { Issue.record("not done"); return }
+        #expect(r.statut == .envoyee && r.canal == "letters")
+        #expect(try w.store.attempts(relanceID: id).map { "\($0.channel):\($0.outcome)" } == ["ventis:failed", "ventis:failed", "letters:sent"])
+    }
+
+    @Test func manualTypesAreRefusedAndNotClaimed() async throws {
+        let w = try world()
+        let id = try w.relance(.visite)
+        guard case .refused(let why) = await sender(w, dispatcher([.sms: Route(channels: ["x"])], [RecordingChannel("x")])).send(id)
+        else { Issue.record("a visite was sent"); return }
+        #expect(why.contains("se font à la main"))
+        #expect(try w.store.relance(id)?.statut == .enAttente)
+    }
+
+    @Test func noAddressIsAnEchecSayingSo() async throws {
+        let w = try world(phone: nil)
+        let id = try w.relance()
+        guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["x"])], [RecordingChannel("x")])).send(id)
+        else { Issue.record("not done"); return }
+        #expect(r.statut == .echec && r.notes?.contains("téléphone") == true)
+    }
+
+    @Test func twoConcurrentSendsOfOneRelanceDeliverItOnce() async throws {
+        let w = try world()
+        let slow = RecordingChannel("ventis", delayNanoseconds: 50_000_000)
+        let s = sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [slow]))
+        for _ in 0..<5 {
+            let id = try w.relance()
+            async let a = s.send(id)
+            async let b = s.send(id)
+            let reports = await [a, b]
+            let sent = reports.filter { if case .done(let r) = $0 { r.statut == .envoyee } else { false } }.count
+            let refused = reports.filter { if case .refused = $0 { true } else { false } }.count
+            #expect(sent == 1 && refused == 1)
+        }
+        #expect(slow.deliveries.count == 5)
+    }
+
+    @Test func aBatchReportsSentFailedAndSkipped() async throws {
+        let w = try world()
+        let sms = RecordingChannel("ventis", failures: [nil, .invalidRecipient("x"), nil])
+        let ids = [try w.relance(), try w.relance(), try w.relance(), try w.relance(.appel)]
+        let progress = BatchProgress(total: ids.count, clock: ManualClock(fixedNow))
+        let summary = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(ids, maxInFlight: 1, progress: progress)
+        #expect(summary.sent == 2 && summary.failed == 1 && summary.skipped == 1)
+        #expect(summary.byChannel == ["ventis": 2])
+        #expect(progress.snapshot.done == 4)
+    }
+
+    @Test func statisticsCountByStatutTypeAndChannelOverADateRange() async throws {
+        let w = try world()
+        let sms = RecordingChannel("ventis", failures: [nil, .refused(code: "1", message: "x")])
+        let s = sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms]))
+        let a = try w.relance(), b = try w.relance()
+        _ = try w.relance(.email)
+        _ = try w.store.create(NewRelance(contribuableID: w.who, type: .courrier, montantDue: Montant("1")!,
+                                          datePlanifiee: ISO8601.date(from: "2026-01-05T10:00:00Z")!))
+        _ = await s.send(a)
+        _ = await s.send(b)
+        let all = try w.store.statistics(from: nil, to: nil)
+        #expect(all.totalRelances == 4 && all.relancesEnvoyees == 1 && all.relancesEchec == 1 && all.relancesEnAttente == 2)
+        #expect(all.parType == ["sms": 2, "email": 1, "courrier": 1, "appel": 0, "visite": 0])
+        #expect(all.parCanal == ["ventis": 1])
+        #expect(all.tauxReponse == 0)
+        let november = try w.store.statistics(from: "2026-11-01", to: "2026-11-30")
+        #expect(november.totalRelances == 3 && november.parType["courrier"] == 0)
+    }
+}
