@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,10 +16,13 @@ final class HTTPConnection {
     private var served = 0
 
     private let peer: String
+    private let flag: HTTPServer.ConnectionFlag
+    private var date = (second: -1, text: "")
 
-    init(fd: Int32, server: HTTPServer) {
+    init(fd: Int32, server: HTTPServer, flag: HTTPServer.ConnectionFlag) {
         self.fd = fd
         self.server = server
+        self.flag = flag
         buffer.reserveCapacity(16 * 1024)
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -40,12 +44,12 @@ final class HTTPConnection {
                 write(HTTPResponse.error(status: status, detail: detail), head: false, keepAlive: false)
                 return
             case .request(let request, let keepAlive, let began):
-                let stopping = server.mark(fd, busy: true)
+                flag.busy.store(true, ordering: .sequentiallyConsistent)
                 let response = handle(request)
                 served += 1
-                let again = keepAlive && !stopping && served < config.maxRequestsPerConnection && !server.isStopping
+                let again = keepAlive && served < config.maxRequestsPerConnection && !server.isStopping
                 write(response, head: request.method == "HEAD", keepAlive: again)
-                _ = server.mark(fd, busy: false)
+                flag.busy.store(false, ordering: .sequentiallyConsistent)
                 if config.accessLog {
                     let ms = Date().timeIntervalSince(began) * 1000
                     config.logger.info("request", ["method": request.method, "path": request.path, "status": response.status,
@@ -58,6 +62,7 @@ final class HTTPConnection {
 
     /// Runs the async handler and waits for it on this (dedicated) thread.
     private func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if let fast = server.fastPath, let response = fast(request) { return response }
         let box = ResponseBox()
         let done = DispatchSemaphore(value: 0)
         let handler = server.handler
@@ -70,7 +75,9 @@ final class HTTPConnection {
     }
 
     private func write(_ response: HTTPResponse, head: Bool, keepAlive: Bool) {
-        let bytes = ResponseWriter.serialize(response, head: head, keepAlive: keepAlive)
+        let now = Int(time(nil))
+        if now != date.second { date = (now, HTTPDate.format(now)) }
+        let bytes = ResponseWriter.serialize(response, head: head, keepAlive: keepAlive, date: date.text)
         bytes.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {

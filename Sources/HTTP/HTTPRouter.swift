@@ -10,6 +10,8 @@ public final class HTTPRouter: Sendable {
         var method: String
         var segments: [Segment]
         var handler: HTTPHandler
+        /// Set for routes that never suspend: they run on the connection's thread.
+        var immediate: (@Sendable (HTTPRequest) -> HTTPResponse)?
         var literals: Int { segments.filter { if case .literal = $0 { true } else { false } }.count }
     }
 
@@ -18,7 +20,9 @@ public final class HTTPRouter: Sendable {
         case parameter(String)
     }
 
-    private let routes = Mutex<[Route]>([])
+    /// Read on every request by every connection thread, written only while routes are
+    /// added: a reader-writer lock keeps readers from queueing behind each other.
+    private let routes = ReadMostly<[Route]>([])
 
     public init() {}
 
@@ -27,7 +31,15 @@ public final class HTTPRouter: Sendable {
         let segments = Self.split(pattern).map { s -> Segment in
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
-        routes.withLock { $0.append(Route(method: method.uppercased(), segments: segments, handler: handler)) }
+        routes.write { $0.append(Route(method: method.uppercased(), segments: segments, handler: handler)) }
+    }
+
+    /// Adds a route whose handler never waits (a store read, a ping): the server runs
+    /// it on the connection's own thread, without a hop to Swift's cooperative pool.
+    public func add(_ method: String, _ pattern: String, immediate handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+        let wrapped: HTTPHandler = { request in handler(request) }
+        add(method, pattern, wrapped)
+        routes.write { $0[$0.count - 1].immediate = handler }
     }
 
     public func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add("GET", pattern, handler) }
@@ -39,27 +51,50 @@ public final class HTTPRouter: Sendable {
     /// This router as a server handler.
     public var handler: HTTPHandler { { [self] request in await handle(request) } }
 
+    /// For ``HTTPServer``: answers at once when the route is immediate (or there is no
+    /// route), nil when the async handler must run.
+    public var fastPath: @Sendable (HTTPRequest) -> HTTPResponse? {
+        { [self] request in
+            switch resolve(request) {
+            case .response(let r): return r
+            case .route(let route, let routed): return route.immediate?(routed)
+            }
+        }
+    }
+
+    enum Resolution {
+        case response(HTTPResponse)
+        case route(Route, HTTPRequest)
+    }
+
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        switch resolve(request) {
+        case .response(let r): return r
+        case .route(let route, let routed): return await route.handler(routed)
+        }
+    }
+
+    func resolve(_ request: HTTPRequest) -> Resolution {
         let path = Self.split(request.path)
         let method = request.method == "HEAD" ? "GET" : request.method
         var best: (route: Route, parameters: [String: String])?
         var allowed = Set<String>()
-        for route in routes.withLock({ $0 }) {
+        for route in routes.read({ $0 }) {
             guard let parameters = Self.match(route.segments, path) else { continue }
             allowed.insert(route.method)
             guard route.method == method else { continue }
             if best == nil || route.literals > best!.route.literals { best = (route, parameters) }
         }
         guard let best else {
-            if allowed.isEmpty { return .error(status: 404, detail: "Not Found") }
+            if allowed.isEmpty { return .response(.error(status: 404, detail: "Not Found")) }
             if allowed.contains("GET") { allowed.insert("HEAD") }
             var response = HTTPResponse.error(status: 405, detail: "Method Not Allowed")
             response.headers["Allow"] = allowed.sorted().joined(separator: ", ")
-            return response
+            return .response(response)
         }
         var routed = request
         routed.pathParameters = best.parameters
-        return await best.route.handler(routed)
+        return .route(best.route, routed)
     }
 
     static func split(_ path: String) -> [Substring] {

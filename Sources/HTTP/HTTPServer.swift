@@ -14,6 +14,7 @@ import Glibc
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let handler: HTTPHandler
+    let fastPath: (@Sendable (HTTPRequest) -> HTTPResponse?)?
     private let state = Mutex(State())
 
     struct State {
@@ -21,12 +22,29 @@ public final class HTTPServer: Sendable {
         var port = 0
         var stopping = false
         var stopped = false
-        var connections: [Int32: Bool] = [:]   // fd → busy with a request
+        var connections: [Int32: ConnectionFlag] = [:]
     }
+
+    /// Whether a connection is handling a request; read by shutdown, written by the
+    /// connection's thread without taking the server's lock.
+    final class ConnectionFlag: Sendable {
+        let busy = Atomic<Bool>(false)
+    }
+
+    private let stopping = Atomic<Bool>(false)
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: @escaping HTTPHandler) {
         self.configuration = configuration
         self.handler = handler
+        self.fastPath = nil
+    }
+
+    /// Serves a router: its immediate routes run on the connection's thread, the others
+    /// as async handlers.
+    public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), router: HTTPRouter) {
+        self.configuration = configuration
+        self.handler = router.handler
+        self.fastPath = router.fastPath
     }
 
     /// The port listened on (after ``start()``).
@@ -82,11 +100,14 @@ public final class HTTPServer: Sendable {
     /// down here under the lock while still registered: a number reused by a newer
     /// socket can never be touched by mistake.
     public func shutdown(grace: Double = 10) {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         state.withLock { s in
             s.stopping = true
             // Wakes the accept thread, which closes the listener itself.
             if s.listener >= 0 { Glibc.shutdown(s.listener, Int32(SHUT_RDWR)) }
-            for (fd, busy) in s.connections where !busy { Glibc.shutdown(fd, Int32(SHUT_RD)) }
+            for (fd, flag) in s.connections where !flag.busy.load(ordering: .sequentiallyConsistent) {
+                Glibc.shutdown(fd, Int32(SHUT_RD))
+            }
         }
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline, state.withLock({ !$0.connections.isEmpty || $0.listener >= 0 }) { usleep(10_000) }
@@ -118,9 +139,10 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
+            let flag = ConnectionFlag()
             let admitted = state.withLock { s -> Bool in
                 guard !s.stopping, s.connections.count < configuration.maxConnections else { return false }
-                s.connections[fd] = false
+                s.connections[fd] = flag
                 return true
             }
             guard admitted else {
@@ -133,7 +155,7 @@ public final class HTTPServer: Sendable {
             var yes: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
             let thread = Thread { [self] in
-                let connection = HTTPConnection(fd: fd, server: self)
+                let connection = HTTPConnection(fd: fd, server: self, flag: flag)
                 connection.serve()
                 state.withLock { s in
                     s.connections.removeValue(forKey: fd)
@@ -145,16 +167,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Marks a connection busy (a request is being handled) or idle; answers whether
-    /// the server is stopping (then the connection closes after this response).
-    func mark(_ fd: Int32, busy: Bool) -> Bool {
-        state.withLock { s in
-            s.connections[fd] = busy
-            return s.stopping
-        }
-    }
-
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     static func errno() -> String { String(cString: strerror(Glibc.errno)) }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// Turns a response into bytes: status line, the handler's headers, then `Date`,
 /// `Content-Length` and `Connection` as the server decides them.
 enum ResponseWriter {
-    static func serialize(_ response: HTTPResponse, head: Bool, keepAlive: Bool) -> [UInt8] {
+    static func serialize(_ response: HTTPResponse, head: Bool, keepAlive: Bool, date: String = HTTPDate.format(Int(time(nil)))) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(256 + (head ? 0 : response.body.count))
         out += Array("HTTP/1.1 \(response.status) \(reason(response.status))\r\n".utf8)
@@ -19,7 +19,7 @@ enum ResponseWriter {
                 ? field.value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") : field.value
             out += Array("\(field.name): \(value)\r\n".utf8)
         }
-        out += Array("Date: \(HTTPDate.now())\r\nContent-Length: \(response.body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n".utf8)
+        out += Array("Date: \(date)\r\nContent-Length: \(response.body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n".utf8)
         if !head { out += response.body }
         return out
     }
@@ -56,20 +56,14 @@ enum ResponseWriter {
     }
 }
 
-/// The `Date` header, formatted once per second however many responses need it.
+/// The `Date` header. Each connection caches it for the second, so no lock is shared.
 enum HTTPDate {
-    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
-
-    static func now() -> String {
-        var t = time(nil)
-        let second = Int(t)
-        if let hit = cache.withLock({ $0.second == second ? $0.text : nil }) { return hit }
+    static func format(_ second: Int) -> String {
+        var t = time_t(second)
         var parts = tm()
         gmtime_r(&t, &parts)
         var bytes = [Int8](repeating: 0, count: 64)
         let n = strftime(&bytes, bytes.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-        let text = String(decoding: bytes[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        cache.withLock { $0 = (second, text) }
-        return text
+        return String(decoding: bytes[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 typealias Suite = (name: String, summary: String, run: @Sendable () async throws -> [BenchmarkRow])
 
 let suites: [Suite] = [
+    ("server", "HTTP server requests/s under wrk (keep-alive JSON GET)", ServerBenchmark.run),
+    ("client", "curl client requests/s against the sandbox, 20 ms latency, 64 in flight", ClientBenchmark.run),
 ]
 
 let wanted = Array(CommandLine.arguments.dropFirst())
