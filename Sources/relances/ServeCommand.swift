@@ -1,9 +1,87 @@
-// PLACEHOLDER: replaced by the issue that builds `relances serve`.
+import Channels
+import Foundation
+import Gateway
+import HTTP
+import ProviderSandbox
+import Relances
+import RelancesServer
+
 enum ServeCommand: Command {
     static let name = "serve"
     static let summary = "Run the HTTP API and the Relances page"
-    static let help = "usage: relances serve"
+    static let help = """
+        usage: relances serve [--db FILE] [--config FILE] [--host 127.0.0.1] [--port 8000] [--dry-run] [--demo]
+                              [--token T]... [--cors-origin URL]...
+
+        Serves /api/relances (the office's page's backend), /api/contribuables,
+        /api/channels, /healthz and the Relances page at /. Logs one line per request.
+        Stops gracefully on Ctrl-C or SIGTERM.
+
+          --host H            address to listen on (default 127.0.0.1). Any other address
+                              needs an API token: without one the server refuses to start.
+          --port N            default 8000
+          --token T           an accepted API token (repeatable; also RELANCES_API_TOKENS=a,b)
+          --cors-origin URL   an origin allowed to call the API from a browser (repeatable;
+                              also RELANCES_CORS_ORIGINS=a,b)
+          --demo              fresh demo data in var/demo.sqlite (unless --db) and SMS routed to
+                              a provider sandbox started in this process
+        \(StoreOptions.help)
+        \(GatewayOptions.help)
+        """
+
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
-        throw UsageError("'serve' is not built yet")
+        let demo = arguments.flag("demo")
+        let dbPath = try arguments.option("db") ?? (demo ? "var/demo.sqlite" : "relances.sqlite")
+        let gateway = try GatewayOptions(&arguments)
+        let host = try arguments.option("host") ?? "127.0.0.1"
+        let port = try arguments.int("port", default: 8000, in: 0...65535)
+        let environment = ProcessInfo.processInfo.environment
+        let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
+        let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
+        try arguments.finish()
+        let loopback = ["127.0.0.1", "localhost"].contains(host)
+        if !loopback && tokens.isEmpty {
+            print("refusing to listen on \(host) without an API token: anyone who can reach it could send reminders.")
+            print("set RELANCES_API_TOKENS (or --token), or listen on 127.0.0.1 behind a reverse proxy.")
+            return 1
+        }
+
+        let logger = gateway.logger
+        var sandbox: ProviderSandbox?
+        var env = try gateway.environment().values
+        if demo {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: dbPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+            let s = ProviderSandbox(logger: logger.labelled("sandbox"))
+            try s.start()
+            env.merge(s.environment) { $1 }
+            sandbox = s
+            print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it")
+        }
+        let store = try SQLiteRelanceStore(path: dbPath)
+        if demo {
+            let summary = try DemoData.populate(store)
+            print("demo: \(dbPath) with \(summary.contribuables) contribuables and \(summary.affectations) affectations")
+        }
+        let stuck = try store.inProgress()
+        if !stuck.isEmpty {
+            logger.warning("relances left envoi_en_cours by an earlier stop: their outcome is unknown; run `relances recover`", ["count": stuck.count])
+        }
+        let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
+        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger)
+        let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
+        var serverConfig = HTTPServerConfiguration(host: host, port: port)
+        serverConfig.accessLog = true
+        serverConfig.logger = logger.labelled("http")
+        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
+        let bound = try server.start()
+        print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + (tokens.isEmpty ? "" : "; API tokens required"))
+        let signal = SignalWaiter.waitForTermination()
+        print("signal \(signal): finishing requests in flight")
+        server.shutdown(grace: 10)
+        sandbox?.stop()
+        return 0
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import Gateway
+
+/// A partial update of a relance (`PUT /api/relances/{id}`): only the fields given change.
+public struct RelancePatch: Sendable {
+    public var statut: RelanceStatut?
+    public var dateEnvoi: Date??
+    public var reponseRecue: Bool?
+    public var dateReponse: Date??
+    public var notes: String??
+
+    public init(statut: RelanceStatut? = nil, dateEnvoi: Date?? = nil, reponseRecue: Bool? = nil, dateReponse: Date?? = nil, notes: String?? = nil) {
+        self.statut = statut
+        self.dateEnvoi = dateEnvoi
+        self.reponseRecue = reponseRecue
+        self.dateReponse = dateReponse
+        self.notes = notes
+    }
+}
+
+extension SQLiteRelanceStore {
+    public func update(_ id: Int64, _ patch: RelancePatch, now: Date = Date()) throws(StoreError) -> Relance? {
+        var sets: [String] = []
+        var values: [SQLValue] = []
+        if let s = patch.statut { sets.append("statut = ?"); values.append(.text(s.rawValue)) }
+        if let d = patch.dateEnvoi { sets.append("date_envoi = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
+        if let r = patch.reponseRecue { sets.append("reponse_recue = ?"); values.append(.int(r ? 1 : 0)) }
+        if let d = patch.dateReponse { sets.append("date_reponse = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
+        if let n = patch.notes { sets.append("notes = ?"); values.append(.optional(n)) }
+        sets.append("updated_at = ?")
+        values.append(.text(ISO8601.string(from: now)))
+        let changed = try database.withConnection { (s: Session) throws(StoreError) -> Int in
+            try s.run("UPDATE relance SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.int(id)])
+        }
+        return changed == 0 ? nil : try relance(id)
+    }
+
+    /// Taxpayers whose name, first name or phone contains `term`.
+    public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
+        var conditions = ["(nom LIKE ?1 ESCAPE '\\' OR prenom LIKE ?1 ESCAPE '\\' OR telephone LIKE ?1 ESCAPE '\\' OR (prenom || ' ' || nom) LIKE ?1 ESCAPE '\\')"]
+        let escaped = term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        var values: [SQLValue] = [.text("%\(escaped)%")]
+        if let actif { conditions.append("actif = ?2"); values.append(.int(actif ? 1 : 0)) }
+        return try database.withConnection { (s: Session) throws(StoreError) in
+            try s.rows("SELECT id, nom, prenom, telephone, email, adresse, actif FROM contribuable WHERE \(conditions.joined(separator: " AND ")) ORDER BY nom, prenom, id LIMIT \(max(1, min(limit, 1000)))",
+                       values, Self.contribuable)
+        }
+    }
+}

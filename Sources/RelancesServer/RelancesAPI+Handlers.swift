@@ -1,0 +1,201 @@
+import Foundation
+import Gateway
+import HTTP
+import Relances
+
+/// The endpoints' logic: read and check the request, call the store or the sender,
+/// answer the spec's JSON and French messages.
+struct RelancesAPI: Sendable {
+    let store: SQLiteRelanceStore
+    let sender: RelanceSender
+    let clock: any GatewayClock
+
+    func storeCall<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
+        do { return try body() } catch {
+            switch error {
+            case .notFound(let why): throw .notFound(why)
+            case .invalid(let why): throw .badRequest(why)
+            default: throw APIError(status: 500, detail: "Erreur de la base de données")
+            }
+        }
+    }
+
+    func body<T: Decodable>(_ request: HTTPRequest, _ type: T.Type) throws(APIError) -> T {
+        do { return try request.decodeJSON(type) } catch {
+            throw .unprocessable(error.field.isEmpty ? "corps" : error.field, error.reason)
+        }
+    }
+
+    func pathID(_ request: HTTPRequest) throws(APIError) -> Int64 {
+        guard let text = request.pathParameters["id"], let id = Int64(text), id > 0 else {
+            throw .unprocessable("id", "identifiant entier attendu")
+        }
+        return id
+    }
+
+    func date(_ text: String?, _ field: String) throws(APIError) -> Date? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let d = ISO8601.date(from: text) else { throw .unprocessable(field, "date ISO-8601 attendue (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SSZ)") }
+        return d
+    }
+
+    // MARK: endpoints
+
+    func list(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let q = QueryReader(request)
+        var f = RelanceFilter()
+        f.skip = try q.int("skip", default: 0, in: 0...Int(Int32.max))
+        f.limit = try q.int("limit", default: 100, in: 1...1000)
+        f.contribuableID = try q.id("contribuable_id")
+        f.affectationTaxeID = try q.id("affectation_taxe_id")
+        f.type = try q.type()
+        f.statut = try q.statut()
+        f.dateDebut = try q.day("date_debut")
+        f.dateFin = try q.day("date_fin")
+        let (items, total) = try storeCall { () throws(StoreError) in try store.list(f) }
+        return .json(ListAnswer(items: items.map(RelanceJSON.init), total: total, skip: f.skip, limit: f.limit))
+    }
+
+    struct ListAnswer: Encodable {
+        var items: [RelanceJSON]
+        var total: Int
+        var skip: Int
+        var limit: Int
+    }
+
+    func one(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        guard let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) else { throw .notFound("Relance non trouvée") }
+        return .json(RelanceJSON(relance: r))
+    }
+
+    func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let b = try body(request, CreateBody.self)
+        guard let type = RelanceType(rawValue: b.type_relance) else { throw .badRequest("Type de relance invalide") }
+        guard let planned = try date(b.date_planifiee, "date_planifiee") else { throw .unprocessable("date_planifiee", "champ requis manquant") }
+        guard try storeCall({ () throws(StoreError) in try store.contribuable(b.contribuable_id) }) != nil else {
+            throw .notFound("Contribuable non trouvé")
+        }
+        let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
+                             montantDue: b.montant_due, datePlanifiee: planned, dateEcheance: try date(b.date_echeance, "date_echeance"),
+                             message: b.message ?? "", canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id)
+        let created = try storeCall { () throws(StoreError) in try store.create(new) }
+        return .json(RelanceJSON(relance: created), status: 201)
+    }
+
+    func update(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        let b = try body(request, UpdateBody.self)
+        var patch = RelancePatch()
+        if let s = b.statut {
+            guard let statut = RelanceStatut(rawValue: s), statut != .envoiEnCours else { throw .badRequest("Statut invalide") }
+            patch.statut = statut
+        }
+        if let d = b.date_envoi { patch.dateEnvoi = .some(try date(d, "date_envoi")) }
+        if let d = b.date_reponse { patch.dateReponse = .some(try date(d, "date_reponse")) }
+        patch.reponseRecue = b.reponse_recue
+        patch.notes = b.notes
+        guard let r = try storeCall({ () throws(StoreError) in try store.update(id, patch, now: clock.now()) }) else {
+            throw .notFound("Relance non trouvée")
+        }
+        return .json(RelanceJSON(relance: r))
+    }
+
+    func send(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        switch await sender.send(id) {
+        case .done(let r), .deferred(let r): return .json(RelanceJSON(relance: r))
+        case .refused(let why): throw .badRequest(why)
+        case .notFound: throw .notFound("Relance non trouvée")
+        }
+    }
+
+    func generate(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+        var values = QueryReader(request).values
+        if !request.body.isEmpty {
+            let b = try body(request, GenerateBody.self)
+            values.merge(b.values) { _, fromBody in fromBody }
+        }
+        let q = QueryReader(values: values)
+        let days = try q.int("jours_retard_min", default: 7, in: 0...36_500)
+        let type = try q.type() ?? .sms
+        let limit = try q.int("limite", default: 50, in: 1...500)
+        let send = try q.bool("envoyer_automatiquement", default: false)
+        var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
+        if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
+        let result = try storeCall { () throws(StoreError) in try RelanceGenerator(store: store, clock: clock).generate(options) }
+        if send { _ = await sender.send(result.created, maxInFlight: 16) }
+        var relances: [RelanceJSON] = []
+        for id in result.created {
+            if let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) { relances.append(RelanceJSON(relance: r)) }
+        }
+        return .json(relances)
+    }
+
+    func history(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        let limit = try QueryReader(request).int("limit", default: 50, in: 1...200)
+        guard try storeCall({ () throws(StoreError) in try store.contribuable(id) }) != nil else { throw .notFound("Contribuable non trouvé") }
+        var f = RelanceFilter()
+        f.contribuableID = id
+        f.limit = limit
+        let (items, _) = try storeCall { () throws(StoreError) in try store.list(f) }
+        return .json(items.map(RelanceJSON.init))
+    }
+
+    func statistics(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let q = QueryReader(request)
+        let from = try q.day("date_debut"), to = try q.day("date_fin")
+        let stats = try storeCall { () throws(StoreError) in try store.statistics(from: from, to: to) }
+        return .json(stats)
+    }
+
+    func manual(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let b = try body(request, ManualBody.self)
+        guard let type = RelanceType(rawValue: b.type_relance) else { throw .badRequest("Type de relance invalide") }
+        guard !b.contribuables.isEmpty else { throw .unprocessable("contribuables", "au moins un contribuable") }
+        let planned = try date(b.date_planifiee, "date_planifiee") ?? clock.now()
+        let globalDue = try date(b.date_echeance, "date_echeance")
+        var batch: [NewRelance] = []
+        for (i, item) in b.contribuables.enumerated() {
+            guard let montant = item.montant_due ?? b.montant_due else { throw .badRequest("Merci d'indiquer un montant dû (global ou par contribuable)") }
+            let due = try date(item.date_echeance, "contribuables[\(i)].date_echeance") ?? globalDue
+            batch.append(NewRelance(contribuableID: item.contribuable_id, type: type, montantDue: montant, datePlanifiee: planned,
+                                    dateEcheance: due, message: item.message ?? b.message ?? "", canalEnvoi: item.telephone_override,
+                                    notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id))
+        }
+        let created = try storeCall { () throws(StoreError) in try store.create(batch, now: clock.now()) }
+        return .json(created.map(RelanceJSON.init), status: 201)
+    }
+
+    func searchContribuables(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let q = QueryReader(request)
+        let limit = try q.int("limit", default: 20, in: 1...200)
+        let actif: Bool? = q.values["actif"].map { _ in true } == nil ? nil : try q.bool("actif", default: true)
+        let found = try storeCall { () throws(StoreError) in try store.searchContribuables(q.values["search"] ?? "", limit: limit, actif: actif) }
+        return .json(found.map(ContribuableJSON.init))
+    }
+
+    struct ChannelAnswer: Encodable {
+        var name: String
+        var kind: String
+        var healthy: Bool
+        var detail: String
+        var types: [String]
+    }
+
+    func channels() async -> HTTPResponse {
+        let dispatcher = sender.dispatcher
+        var out: [ChannelAnswer] = []
+        for name in dispatcher.channels.keys.sorted() {
+            let health = await dispatcher.channels[name]!.checkHealth()
+            let types = RelanceType.allCases.filter { dispatcher.routes[$0]?.all.contains(name) == true }.map(\.rawValue)
+            out.append(ChannelAnswer(name: name, kind: dispatcher.config?.channels[name]?.kind.kind ?? "?", healthy: health.isHealthy,
+                                     detail: health.detail, types: types))
+        }
+        var routes: [String: [String: [String]]] = [:]
+        for (type, route) in dispatcher.routes { routes[type.rawValue] = ["channels": route.channels, "fallback": route.fallback] }
+        struct Answer: Encodable { var channels: [ChannelAnswer]; var routes: [String: [String: [String]]] }
+        return .json(Answer(channels: out, routes: routes))
+    }
+}

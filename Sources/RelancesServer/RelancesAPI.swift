@@ -1,0 +1,95 @@
+import Foundation
+import Gateway
+import HTTP
+import Relances
+
+/// Access and browser settings of the API.
+public struct APIConfiguration: Sendable {
+    /// Accepted bearer tokens; empty: the API is open (only allowed on loopback).
+    public var tokens: [String] = []
+    /// Origins allowed to call the API from a browser (the office's back-office).
+    public var corsOrigins: [String] = []
+    public var logger = Logger(label: "api")
+
+    public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api")) {
+        self.tokens = tokens
+        self.corsOrigins = corsOrigins
+        self.logger = logger
+    }
+}
+
+/// The `/api/relances` backend of the office's page, the taxpayer search, the channels'
+/// health, `/healthz` and the page itself, as one router.
+public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration,
+                                clock: any GatewayClock = SystemClock()) -> HTTPRouter {
+    let api = RelancesAPI(store: store, sender: sender, clock: clock)
+    let router = HTTPRouter()
+    func route(_ method: String, _ path: String, _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
+        router.add(method, path) { request in
+            do { return try await body(request) } catch let error as APIError { return error.response } catch {
+                return .error(status: 500, detail: "Erreur interne")
+            }
+        }
+    }
+    route("GET", "/api/relances") { try api.list($0) }
+    route("POST", "/api/relances") { try api.create($0) }
+    route("GET", "/api/relances/statistiques") { try api.statistics($0) }
+    route("POST", "/api/relances/generer-automatique") { try await api.generate($0) }
+    route("POST", "/api/relances/manuelles") { try api.manual($0) }
+    route("GET", "/api/relances/contribuable/{id}/historique") { try api.history($0) }
+    route("GET", "/api/relances/{id}") { try api.one($0) }
+    route("PUT", "/api/relances/{id}") { try api.update($0) }
+    route("PATCH", "/api/relances/{id}/envoyer") { try await api.send($0) }
+    route("GET", "/api/contribuables") { try api.searchContribuables($0) }
+    route("GET", "/api/channels") { _ in await api.channels() }
+    router.get("/healthz") { _ in .json(["status": "ok"]) }
+    router.get("/") { _ in RelancesPage.response }
+    router.get("/index.html") { _ in RelancesPage.response }
+    return router
+}
+
+/// Wraps the router with bearer-token checks and CORS.
+public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
+    let tokens = configuration.tokens.map { Array($0.utf8) }
+    let origins = Set(configuration.corsOrigins)
+    return { request in
+        let origin = request.headers["Origin"]
+        let allowedOrigin = origin.flatMap { origins.contains($0) || origins.contains("*") ? $0 : nil }
+        func withCORS(_ response: HTTPResponse) -> HTTPResponse {
+            guard let allowedOrigin else { return response }
+            var r = response
+            r.headers["Access-Control-Allow-Origin"] = allowedOrigin
+            r.headers["Vary"] = "Origin"
+            return r
+        }
+        if request.method == "OPTIONS" {
+            guard allowedOrigin != nil else { return .error(status: 403, detail: "Origine non autorisée") }
+            var r = HTTPResponse(status: 204)
+            r.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, OPTIONS"
+            r.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            r.headers["Access-Control-Max-Age"] = "600"
+            return withCORS(r)
+        }
+        if request.path.hasPrefix("/api/") || request.path == "/api", !tokens.isEmpty {
+            let given = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? Array($0.dropFirst(7).utf8) : nil } ?? []
+            // Every token is compared in full, in constant time: the answer's timing says nothing.
+            var ok = false
+            for token in tokens where constantTimeEqual(token, given) { ok = true }
+            if !ok {
+                var r = HTTPResponse.error(status: 401, detail: "Authentification requise : jeton d'API manquant ou invalide")
+                r.headers["WWW-Authenticate"] = "Bearer"
+                return withCORS(r)
+            }
+        }
+        return withCORS(await router.handle(request))
+    }
+}
+
+/// Compares two byte strings without stopping at the first difference.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var diff = UInt8(truncatingIfNeeded: a.count ^ b.count)
+    for i in 0..<max(a.count, b.count) {
+        diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+    }
+    return diff == 0
+}
