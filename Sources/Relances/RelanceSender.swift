@@ -85,13 +85,17 @@ public final class RelanceSender: Sendable {
         return .done(try store.relance(id) ?? relance)
     }
 
-    /// The note the office reads: the provider's id, in the words it knows.
+    /// The note the office reads: the provider's id, in the words it knows. The kind
+    /// comes from the config, or from the receipt for a dispatcher built without one.
     func note(for receipt: Receipt) -> String {
-        switch dispatcher.config?.channels[receipt.channel]?.kind.kind {
-        case "ventis-sms": "SMS envoyé via Ventis. UUID: \(receipt.messageID)"
-        case "email-stub": "E-mail déposé dans le dossier d'envoi (\(receipt.channel)). Message-ID: \(receipt.messageID)"
-        case "file-sink": "Ajouté au fichier \(receipt.details["file"] ?? receipt.channel). ID: \(receipt.messageID)"
-        default: "Envoyé via \(receipt.channel). ID: \(receipt.messageID)"
+        let kind = dispatcher.config?.channels[receipt.channel]?.kind.kind
+        if kind == "ventis-sms" || receipt.details["provider"] == "ventis" {
+            return "SMS envoyé via Ventis. UUID: \(receipt.messageID)"
+        }
+        switch kind {
+        case "email-stub": return "E-mail déposé dans le dossier d'envoi (\(receipt.channel)). Message-ID: \(receipt.messageID)"
+        case "file-sink": return "Ajouté au fichier \(receipt.details["file"] ?? receipt.channel). ID: \(receipt.messageID)"
+        default: return "Envoyé via \(receipt.channel). ID: \(receipt.messageID)"
         }
     }
 

@@ -115,7 +115,7 @@ public final class VentisSMSChannel: Channel {
                 logger.info("SMS accepted", ["delivery": delivery.id, "to": logger.mask(number), "uuid": uuid, "segments": analysis.segments])
                 return Receipt(channel: name, messageID: uuid, acceptedAt: clock.now(), recipient: number,
                                providerAnswer: response.text,
-                               details: ["encoding": analysis.encoding.rawValue, "segments": String(analysis.segments),
+                               details: ["provider": "ventis", "encoding": analysis.encoding.rawValue, "segments": String(analysis.segments),
                                          "provider_time": timestamp, "sender": sender])
             case .error(let code, let message):
                 logger.info("SMS refused", ["delivery": delivery.id, "to": logger.mask(number), "code": code, "message": message])

@@ -1,0 +1,218 @@
+import Foundation
+import Gateway
+import HTTP
+import ProviderSandbox
+import Relances
+import RelancesServer
+import Synchronization
+import Testing
+import VentisSMS
+
+/// The API over loopback: the real server, a temporary database, SMS to the sandbox.
+final class APIRig: @unchecked Sendable {
+    let store: SQLiteRelanceStore
+    let sandbox: ProviderSandbox
+    let server: HTTPServer
+    let client = CurlHTTPClient(configuration: .init(logger: Logger(sink: MemoryLogSink())))
+    let base: String
+    let who: Int64
+    let noPhone: Int64
+
+    init(tokens: [String] = [], cors: [String] = []) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
+        sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
+        try sandbox.start()
+        let log = Logger(sink: MemoryLogSink())
+        var values: [String: String] = [:]
+        for spec in VentisSMS.kind.settings { if let d = spec.defaultValue { values[spec.name] = d } }
+        values.merge(["url": sandbox.messagingURL, "keycloak_host": sandbox.keycloakURL, "username": "relances", "password": "sandbox"]) { $1 }
+        let ventis = try VentisSMSChannel(settings: ChannelSettings(name: "ventis", kind: "ventis-sms", file: "t", values: values),
+                                          context: ChannelContext(logger: log))
+        let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
+        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
+        let config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log)
+        let router = buildRelancesRouter(store: store, sender: sender, configuration: config)
+        var serverConfig = HTTPServerConfiguration()
+        serverConfig.logger = log
+        server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: config))
+        base = "http://127.0.0.1:\(try server.start())"
+        who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "06 61 23 45 67", email: "e@exemple.ga"))
+        noPhone = try store.add(Contribuable(nom: "OBAME", prenom: "Paul"))
+        let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        for (person, days) in [(who, 40), (noPhone, 35)] {
+            let start = ISO8601.string(from: Date().addingTimeInterval(-Double(days) * 86_400)).prefix(10)
+            try store.openDossier(affectationID: try store.add(AffectationTaxe(contribuableID: person, taxeID: taxe, dateDebut: String(start))))
+        }
+    }
+
+    deinit {
+        server.shutdown(grace: 1)
+        sandbox.stop()
+    }
+
+    func call(_ method: String, _ path: String, json: String? = nil, headers: HTTPHeaders = [:]) async throws -> (Int, Any?, HTTPClientResponse) {
+        var h = headers
+        if json != nil { h["Content-Type"] = "application/json" }
+        let response = try await client.execute(HTTPClientRequest(method: method, url: base + path, headers: h, body: Data((json ?? "").utf8)))
+        return (response.status, try? JSONSerialization.jsonObject(with: response.body), response)
+    }
+
+    func detail(_ value: Any?) -> String? { (value as? [String: Any])?["detail"] as? String }
+}
+
+@Suite struct APITests {
+    @Test func createGetAndTheShapeOfARelance() async throws {
+        let rig = try APIRig()
+        let (status, created, _) = try await rig.call("POST", "/api/relances", json: """
+            {"contribuable_id": \(rig.who), "type_relance": "sms", "montant_due": "5000.5", "date_planifiee": "2026-11-24T08:00:00Z",
+             "message": "Rappel", "date_echeance": "2026-12-24"}
+            """)
+        #expect(status == 201)
+        let r = try #require(created as? [String: Any])
+        #expect(r["montant_due"] as? String == "5000.50")
+        #expect(r["statut"] as? String == "en_attente")
+        #expect(r["date_planifiee"] as? String == "2026-11-24T08:00:00Z")
+        #expect(r["date_echeance"] as? String == "2026-12-24T00:00:00Z")
+        #expect(r["date_envoi"] is NSNull && r["affectation_taxe_id"] is NSNull && r["affectation_taxe"] is NSNull)
+        #expect((r["contribuable"] as? [String: Any])?["nom"] as? String == "NZE")
+        #expect(r["reponse_recue"] as? Bool == false)
+        let id = try #require(r["id"] as? Int)
+        let (s2, one, _) = try await rig.call("GET", "/api/relances/\(id)/")
+        #expect(s2 == 200 && (one as? [String: Any])?["id"] as? Int == id)
+        let (s3, missing, _) = try await rig.call("GET", "/api/relances/99999")
+        #expect(s3 == 404 && rig.detail(missing) == "Relance non trouvée")
+        let (s4, unknown, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": 999, "type_relance": "sms", "montant_due": "1", "date_planifiee": "2026-11-24"}"#)
+        #expect(s4 == 404 && rig.detail(unknown) == "Contribuable non trouvé")
+        let (s5, badType, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": 1, "type_relance": "fax", "montant_due": "1", "date_planifiee": "2026-11-24"}"#)
+        #expect(s5 == 400 && rig.detail(badType) == "Type de relance invalide")
+        let (s6, malformed, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": "un", "type_relance": "sms"}"#)
+        #expect(s6 == 422 && rig.detail(malformed)?.hasPrefix("contribuable_id") == true)
+        let (s7, broken, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": "#)
+        #expect(s7 == 422 && rig.detail(broken) != nil)
+    }
+
+    @Test func listDefaultsBoundsAndFilters() async throws {
+        let rig = try APIRig()
+        for day in ["2026-11-20", "2026-11-22", "2026-11-24"] {
+            _ = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "type_relance": "email", "montant_due": 100, "date_planifiee": "\#(day)T10:00:00Z"}"#)
+        }
+        let (s, page, _) = try await rig.call("GET", "/api/relances")
+        let body = try #require(page as? [String: Any])
+        #expect(s == 200 && body["total"] as? Int == 3 && body["skip"] as? Int == 0 && body["limit"] as? Int == 100)
+        let dates = (body["items"] as? [[String: Any]])?.compactMap { $0["date_planifiee"] as? String }
+        #expect(dates == ["2026-11-24T10:00:00Z", "2026-11-22T10:00:00Z", "2026-11-20T10:00:00Z"])
+        let (_, ranged, _) = try await rig.call("GET", "/api/relances/?date_debut=2026-11-21&date_fin=2026-11-22&type_relance=email")
+        #expect((ranged as? [String: Any])?["total"] as? Int == 1)
+        for (query, status, detail) in [("limit=0", 422, nil), ("limit=1001", 422, nil), ("skip=-1", 422, nil), ("limit=abc", 422, nil),
+                                        ("type_relance=fax", 400, "Type de relance invalide"), ("statut=perdu", 400, "Statut invalide"),
+                                        ("date_debut=24/11/2026", 400, "Format de date_debut invalide. Utilisez YYYY-MM-DD")] as [(String, Int, String?)] {
+            let (s, answer, _) = try await rig.call("GET", "/api/relances?\(query)")
+            #expect(s == status, "\(query)")
+            if let detail { #expect(rig.detail(answer) == detail) }
+        }
+    }
+
+    @Test func generationWithSendingThroughTheSandbox() async throws {
+        let rig = try APIRig()
+        let (s, created, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"jours_retard_min": 7, "type_relance": "sms", "limite": 10, "envoyer_automatiquement": true}"#)
+        let items = try #require(created as? [[String: Any]])
+        #expect(s == 200 && items.count == 1)   // the taxpayer without a phone is passed over
+        #expect(items[0]["statut"] as? String == "envoyee")
+        #expect((items[0]["notes"] as? String)?.hasPrefix("SMS envoyé via Ventis. UUID: ") == true)
+        #expect(rig.sandbox.received.map(\.to) == ["2410661234567"])
+        // The options may also come in the query string; nothing is late any more this week.
+        let (_, again, _) = try await rig.call("POST", "/api/relances/generer-automatique?limite=5")
+        #expect((again as? [Any])?.count == 0)
+        let (bad, answer, _) = try await rig.call("POST", "/api/relances/generer-automatique?limite=501")
+        #expect(bad == 422 && rig.detail(answer)?.hasPrefix("limite") == true)
+        let (_, stats, _) = try await rig.call("GET", "/api/relances/statistiques")
+        let st = try #require(stats as? [String: Any])
+        #expect(st["total_relances"] as? Int == 1 && st["relances_envoyees"] as? Int == 1 && st["relances_echec"] as? Int == 0)
+        #expect((st["par_canal"] as? [String: Int]) == ["ventis": 1])
+        #expect((st["par_type"] as? [String: Int])?["visite"] == 0)
+        let (sd, dateError, _) = try await rig.call("GET", "/api/relances/statistiques?date_debut=hier")
+        #expect(sd == 400 && rig.detail(dateError) == "Format de date_debut invalide. Utilisez YYYY-MM-DD")
+    }
+
+    @Test func sendingOnceConcurrentlyAndRefusals() async throws {
+        let rig = try APIRig()
+        let (_, created, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24", "message": "Rappel"}"#)
+        let id = try #require((created as? [String: Any])?["id"] as? Int)
+        async let a = rig.call("PATCH", "/api/relances/\(id)/envoyer")
+        async let b = rig.call("PATCH", "/api/relances/\(id)/envoyer")
+        let statuses = try await [a.0, b.0].sorted()
+        #expect(statuses == [200, 400])
+        #expect(rig.sandbox.received.count == 1)
+        let (_, visite, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "type_relance": "visite", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        let visiteID = try #require((visite as? [String: Any])?["id"] as? Int)
+        let (sv, refused, _) = try await rig.call("PATCH", "/api/relances/\(visiteID)/envoyer")
+        #expect(sv == 400 && rig.detail(refused)?.contains("à la main") == true)
+        let (_, after, _) = try await rig.call("GET", "/api/relances/\(visiteID)")
+        #expect((after as? [String: Any])?["statut"] as? String == "en_attente")
+        let (s404, _, _) = try await rig.call("PATCH", "/api/relances/424242/envoyer")
+        #expect(s404 == 404)
+    }
+
+    @Test func partialUpdateHistoryManualAndSearch() async throws {
+        let rig = try APIRig()
+        let (_, created, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "type_relance": "appel", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        let id = try #require((created as? [String: Any])?["id"] as? Int)
+        let (su, updated, _) = try await rig.call("PUT", "/api/relances/\(id)", json: #"{"reponse_recue": true, "date_reponse": "2026-11-25T09:00:00Z", "notes": "A promis de payer"}"#)
+        let u = try #require(updated as? [String: Any])
+        #expect(su == 200 && u["reponse_recue"] as? Bool == true && u["notes"] as? String == "A promis de payer" && u["statut"] as? String == "en_attente")
+        let (sb, badStatut, _) = try await rig.call("PUT", "/api/relances/\(id)", json: #"{"statut": "perdu"}"#)
+        #expect(sb == 400 && rig.detail(badStatut) == "Statut invalide")
+        let (_, history, _) = try await rig.call("GET", "/api/relances/contribuable/\(rig.who)/historique?limit=5")
+        #expect((history as? [Any])?.count == 1)
+        let (noAmount, noAmountAnswer, _) = try await rig.call("POST", "/api/relances/manuelles", json: #"{"type_relance": "sms", "contribuables": [{"contribuable_id": \#(rig.who)}]}"#)
+        #expect(noAmount == 400 && rig.detail(noAmountAnswer) == "Merci d'indiquer un montant dû (global ou par contribuable)")
+        let (unknown, unknownAnswer, _) = try await rig.call("POST", "/api/relances/manuelles", json: #"{"type_relance": "sms", "montant_due": "100", "contribuables": [{"contribuable_id": \#(rig.who)}, {"contribuable_id": 777}]}"#)
+        #expect(unknown == 404 && rig.detail(unknownAnswer) == "Contribuable 777 introuvable")
+        let (_, all, _) = try await rig.call("GET", "/api/relances")
+        #expect((all as? [String: Any])?["total"] as? Int == 1)   // nothing from the refused batch
+        let (sm, manual, _) = try await rig.call("POST", "/api/relances/manuelles", json: """
+            {"type_relance": "sms", "montant_due": "100", "message": "Bonjour", "contribuables": [
+              {"contribuable_id": \(rig.who), "telephone_override": "0770000000"}, {"contribuable_id": \(rig.noPhone), "montant_due": "250.5"}]}
+            """)
+        let items = try #require(manual as? [[String: Any]])
+        #expect(sm == 201 && items.map { $0["montant_due"] as? String } == ["100.00", "250.50"])
+        #expect(items[0]["canal_envoi"] as? String == "0770000000")
+        let (_, found, _) = try await rig.call("GET", "/api/contribuables/?search=nz&limit=20&actif=true")
+        #expect((found as? [[String: Any]])?.map { $0["nom"] as? String } == ["NZE"])
+        let (_, byPhone, _) = try await rig.call("GET", "/api/contribuables?search=61%2023")
+        #expect((byPhone as? [Any])?.count == 1)
+    }
+
+    @Test func tokensAreRequiredWhenConfiguredAndCORSIsAnswered() async throws {
+        let rig = try APIRig(tokens: ["s3cret-token"], cors: ["https://backoffice.mairie.ga"])
+        let (missing, missingBody, r1) = try await rig.call("GET", "/api/relances")
+        #expect(missing == 401 && r1.headers["WWW-Authenticate"] == "Bearer" && rig.detail(missingBody) != nil)
+        let (wrong, _, _) = try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer s3cret-tokem"])
+        #expect(wrong == 401)
+        let (right, _, _) = try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer s3cret-token"])
+        #expect(right == 200)
+        let (health, _, _) = try await rig.call("GET", "/healthz")
+        #expect(health == 200)
+        let (page, _, pageResponse) = try await rig.call("GET", "/")
+        #expect(page == 200 && pageResponse.headers["Content-Type"]?.hasPrefix("text/html") == true)
+        let (pre, _, preflight) = try await rig.call("OPTIONS", "/api/relances", headers: ["Origin": "https://backoffice.mairie.ga", "Access-Control-Request-Method": "GET"])
+        #expect(pre == 204 && preflight.headers["Access-Control-Allow-Origin"] == "https://backoffice.mairie.ga")
+        #expect(preflight.headers["Access-Control-Allow-Headers"]?.contains("Authorization") == true)
+        let (other, _, _) = try await rig.call("OPTIONS", "/api/relances", headers: ["Origin": "https://evil.example"])
+        #expect(other == 403)
+        let (_, _, withOrigin) = try await rig.call("GET", "/api/relances", headers: ["Origin": "https://backoffice.mairie.ga", "Authorization": "Bearer s3cret-token"])
+        #expect(withOrigin.headers["Access-Control-Allow-Origin"] == "https://backoffice.mairie.ga")
+    }
+
+    @Test func channelsReportTheirHealth() async throws {
+        let rig = try APIRig()
+        let (s, body, _) = try await rig.call("GET", "/api/channels")
+        let channels = try #require((body as? [String: Any])?["channels"] as? [[String: Any]])
+        #expect(s == 200 && channels.count == 1 && channels[0]["healthy"] as? Bool == true && channels[0]["types"] as? [String] == ["sms"])
+        rig.sandbox.stop()
+        let (_, down, _) = try await rig.call("GET", "/api/channels")
+        #expect(((down as? [String: Any])?["channels"] as? [[String: Any]])?.first?["healthy"] as? Bool == true)   // the token is still valid
+    }
+}
