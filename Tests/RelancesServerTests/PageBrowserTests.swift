@@ -63,12 +63,15 @@ enum Chromium {
         #expect(stats.relancesEnvoyees == figures[1] && stats.relancesEnvoyees > 0)
         #expect(rig.sandbox.received.count >= figures[1])
 
-        let output = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("output")
+        // Under the build folder: outside every target (SwiftPM would warn) and out of git.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let output = root.appendingPathComponent(".build/test-output")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let shot = output.appendingPathComponent("relances-page.png").path
         try? FileManager.default.removeItem(atPath: shot)
         _ = try await offPool { try Chromium.run(chromium, flags + ["--screenshot=\(shot)", rig.base + "/"], timeout: 90) }
         #expect(FileManager.default.fileExists(atPath: shot))
+        print("page screenshot: \(shot)")
     }
 }
 
