@@ -73,7 +73,10 @@ import Testing
             guard let error = error as? ChannelError, case .storage(let why) = error else { return false }
             return why.contains(folder.path) && !error.isRetryable
         }
-        #expect(!(await channel.checkHealth()).isHealthy || true)
+        let health = await channel.checkHealth()
+        #expect(!health.isHealthy && health.detail.contains("is a file"))
+        let fine = try FileSinkChannel(settings: settings("ok", FileSink.kind, ["path": folder.appendingPathComponent("a/b/out.jsonl").path]), context: ChannelContext())
+        #expect(await fine.checkHealth().isHealthy)
     }
 
     @Test func aFolderAsPathOrAnUnknownPolicyIsAConfigError() throws {

@@ -65,12 +65,17 @@ public final class FileSinkChannel: Channel {
     }
 
     public func checkHealth() async -> ChannelHealth {
-        let folder = url.deletingLastPathComponent().path
         if FileManager.default.fileExists(atPath: url.path) {
             return access(url.path, W_OK) == 0 ? .healthy("writable: \(url.path)") : .unhealthy("not writable: \(url.path)")
         }
-        if !FileManager.default.fileExists(atPath: folder) { return .healthy("will create \(folder)") }
-        return access(folder, W_OK) == 0 ? .healthy("will create \(url.path)") : .unhealthy("folder not writable: \(folder)")
+        // The nearest existing ancestor decides whether the file can be created.
+        var folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && folder.path != "/" {
+            folder = folder.deletingLastPathComponent()
+        }
+        guard isDirectory.boolValue else { return .unhealthy("\(folder.path) is a file, not a folder") }
+        return access(folder.path, W_OK) == 0 ? .healthy("will create \(url.path)") : .unhealthy("folder not writable: \(folder.path)")
     }
 
     /// Writes the line, syncing as the policy says; answers the offset it starts at.
