@@ -5,6 +5,8 @@ import Foundation
 typealias Suite = (name: String, summary: String, run: @Sendable () async throws -> [BenchmarkRow])
 
 let suites: [Suite] = [
+    ("generation", "100,000 late debts → relances, against a bare INSERT … SELECT", GenerationBenchmark.run),
+    ("dry-run", "generate and send 100,000 relances through the file sink", DryRunBenchmark.run),
     ("server", "HTTP server requests/s under wrk (keep-alive JSON GET)", ServerBenchmark.run),
     ("client", "curl client requests/s against the sandbox, 20 ms latency, 64 in flight", ClientBenchmark.run),
 ]
