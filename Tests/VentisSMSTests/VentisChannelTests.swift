@@ -199,7 +199,7 @@ import Testing
         _ = try await withSecret.channel.send(delivery())
         let missing = try rig { $0.clientSecret = "cl13nt" }
         defer { missing.sandbox.stop() }
-        await #expect(throws: ChannelError.authentication("unauthorized_client : Invalid client or Invalid client credentials (HTTP 401)")) {
+        await #expect(throws: ChannelError.authentication("unauthorized_client : Client secret not provided in request (HTTP 401)")) {
             _ = try await missing.channel.send(delivery())
         }
         #expect(missing.log.lines.contains { $0.contains("CLIENT_SECRET is empty") })
