@@ -16,6 +16,7 @@ final class HTTPConnection {
     private var served = 0
     /// Where `recv` writes: allocated once per connection, not once per read.
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    private let executor = ConnectionExecutor()
 
     private let peer: String
     private let flag: HTTPServer.ConnectionFlag
@@ -64,17 +65,12 @@ final class HTTPConnection {
         }
     }
 
-    /// Runs the async handler and waits for it on this (dedicated) thread.
+    /// Runs the async handler on this (dedicated) thread, which waits for it.
     private func handle(_ request: HTTPRequest) -> HTTPResponse {
         if let fast = server.fastPath, let response = fast(request) { return response }
         let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
         let handler = server.handler
-        Task {
-            box.response = await handler(request)
-            done.signal()
-        }
-        done.wait()
+        executor.run { box.response = await handler(request) }
         return box.response ?? HTTPResponse.error(status: 500, detail: "Internal Server Error")
     }
 

@@ -60,6 +60,9 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// What answers requests: a router, or any closure. Runs on the connection's own
-/// thread (never the cooperative pool's), which may block waiting for it.
+/// What answers requests: a router, or any closure. Its task prefers the connection's
+/// own thread (a task executor, never the cooperative pool's), which runs it and waits
+/// for it; child tasks it makes (task groups, `async let`) run there too. Wrap
+/// CPU-heavy children in `withTaskExecutorPreference(globalConcurrentExecutor)` to
+/// spread them over the pool.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse

@@ -4,9 +4,46 @@ import HTTP
 import Synchronization
 import Testing
 
+/// Holds requests until the test opens it; counts who arrived.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, arrived: Int, waiters: [CheckedContinuation<Void, Never>])>((false, 0, []))
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let open = state.withLock { s -> Bool in
+                s.arrived += 1
+                if !s.open { s.waiters.append(continuation) }
+                return s.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.open = true
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    var arrived: Int { state.withLock { $0.arrived } }
+}
+
+/// Polls `condition` every 5 ms for up to `timeout` seconds; answers whether it held.
+func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        if Date() > deadline { return false }
+        try? await Task.sleep(nanoseconds: 5_000_000)
+    }
+    return true
+}
+
 @Suite struct ServerTests {
     /// A router with the shapes the API uses.
-    func router() -> HTTPRouter {
+    func router(gate: Gate = Gate()) -> HTTPRouter {
         let router = HTTPRouter()
         router.get("/api/relances") { request in
             .json(["route": "list", "limit": request.queryValue("limit") ?? "", "q": request.queryValue("q") ?? ""])
@@ -16,17 +53,17 @@ import Testing
         router.patch("/api/relances/{id}/envoyer") { request in .json(["route": "send", "id": request.pathParameters["id"] ?? ""]) }
         router.post("/echo") { request in HTTPResponse(status: 201, headers: ["Content-Type": "text/plain"], body: request.body) }
         router.get("/slow") { _ in
-            try? await Task.sleep(nanoseconds: 300_000_000)
+            await gate.wait()
             return .text("done")
         }
         return router
     }
 
-    func server(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
+    func server(gate: Gate = Gate(), _ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
         var config = HTTPServerConfiguration()
         config.logger = Logger(sink: MemoryLogSink())
         configure(&config)
-        let server = HTTPServer(configuration: config, handler: router().handler)
+        let server = HTTPServer(configuration: config, handler: router(gate: gate).handler)
         try server.start()
         return server
     }
@@ -176,16 +213,29 @@ import Testing
     }
 
     @Test func shutdownFinishesTheRequestInFlight() async throws {
-        let server = try server()
+        let gate = Gate()
+        let server = try server(gate: gate)
         let client = try RawClient(port: server.port)
+        let idle = try RawClient(port: server.port)
+        idle.send("GET /api/relances HTTP/1.1\r\n\r\n")
+        #expect(await idle.response()?.status == 200)
         client.send("GET /slow HTTP/1.1\r\n\r\n")
-        try await Task.sleep(nanoseconds: 100_000_000)
-        let stopper = Thread { server.shutdown(grace: 5) }
+        #expect(await eventually { gate.arrived == 1 })
+        let stopped = Mutex(false)
+        let stopper = Thread {
+            server.shutdown(grace: 30)
+            stopped.withLock { $0 = true }
+        }
         stopper.start()
+        // Shutdown has begun once new connections are refused; the idle one is closed.
+        #expect(await eventually { (try? RawClient(port: server.port)) == nil })
+        #expect(await idle.ending() == .closed)
+        #expect(!stopped.withLock { $0 })
+        gate.open()
         let response = try #require(await client.response())
         #expect(response.status == 200 && response.body == "done")
         #expect(response.headers["connection"] == "close")
-        while stopper.isExecuting || !stopper.isFinished { try await Task.sleep(nanoseconds: 10_000_000) }
-        #expect(throws: RawClientError.self) { try RawClient(port: server.port) }
+        #expect(await eventually { stopped.withLock { $0 } })
+        #expect(await client.ending() == .closed)
     }
 }

@@ -95,9 +95,14 @@ import Testing
         }
         #expect(sent == 20)
         #expect(r.sandbox.tokenRequests == 1)
+        // How many left with the revoked token before the one refresh came back depends
+        // on scheduling: at least the first did, and each of those was retried once.
         let answers = r.sandbox.received.map(\.answer)
-        #expect(answers.filter { $0 == "401" }.count == 20)
+        let refused = answers.filter { $0 == "401" }.count
+        #expect(refused >= 1)
         #expect(answers.filter { $0.hasPrefix("+SUCCESS") }.count == 20)
+        #expect(answers.count == 20 + refused)
+        #expect(Set(r.sandbox.received.filter { $0.answer.hasPrefix("+SUCCESS") }.map(\.token)).count == 1)
     }
 
     @Test func aPersistent401IsNotRetriedInALoop() async throws {
