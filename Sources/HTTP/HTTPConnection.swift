@@ -14,6 +14,8 @@ final class HTTPConnection {
     private var buffer: [UInt8] = []
     private var start = 0          // where unread bytes begin in `buffer`
     private var served = 0
+    /// Where `recv` writes: allocated once per connection, not once per read.
+    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
 
     private let peer: String
     private let flag: HTTPServer.ConnectionFlag
@@ -42,17 +44,19 @@ final class HTTPConnection {
                 return
             case .refuse(let status, let detail):
                 write(HTTPResponse.error(status: status, detail: detail), head: false, keepAlive: false)
+                LingeringClose.drain(fd)
                 return
             case .request(let request, let keepAlive, let began):
                 flag.busy.store(true, ordering: .sequentiallyConsistent)
                 let response = handle(request)
                 served += 1
-                let again = keepAlive && served < config.maxRequestsPerConnection && !server.isStopping
-                write(response, head: request.method == "HEAD", keepAlive: again)
+                let again = keepAlive && served < config.maxRequestsPerConnection && !server.isStopping && !response.dropsConnection
+                if !response.dropsConnection { write(response, head: request.method == "HEAD", keepAlive: again) }
                 flag.busy.store(false, ordering: .sequentiallyConsistent)
                 if config.accessLog {
                     let ms = Date().timeIntervalSince(began) * 1000
-                    config.logger.info("request", ["method": request.method, "path": request.path, "status": response.status,
+                    config.logger.info("request", ["method": request.method, "path": request.path,
+                                                   "status": response.dropsConnection ? "dropped" : String(response.status),
                                                    "ms": String(format: "%.1f", ms)])
                 }
                 if !again { return }
@@ -96,11 +100,25 @@ final class HTTPConnection {
 
     private func readRequest() -> Outcome {
         // Wait for the first byte with the idle timeout, then the whole head and body
-        // must arrive within the read timeout.
-        if start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-            guard fill(timeout: config.idleTimeout) > 0 else { return .closed }
+        // must arrive within the read timeout. Empty lines before the request line are
+        // skipped (RFC 9112 §2.2: some clients send a CRLF after a body), a few at most.
+        var blankLines = 0
+        while true {
+            if start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+                guard fill(timeout: config.idleTimeout) > 0 else { return .closed }
+                continue
+            }
+            guard buffer[start] == 13 else { break }
+            if buffer.count - start < 2 {
+                guard fill(timeout: config.readTimeout) > 0 else { return .closed }
+                continue
+            }
+            guard buffer[start + 1] == 10 else { break }
+            blankLines += 1
+            if blankLines > 4 { return .refuse(400, "Bad Request") }
+            start += 2
         }
         let began = Date()
         let deadline = began.addingTimeInterval(config.readTimeout)
@@ -169,7 +187,6 @@ final class HTTPConnection {
             buffer.removeFirst(start)
             start = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n <= 0 { return 0 }
         buffer.append(contentsOf: chunk[0..<n])

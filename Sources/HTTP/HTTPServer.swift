@@ -23,6 +23,7 @@ public final class HTTPServer: Sendable {
         var stopping = false
         var stopped = false
         var connections: [Int32: ConnectionFlag] = [:]
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Whether a connection is handling a request; read by shutdown, written by the
@@ -32,6 +33,9 @@ public final class HTTPServer: Sendable {
     }
 
     private let stopping = Atomic<Bool>(false)
+    /// Threads answering 503 beyond the cap; bounded so a flood cannot make threads.
+    private let rejecting = Atomic<Int>(0)
+    private static let maxRejecting = 64
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: @escaping HTTPHandler) {
         self.configuration = configuration
@@ -111,15 +115,48 @@ public final class HTTPServer: Sendable {
         }
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline, state.withLock({ !$0.connections.isEmpty || $0.listener >= 0 }) { usleep(10_000) }
-        state.withLock { s in
+        let waiters = state.withLock { s in
             for fd in s.connections.keys { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
             s.stopped = true
+            defer { s.stopWaiters.removeAll() }
+            return s.stopWaiters
         }
+        waiters.forEach { $0.resume() }
     }
 
     /// Blocks the calling thread until ``shutdown(grace:)`` has finished.
     public func waitUntilStopped() {
         while !state.withLock({ $0.stopped }) { usleep(50_000) }
+    }
+
+    /// Returns once ``shutdown(grace:)`` has finished, without holding a thread.
+    public func stopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let already = state.withLock { s -> Bool in
+                if !s.stopped { s.stopWaiters.append(continuation) }
+                return s.stopped
+            }
+            if already { continuation.resume() }
+        }
+    }
+
+    /// Shuts down gracefully when SIGINT or SIGTERM arrives: a thread of the server's
+    /// own stops accepting, lets requests in flight finish (up to `grace` seconds) and
+    /// closes the rest. A second signal during that time ends the process at once, as
+    /// an impatient operator expects. Pair it with ``waitUntilStopped()`` or ``stopped()``.
+    ///
+    /// - Parameter onSignal: called first with the signal's number (to log it).
+    public func shutdownOnTermination(grace: Double = 10, signals: [Int32] = [SIGINT, SIGTERM],
+                                      onSignal: @escaping @Sendable (Int32) -> Void = { _ in }) {
+        SignalWaiter.onTermination(signals) { [self] number in
+            // Off the signal thread, so that it stays free to see a second signal.
+            let stopper = Thread {
+                onSignal(number)
+                self.shutdown(grace: grace)
+            }
+            stopper.name = "http-shutdown"
+            stopper.start()
+        }
     }
 
     /// Connections open right now.
@@ -146,10 +183,7 @@ public final class HTTPServer: Sendable {
                 return true
             }
             guard admitted else {
-                let busy = HTTPResponse.error(status: 503, detail: "Service Unavailable")
-                var out = ResponseWriter.serialize(busy, head: false, keepAlive: false)
-                _ = out.withUnsafeMutableBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                close(fd)
+                reject(fd)
                 continue
             }
             var yes: Int32 = 1
@@ -168,6 +202,25 @@ public final class HTTPServer: Sendable {
     }
 
     var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    /// Answers 503 and closes, on a short-lived thread that lingers so the client reads
+    /// the answer (see ``LingeringClose``); beyond a few at once, answers and closes here.
+    private func reject(_ fd: Int32) {
+        let busy = ResponseWriter.serialize(HTTPResponse.error(status: 503, detail: "Service Unavailable"), head: false, keepAlive: false)
+        _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard rejecting.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxRejecting else {
+            rejecting.wrappingSubtract(1, ordering: .relaxed)
+            close(fd)
+            return
+        }
+        let thread = Thread { [self] in
+            LingeringClose.drain(fd, limit: 1)
+            close(fd)
+            rejecting.wrappingSubtract(1, ordering: .relaxed)
+        }
+        thread.stackSize = 128 * 1024
+        thread.start()
+    }
 
     static func errno() -> String { String(cString: strerror(Glibc.errno)) }
 }

@@ -34,11 +34,21 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: Data
+    /// When set, the server writes nothing and closes the connection: how a test
+    /// double plays a provider that hangs up or never answers.
+    public var dropsConnection = false
 
     public init(status: Int = 200, headers: HTTPHeaders = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// No answer at all: the connection is closed as soon as the handler returns.
+    public static func dropConnection() -> HTTPResponse {
+        var response = HTTPResponse(status: 0)
+        response.dropsConnection = true
+        return response
     }
 
     public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {

@@ -23,9 +23,9 @@ public enum RequestHead {
             return version.hasPrefix("HTTP/") ? .failure(505, "HTTP Version Not Supported") : nil
         }
         var target = Substring(parts[1])
-        if target.hasPrefix("http://") || target.hasPrefix("https://") {
+        if target.hasPrefix("http://") || target.hasPrefix("https://"), let scheme = target.range(of: "://") {
             // absolute-form: keep the path.
-            let afterScheme = target[target.range(of: "://")!.upperBound...]
+            let afterScheme = target[scheme.upperBound...]
             target = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
         }
         guard target.hasPrefix("/") else { return nil }

@@ -8,6 +8,8 @@ import Synchronization
 /// pipe-delimited answers. It records what it received and fails on demand, so the
 /// SMS channel is tested, demonstrated and benchmarked without leaving the machine.
 public final class ProviderSandbox: Sendable {
+    public typealias Configuration = SandboxConfiguration
+
     struct State {
         var configuration: SandboxConfiguration
         var tokens: [String: Date] = [:]     // token → expiry
@@ -21,6 +23,8 @@ public final class ProviderSandbox: Sendable {
     private let random: @Sendable () -> Double
     private let server: HTTPServer
     private let logger: Logger
+    /// Set by ``stop()``: cuts short the requests a timeout fault is holding.
+    private let stopping = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - clock: tokens expire on this clock (a ``ManualClock`` in tests).
@@ -42,13 +46,34 @@ public final class ProviderSandbox: Sendable {
         router.post(realmPath) { [unowned self] request in tokenEndpoint(request) }
         router.post(configuration.messagingPath + "/message") { [unowned self] request in await messageEndpoint(request) }
         router.get("/sandbox/messages") { [unowned self] _ in .json(received) }
+        router.delete("/sandbox/messages") { [unowned self] _ in
+            reset()
+            return HTTPResponse(status: 204)
+        }
+        router.get("/sandbox/faults") { [unowned self] _ in .json(faults) }
+        router.put("/sandbox/faults") { [unowned self] request in
+            let wanted: SandboxFaults
+            do throws(JSONBodyError) { wanted = try request.decodeJSON(SandboxFaults.self) } catch { return .error(status: 422, detail: error.description) }
+            if let problem = wanted.problem { return .error(status: 422, detail: problem) }
+            faults = wanted
+            return .json(wanted)
+        }
+        router.post("/sandbox/revoke-tokens") { [unowned self] _ in
+            revokeAllTokens()
+            return HTTPResponse(status: 204)
+        }
     }
 
     /// Starts listening; answers the port.
     @discardableResult
     public func start() throws -> Int { try server.start() }
 
-    public func stop() { server.shutdown(grace: 1) }
+    /// Stops listening (connections are refused from then on), cuts held requests
+    /// short and closes every connection within a second.
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        server.shutdown(grace: 1)
+    }
 
     public var port: Int { server.port }
     /// `KEYCLOAK_MESSAGING_HOST` for this sandbox.
@@ -105,7 +130,7 @@ public final class ProviderSandbox: Sendable {
         guard grant == "password" else { return keycloakError(400, "unsupported_grant_type", "Unsupported grant_type") }
         guard form["client_id"] == c.clientID else { return keycloakError(401, "invalid_client", "Invalid client or Invalid client credentials") }
         if let secret = c.clientSecret {
-            guard let given = form["client_secret"] else { return keycloakError(401, "unauthorized_client", "Invalid client or Invalid client credentials") }
+            guard let given = form["client_secret"] else { return keycloakError(401, "unauthorized_client", "Client secret not provided in request") }
             guard given == secret else { return keycloakError(401, "unauthorized_client", "Invalid client or Invalid client credentials") }
         }
         guard form["username"] == c.username, form["password"] == c.password else {
@@ -159,16 +184,17 @@ public final class ProviderSandbox: Sendable {
                                    answer: answer, uuid: uuid)
             state.withLock { $0.received.append(m) }
         }
-        guard valid, random() >= faults.unauthorizedRate else {
+        guard valid, faults.unauthorizedRate <= 0 || random() >= faults.unauthorizedRate else {
             record("401")
             return .json(["error": "invalid_token", "error_description": "Token is not active"], status: 401)
         }
         if faults.latency > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.latency * 1e9)) }
-        let draw = random()
+        let faultShare = faults.timeoutRate + faults.failureRate + faults.garbageRate + faults.dropRate
+        let draw = faultShare > 0 ? random() : 1
         if draw < faults.timeoutRate {
             record("timeout")
-            try? await Task.sleep(nanoseconds: UInt64(faults.timeoutHold * 1e9))
-            return .text("too late", status: 504)
+            await hold(faults.timeoutHold)
+            return .dropConnection()
         }
         if draw < faults.timeoutRate + faults.failureRate {
             record("500")
@@ -177,6 +203,10 @@ public final class ProviderSandbox: Sendable {
         if draw < faults.timeoutRate + faults.failureRate + faults.garbageRate {
             record("garbage")
             return .text("<html><body>Maintenance</body></html>", contentType: "text/html")
+        }
+        if draw < faultShare {
+            record("dropped")
+            return .dropConnection()
         }
         guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true, let body else {
             record("-ERROR|BAD_REQUEST")
@@ -208,6 +238,14 @@ public final class ProviderSandbox: Sendable {
         let answer = "+SUCCESS|\(uuid)|\(ISO8601.string(from: now))"
         record(answer, uuid: uuid)
         return .text(answer)
+    }
+
+    /// Waits `seconds`, or less if the sandbox stops meanwhile.
+    private func hold(_ seconds: Double) async {
+        let until = Date().addingTimeInterval(seconds)
+        while !stopping.load(ordering: .relaxed), until.timeIntervalSinceNow > 0 {
+            try? await Task.sleep(nanoseconds: UInt64(min(0.05, until.timeIntervalSinceNow) * 1e9))
+        }
     }
 
     static func randomToken() -> String {
