@@ -14,13 +14,17 @@ import Glibc
 /// anything else `ok`.
 struct ClientTestServer {
     let process: Process
+    /// Held open while the server should live: the script exits when it closes.
+    let lifeline: Pipe
     let port: Int
     /// The certificate (PEM), for HTTPS.
     let certificate: String?
     let folder: URL
 
     static let script = """
-        import http.server, ssl, sys
+        import http.server, os, ssl, sys, threading
+        # Exit when the test process goes away (its end of our stdin closes), however it ends.
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
@@ -76,13 +80,14 @@ struct ClientTestServer {
         let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python] + arguments
-        let output = Pipe()
+        let output = Pipe(), lifeline = Pipe()
         process.standardOutput = output
+        process.standardInput = lifeline
         process.standardError = FileHandle.nullDevice
         try process.run()
         // The script prints its port once it listens; wait for that line, bounded.
         let port = try readPort(output.fileHandleForReading, process: process)
-        return ClientTestServer(process: process, port: port, certificate: certificate, folder: folder)
+        return ClientTestServer(process: process, lifeline: lifeline, port: port, certificate: certificate, folder: folder)
     }
 
     private static func readPort(_ handle: FileHandle, process: Process) throws -> Int {
@@ -97,13 +102,16 @@ struct ClientTestServer {
             if byte == UInt8(ascii: "\n"), let port = Int(text) { return port }
             text.append(Character(UnicodeScalar(byte)))
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw Failure.didNotStart("the Python test server printed no port (got '\(text)')")
     }
 
+    /// SIGKILL: the test process may block or ignore SIGTERM (signal handling of the
+    /// server under test), and children inherit that, so a plain terminate() can miss.
     func stop() {
-        process.terminate()
-        for _ in 0..<100 where process.isRunning { usleep(20_000) }
+        try? lifeline.fileHandleForWriting.close()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
     }
 }
