@@ -44,6 +44,9 @@ public final class CurlHTTPClient: HTTPTransport {
     private let pool: CurlWorkerPool
 
     public init(configuration: Configuration = Configuration()) {
+        var configuration = configuration
+        // Asking for debug means seeing the exchanges, whatever level the logger had.
+        if configuration.debug { configuration.logger.level = min(configuration.logger.level, .debug) }
         self.configuration = configuration
         _ = curlGlobalInit
         if !configuration.verifyTLS {

@@ -100,7 +100,7 @@ public final class VentisSMSChannel: Channel {
         let body: Data
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
             body = try encoder.encode(MessageRequest(to: number, sender: sender, isOTP: false, message: text))
         } catch {
             throw .rejected(status: 0, body: "encodage JSON impossible")
