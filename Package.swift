@@ -36,7 +36,7 @@ let package = Package(
 
         .testTarget(name: "GatewayTests", dependencies: ["Gateway"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway", "ProviderSandbox"]),
         .testTarget(name: "VentisSMSTests", dependencies: ["VentisSMS", "ProviderSandbox", "HTTP", "Gateway", "Channels"]),
         .testTarget(name: "RelancesTests", dependencies: ["Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite"]),
         .testTarget(name: "RelancesServerTests", dependencies: ["RelancesServer", "Relances", "HTTP", "Gateway", "Channels", "ProviderSandbox"]),

@@ -44,7 +44,7 @@ final class HTTPConnection {
                 return
             case .refuse(let status, let detail):
                 write(HTTPResponse.error(status: status, detail: detail), head: false, keepAlive: false)
-                LingeringClose.drain(fd)
+                LingeringClose.drain(fd, limit: config.lingerTimeout)
                 return
             case .request(let request, let keepAlive, let began):
                 flag.busy.store(true, ordering: .sequentiallyConsistent)

@@ -214,7 +214,7 @@ public final class HTTPServer: Sendable {
             return
         }
         let thread = Thread { [self] in
-            LingeringClose.drain(fd, limit: 1)
+            LingeringClose.drain(fd, limit: configuration.lingerTimeout)
             close(fd)
             rejecting.wrappingSubtract(1, ordering: .relaxed)
         }

@@ -19,6 +19,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds a keep-alive connection may sit idle between requests.
     public var idleTimeout: Double = 60
+    /// After a refusal (400, 413, 503…), seconds spent reading and discarding what the
+    /// client still sends before closing, so that it reads the answer instead of a reset.
+    public var lingerTimeout: Double = 2
     /// Requests served on one connection before it is closed (spreads load over time).
     public var maxRequestsPerConnection: Int = 10_000
     public var logger: Logger = Logger(label: "http")

@@ -25,8 +25,47 @@ final class RawClient {
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    /// Sends every byte; false when the connection refused them (reset, broken pipe).
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                sent += n
+            }
+            return true
+        }
+    }
+
+    /// Stops sending (the server then reads the end of the stream).
+    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// One request with a `Content-Length` body, and its response.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "",
+                 timeout: Double = 10) async -> Response? {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        send(head + "\r\n" + body)
+        return await response(timeout: timeout)
+    }
+
+    enum Ending: Equatable { case closed, reset, open }
+
+    /// How the connection ended (within the timeout): an orderly close, a reset, or
+    /// still open. Bytes that arrive first are kept.
+    func ending(timeout: Double = 10) async -> Ending {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            guard await readable(until: deadline) else { return .open }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return .closed }
+            if n < 0 { if errno == EINTR { continue }; return .reset }
+            buffer += chunk[0..<n]
+        }
     }
 
     struct Response {

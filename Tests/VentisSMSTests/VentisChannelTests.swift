@@ -289,7 +289,7 @@ import Testing
             Issue.record("signed in without the client secret")
         } catch {
             guard case .authentication(let why) = error else { Issue.record("\(error)"); return }
-            #expect(why.hasPrefix("unauthorized_client : ") && why.hasSuffix("(HTTP 401)"))
+            #expect(why == "unauthorized_client : Client secret not provided in request (HTTP 401)")
         }
         #expect(missing.log.all.filter { $0.level == .warning && $0.message.contains("CLIENT_SECRET is empty") }.count == 1)
     }
