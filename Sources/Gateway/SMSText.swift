@@ -31,7 +31,7 @@ public enum SMSText {
         var septets: [Int] = []
         var outside: [Character] = []
         for ch in text {
-            if basic.contains(ch) { septets.append(1) } else if extended.contains(ch) { septets.append(2) } else if !outside.contains(ch) { outside.append(ch) }
+            if let size = septetCount(ch) { septets.append(size) } else if !outside.contains(ch) { outside.append(ch) }
         }
         if outside.isEmpty {
             let total = septets.reduce(0, +)
@@ -42,6 +42,15 @@ public enum SMSText {
     }
 
     public static func segments(_ text: String) -> Int { analyze(text).segments }
+
+    /// Septets `ch` takes in GSM-7, or nil if GSM-7 cannot say it.
+    static func septetCount(_ ch: Character) -> Int? {
+        if basic.contains(ch) { return 1 }
+        if extended.contains(ch) { return 2 }
+        // Swift sees CR LF as one character; GSM-7 has both, one septet each.
+        if ch == "\r\n" { return 2 }
+        return nil
+    }
 
     /// Splits units into parts without cutting a character (an escape pair, a surrogate pair).
     static func parts(_ sizes: [Int], single: Int, multi: Int) -> Int {
@@ -62,7 +71,7 @@ public enum SMSText {
     public static func transliterate(_ text: String) -> String {
         var out = ""
         for ch in text {
-            if basic.contains(ch) || extended.contains(ch) { out.append(ch) } else if let replacement = lookalikes[ch] { out += replacement } else { out.append(ch) }
+            if septetCount(ch) != nil { out.append(ch) } else if let replacement = lookalikes[ch] { out += replacement } else { out.append(ch) }
         }
         return out
     }
@@ -73,6 +82,8 @@ public enum SMSText {
         "œ": "oe", "Œ": "OE", "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u", "ë": "e", "ï": "i", "ÿ": "y",
         "ç": "c", "á": "a", "í": "i", "ó": "o", "ú": "u", "ã": "a", "õ": "o",
         "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Ô": "O", "Ù": "U", "Û": "U", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U",
-        "`": "'", "•": "-", "°": "o",
+        "`": "'", "•": "-", "°": "o", "‹": "<", "›": ">",
+        // Invisible characters that would force UCS-2 for nothing.
+        "\u{00AD}": "", "\u{200B}": "", "\u{FEFF}": "",
     ]
 }

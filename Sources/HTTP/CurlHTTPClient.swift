@@ -44,6 +44,9 @@ public final class CurlHTTPClient: HTTPTransport {
     private let pool: CurlWorkerPool
 
     public init(configuration: Configuration = Configuration()) {
+        var configuration = configuration
+        // Asking for debug means seeing the exchanges, whatever level the logger had.
+        if configuration.debug { configuration.logger.level = min(configuration.logger.level, .debug) }
         self.configuration = configuration
         _ = curlGlobalInit
         if !configuration.verifyTLS {
@@ -60,6 +63,10 @@ public final class CurlHTTPClient: HTTPTransport {
         let started = Date()
         let result: Result<HTTPClientResponse, HTTPClientError> = await withCheckedContinuation { continuation in
             pool.submit { handle in
+                guard let handle else {
+                    continuation.resume(returning: .failure(.transport("curl_easy_init failed (out of memory?)")))
+                    return
+                }
                 continuation.resume(returning: CurlTransfer.perform(request, on: handle, configuration: configuration))
             }
         }
@@ -72,29 +79,6 @@ public final class CurlHTTPClient: HTTPTransport {
         }
         return try result.get()
     }
-
-    // MARK: helpers
-
-    public func get(_ url: String, headers: HTTPHeaders = [:], timeout: Double? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
-        try await execute(HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: timeout))
-    }
-
-    /// POSTs `application/x-www-form-urlencoded` fields, percent-encoded.
-    public func postForm(_ url: String, fields: [(String, String)], headers: HTTPHeaders = [:],
-                         timeout: Double? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
-        var headers = headers
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        let body = fields.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
-        return try await execute(HTTPClientRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8), timeout: timeout))
-    }
-
-    /// POSTs a JSON body.
-    public func postJSON(_ url: String, body: Data, headers: HTTPHeaders = [:],
-                         timeout: Double? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
-        var headers = headers
-        if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json; charset=UTF-8" }
-        return try await execute(HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, timeout: timeout))
-    }
 }
 
 /// curl_global_init must run once, before any handle, and is not thread-safe itself:
@@ -103,21 +87,3 @@ let curlGlobalInit: Bool = {
     curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     return true
 }()
-
-/// `application/x-www-form-urlencoded` encoding: unreserved characters kept, space as
-/// `%20`, everything else percent-encoded as UTF-8.
-public enum FormEncoding {
-    public static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(byte)))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
-    }
-}

@@ -15,6 +15,9 @@ enum CurlTransfer {
     static func perform(_ request: HTTPClientRequest, on handle: UnsafeMutableRawPointer,
                         configuration: CurlHTTPClient.Configuration) -> Result<HTTPClientResponse, HTTPClientError> {
         curl_easy_reset(handle)   // keeps the handle's open connections and caches
+        // Reset again afterwards too: the handle must not keep pointers to the error
+        // buffer, header list and sink freed when this call returns.
+        defer { curl_easy_reset(handle) }
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {
             return .failure(.invalidURL(request.url))
         }
@@ -40,6 +43,9 @@ enum CurlTransfer {
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        // A declared Content-Length over the cap stops the transfer before any byte is read;
+        // the write callback catches bodies that do not declare one.
+        ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes))
 
         switch request.method {
         case "GET": ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
@@ -73,8 +79,10 @@ enum CurlTransfer {
 
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
-            let detail = String(cString: errorBuffer)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            // curl's generic text for the code, and its specific one when it wrote any.
+            let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+            let generic = String(cString: curl_easy_strerror(code))
+            let message = detail.isEmpty || detail == generic ? generic : "\(generic): \(detail)"
             return .failure(error(code, message: message, sink: sink, timeout: timeout))
         }
         var status = 0
@@ -88,9 +96,12 @@ enum CurlTransfer {
         case CURLE_COULDNT_CONNECT: .connectionRefused(message)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .dnsFailure(message)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
-             CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+             CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE, CURLE_SSL_INVALIDCERTSTATUS,
+             CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
             .tls(message)
         case CURLE_WRITE_ERROR where sink.tooLarge: .bodyTooLarge(limit: sink.limit)
+        case CURLE_FILESIZE_EXCEEDED: .bodyTooLarge(limit: sink.limit)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: .invalidURL(message)
         default: .transport(message)
         }

@@ -4,7 +4,9 @@ import Foundation
 /// Threads that each own one curl easy handle and run transfers handed to them.
 /// Threads are started as demand grows, up to `limit`, and live as long as the pool.
 final class CurlWorkerPool: @unchecked Sendable {
-    typealias Job = (UnsafeMutableRawPointer) -> Void
+    /// Runs on a worker thread with its handle (nil if curl could not make one, which
+    /// the job must report as a failure rather than wait).
+    typealias Job = (UnsafeMutableRawPointer?) -> Void
 
     private let limit: Int
     private let condition = NSCondition()
@@ -12,6 +14,8 @@ final class CurlWorkerPool: @unchecked Sendable {
     private var queueHead = 0
     private var workers = 0
     private var idle = 0
+    /// Threads started but not yet waiting for work: they will take a queued job too.
+    private var starting = 0
     private var stopping = false
 
     init(limit: Int) { self.limit = limit }
@@ -19,8 +23,9 @@ final class CurlWorkerPool: @unchecked Sendable {
     func submit(_ job: @escaping Job) {
         condition.lock()
         queue.append(job)
-        let spawn = idle == 0 && workers < limit
-        if spawn { workers += 1 }
+        // More jobs waiting than threads about to take them: one more thread.
+        let spawn = queue.count - queueHead > idle + starting && workers < limit
+        if spawn { workers += 1; starting += 1 }
         condition.signal()
         condition.unlock()
         if spawn {
@@ -39,8 +44,11 @@ final class CurlWorkerPool: @unchecked Sendable {
     }
 
     private func work() {
-        guard let handle = curl_easy_init() else { return }
-        defer { curl_easy_cleanup(handle) }
+        var handle = curl_easy_init()
+        defer { if let handle { curl_easy_cleanup(handle) } }
+        condition.lock()
+        starting -= 1
+        condition.unlock()
         while true {
             condition.lock()
             while queueHead == queue.count && !stopping {
@@ -59,6 +67,7 @@ final class CurlWorkerPool: @unchecked Sendable {
                 queueHead = 0
             }
             condition.unlock()
+            if handle == nil { handle = curl_easy_init() }
             job(handle)
         }
     }

@@ -43,4 +43,33 @@ import Testing
         #expect(SMSText.analyze(clean).encoding == .gsm7)
         #expect(SMSText.transliterate("Prix 5€ 😀") == "Prix 5€ 😀")
     }
+
+    @Test func lineBreaksAreGSM7WhateverTheirStyle() {
+        // Swift sees "\r\n" as one character; GSM-7 sends two septets.
+        let windows = SMSText.analyze("Bonjour,\r\nMairie")
+        #expect(windows.encoding == .gsm7 && windows.units == 16)
+        #expect(SMSText.analyze("a\nb\rc").units == 5)
+        #expect(SMSText.analyze(String(repeating: "ab\r\n", count: 40)).segments == 1)   // 160 septets
+        #expect(SMSText.analyze(String(repeating: "ab\r\n", count: 40) + "x").segments == 2)
+    }
+
+    @Test func everyGSM7CharacterIsKnownAndTheRestIsNot() {
+        let basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+        #expect(basic.unicodeScalars.count == 127)   // the 128 of GSM 03.38 less the escape
+        #expect(SMSText.analyze(basic) == .init(encoding: .gsm7, units: 127, segments: 1, nonGSMCharacters: []))
+        #expect(SMSText.analyze("ç").encoding == .ucs2)          // only the capital is GSM-7
+        #expect(SMSText.analyze("Ç").encoding == .gsm7)
+        #expect(SMSText.analyze("e\u{0301}").encoding == .gsm7)   // e + combining acute: still é
+        #expect(SMSText.analyze("âêîôû").nonGSMCharacters == ["â", "ê", "î", "ô", "û"])
+        #expect(SMSText.analyze("\t").encoding == .ucs2)
+    }
+
+    @Test func transliterationDropsInvisibleCharactersAndSpacesNonBreakingOnes() {
+        #expect(SMSText.transliterate("5\u{202F}000\u{00A0}FCFA") == "5 000 FCFA")
+        #expect(SMSText.transliterate("relan\u{00AD}ce\u{200B}") == "relance")
+        #expect(SMSText.transliterate("Œuvre, Noël, maïs, ÎLE, Hôtel, sûr, ça") == "OEuvre, Noel, mais, ILE, Hotel, sur, ca")
+        #expect(SMSText.transliterate("Bonjour,\r\nMairie") == "Bonjour,\r\nMairie")
+        // Keeps what GSM-7 has, even uncommon: ñ ü ß Ø and the extension table.
+        #expect(SMSText.transliterate("Ñüß Ø {x} [y] ~ | ^ \\ €") == "Ñüß Ø {x} [y] ~ | ^ \\ €")
+    }
 }

@@ -22,6 +22,7 @@ actor KeycloakTokenProvider {
     private let metrics: Metrics
     private var current: (token: Secret, renewAt: Date)?
     private var pending: Task<Result<(Secret, Double), ChannelError>, Never>?
+    private var pendingSince = Date.distantPast
 
     init(settings: Settings, client: any HTTPTransport, clock: any GatewayClock, logger: Logger, metrics: Metrics) {
         self.settings = settings
@@ -41,19 +42,20 @@ actor KeycloakTokenProvider {
             let settings = self.settings, client = self.client, logger = self.logger
             task = Task { await Self.fetch(settings, client: client, logger: logger) }
             pending = task
+            pendingSince = clock.now()
             metrics.increment("relances_token_fetches_total", help: "Keycloak token requests made.")
         }
         let result = await task.value
-        if pending == task { pending = nil }
-        switch result {
-        case .success(let (token, lifetime)):
-            if current?.token != token {
-                current = (token, clock.now().addingTimeInterval(lifetime * settings.refreshRatio))
+        // Only the first waiter to wake installs the result: a later one must not put back
+        // a token that a 401 has invalidated in between.
+        if pending == task {
+            pending = nil
+            if case .success(let (token, lifetime)) = result {
+                // Counted from when the request left, so the token is never used past its life.
+                current = (token, pendingSince.addingTimeInterval(lifetime * settings.refreshRatio))
             }
-            return token
-        case .failure(let error):
-            throw error
         }
+        return try result.get().0
     }
 
     /// Forgets `token` if it is still the current one (the API refused it).
@@ -63,13 +65,11 @@ actor KeycloakTokenProvider {
 
     static func fetch(_ s: Settings, client: any HTTPTransport, logger: Logger) async -> Result<(Secret, Double), ChannelError> {
         var fields = [("grant_type", "password"), ("client_id", s.clientID), ("username", s.username), ("password", s.password.value)]
+        // The office's client is public: an empty secret is left out, not sent empty.
         if !s.clientSecret.isEmpty { fields.append(("client_secret", s.clientSecret.value)) }
-        let body = fields.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
-        let request = HTTPClientRequest(method: "POST", url: s.tokenURL, headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                        body: Data(body.utf8), timeout: s.timeout)
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request)
+            response = try await client.postForm(url: s.tokenURL, fields: fields, timeout: s.timeout)
         } catch {
             logger.error("Keycloak token request failed", ["error": error.description])
             switch error {

@@ -17,14 +17,15 @@ public struct PhoneNumberFormat: Sendable, Hashable {
     }
 
     /// Separators people write in numbers, dropped.
-    static let separators: Set<Character> = [" ", "-", ".", "(", ")", "/", "+", "\u{00A0}"]
+    /// (Non-breaking spaces come with numbers pasted from French documents.)
+    static let separators: Set<Character> = [" ", "\t", "-", ".", "(", ")", "/", "+", "\u{00A0}", "\u{202F}"]
 
     /// The number to send, or why it cannot be used (in French, for the relance's notes).
     public func format(_ raw: String) -> Result<String, PhoneNumberError> {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return .failure(.empty) }
         if trimmed.contains(where: { $0.isLetter }) { return .failure(.letters(raw)) }
-        if let bad = trimmed.first(where: { !$0.isASCII || (!$0.isNumber && !Self.separators.contains($0)) }) {
+        if let bad = trimmed.first(where: { !Self.separators.contains($0) && !($0.isASCII && $0.isNumber) }) {
             return .failure(.character(raw, bad))
         }
         if trimmed.dropFirst().contains("+") { return .failure(.character(raw, "+")) }

@@ -57,6 +57,15 @@ public final class VentisSMSChannel: Channel {
         guard ratio > 0, ratio <= 1 else { throw settings.problem("token_refresh_ratio", "must be above 0 and at most 1") }
         let timeout = settings.double("timeout_seconds") ?? 30
         guard timeout > 0 else { throw settings.problem("timeout_seconds", "must be positive") }
+        // The loader stops a missing one; an empty one (`"${KEYCLOAK_MESSAGING_PASSWORD:-}"`) is caught here.
+        let username = (settings.string("username") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !username.isEmpty else {
+            throw settings.problem("username", "is empty; set KEYCLOAK_MESSAGING_USERNAME (in the environment or .env) or give it here")
+        }
+        let password = settings.secret("password")
+        guard !password.isEmpty else {
+            throw settings.problem("password", "is empty; set KEYCLOAK_MESSAGING_PASSWORD (in the environment or .env) or give it here")
+        }
         let secret = settings.secret("client_secret")
         if secret.isEmpty {
             logger.warnOnce("ventis-empty-secret", "KEYCLOAK_MESSAGING_CLIENT_SECRET is empty: the token request is sent without a client secret")
@@ -76,7 +85,7 @@ public final class VentisSMSChannel: Channel {
         self.tokens = KeycloakTokenProvider(
             settings: .init(tokenURL: "\(host)/realms/\(realm)/protocol/openid-connect/token",
                             clientID: settings.string("client_id") ?? "api-messaging", clientSecret: secret,
-                            username: settings.string("username") ?? "", password: settings.secret("password"),
+                            username: username, password: password,
                             refreshRatio: ratio, timeout: timeout),
             client: transport, clock: context.clock, logger: logger, metrics: context.metrics)
     }
@@ -91,7 +100,7 @@ public final class VentisSMSChannel: Channel {
         let body: Data
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
             body = try encoder.encode(MessageRequest(to: number, sender: sender, isOTP: false, message: text))
         } catch {
             throw .rejected(status: 0, body: "encodage JSON impossible")
