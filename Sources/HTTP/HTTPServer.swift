@@ -196,7 +196,8 @@ public final class HTTPServer: Sendable {
                     close(fd)
                 }
             }
-            thread.stackSize = 512 * 1024
+            // Handlers run here too (see ConnectionExecutor): room for SQLite and JSON.
+            thread.stackSize = 1024 * 1024
             thread.start()
         }
     }
