@@ -73,6 +73,8 @@ public enum ClaimResult: Sendable, Equatable {
     case alreadySent
     case inProgress
     case cancelled
+    /// No channel sends its type (only answered by the batch claim, which leaves it be).
+    case noRoute
 }
 
 /// How a send ended, as the store writes it.

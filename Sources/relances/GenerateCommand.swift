@@ -47,6 +47,7 @@ enum GenerateCommand: Command {
         line.finish()
         print("\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)")
         for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        Output.report(summary, rehearsal: dispatcher.config?.isDryRun == true)
         return summary.failed > 0 ? 1 : 0
     }
 }
