@@ -87,5 +87,6 @@ enum Schema {
         );
         CREATE INDEX attempt_relance ON delivery_attempt(relance_id, attempt);
         """,
+        idempotency,
     ]
 }
