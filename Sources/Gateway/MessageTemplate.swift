@@ -16,17 +16,44 @@ public struct MessageTemplate: Sendable, Hashable {
         names(in: text).filter { !placeholders.contains($0) }
     }
 
-    /// Fills the placeholders; a missing value leaves an empty string.
-    public func render(_ values: [String: String]) -> String {
-        var out = ""
+    /// A piece of a template: text as written, or a known placeholder. A name between
+    /// braces that is no placeholder stays text (the loader refuses it anyway).
+    public enum Segment: Sendable, Hashable {
+        case text(String)
+        case placeholder(String)
+    }
+
+    /// The template cut at its placeholders, in order: what ``render(_:)`` fills, and
+    /// what the generator turns into SQL.
+    public var segments: [Segment] {
+        var out: [Segment] = []
+        var pending = ""
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
+            pending += rest[..<open]
             let name = String(rest[rest.index(after: open)..<close])
-            if Self.placeholders.contains(name) { out += values[name] ?? "" } else { out += rest[open...close] }
+            if Self.placeholders.contains(name) {
+                if !pending.isEmpty { out.append(.text(pending)) }
+                pending = ""
+                out.append(.placeholder(name))
+            } else {
+                pending += rest[open...close]
+            }
             rest = rest[rest.index(after: close)...]
         }
-        return out + rest
+        pending += rest
+        if !pending.isEmpty { out.append(.text(pending)) }
+        return out
+    }
+
+    /// Fills the placeholders; a missing value leaves an empty string.
+    public func render(_ values: [String: String]) -> String {
+        segments.reduce(into: "") { out, segment in
+            switch segment {
+            case .text(let t): out += t
+            case .placeholder(let name): out += values[name] ?? ""
+            }
+        }
     }
 
     static func names(in text: String) -> [String] {

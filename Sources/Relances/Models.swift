@@ -24,14 +24,27 @@ public struct Contribuable: Sendable, Hashable, Codable {
 
     /// The address a relance of `type` goes to, if the contribuable has one.
     public func address(for type: RelanceType) -> String? {
-        let value: String?
-        switch type {
-        case .sms, .appel: value = telephone
-        case .email: value = email
-        case .courrier, .visite: value = adresse
-        }
-        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        guard let v = self[keyPath: Self.addressField(for: type).keyPath]?.trimmingCharacters(in: Self.blanks),
+              !v.isEmpty else { return nil }
         return v
+    }
+
+    /// Where a type's address is kept: the phone for sms and appel, the e-mail, the
+    /// postal address for courrier and visite.
+    static func addressField(for type: RelanceType) -> (keyPath: KeyPath<Contribuable, String?>, column: String) {
+        switch type {
+        case .sms, .appel: (\.telephone, "telephone")
+        case .email: (\.email, "email")
+        case .courrier, .visite: (\.adresse, "adresse")
+        }
+    }
+
+    /// What is trimmed around an address: ASCII blanks, as ``addressSQL(for:table:)`` trims them.
+    static let blanks = CharacterSet(charactersIn: " \t\r\n")
+
+    /// ``address(for:)`` in SQL, for the generator's `INSERT … SELECT`.
+    static func addressSQL(for type: RelanceType, table: String) -> String {
+        "NULLIF(TRIM(\(table).\(addressField(for: type).column), ' ' || char(9) || char(13) || char(10)), '')"
     }
 }
 

@@ -51,11 +51,27 @@ extension SQLiteRelanceStore {
         if let v = filter.dateFin { conditions.append("r.date_planifiee <= ?"); values.append(.text(v + "T23:59:59Z")) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try database.withConnection { (s: Session) throws(StoreError) in
-            let total = try s.row("SELECT COUNT(*) FROM relance r \(whereClause)", values) { Int($0.int(0)) } ?? 0
+            let total = try count(filter, whereClause: whereClause, values: values, in: s)
             let items = try s.rows("SELECT \(Self.relanceColumns) \(whereClause) ORDER BY r.date_planifiee DESC, r.id DESC LIMIT ? OFFSET ?",
                                    values + [.int(Int64(filter.limit)), .int(Int64(filter.skip))], Self.relance)
             return (items, total)
         }
+    }
+
+    /// The list's total: from the counters when the filter is one they keep (type,
+    /// statut, days), so a page of a million relances does not count them one by one.
+    private func count(_ filter: RelanceFilter, whereClause: String, values: [SQLValue], in s: Session) throws(StoreError) -> Int {
+        guard filter.contribuableID == nil, filter.affectationTaxeID == nil else {
+            return try s.row("SELECT COUNT(*) FROM relance r \(whereClause)", values) { Int($0.int(0)) } ?? 0
+        }
+        var conditions: [String] = []
+        var counterValues: [SQLValue] = []
+        if let v = filter.type { conditions.append("type_relance = ?"); counterValues.append(.text(v.rawValue)) }
+        if let v = filter.statut { conditions.append("statut = ?"); counterValues.append(.text(v.rawValue)) }
+        if let v = filter.dateDebut { conditions.append("jour >= ?"); counterValues.append(.text(v)) }
+        if let v = filter.dateFin { conditions.append("jour <= ?"); counterValues.append(.text(v)) }
+        let counterWhere = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try s.row("SELECT COALESCE(SUM(nombre), 0) FROM relance_compte \(counterWhere)", counterValues) { Int($0.int(0)) } ?? 0
     }
 
     public func create(_ new: NewRelance) throws(StoreError) -> Relance {
@@ -81,14 +97,19 @@ extension SQLiteRelanceStore {
             throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
         }
         let stamp = ISO8601.string(from: now)
-        try s.run("""
+        do {
+            try s.run("""
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
-                                 date_planifiee, canal_envoi, notes, utilisateur_id, created_at, updated_at)
-            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?)
+                                 date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at)
+            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?)
             """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(new.message),
                   .int(new.montantDue.centimes), .optional(new.dateEcheance.map(ISO8601.string(from:))),
                   .text(ISO8601.string(from: new.datePlanifiee)), .optional(new.canalEnvoi), .optional(new.notes),
-                  .optional(new.utilisateurID), .text(stamp), .text(stamp)])
+                  .optional(new.utilisateurID), .optional(new.affectationTaxeID == nil ? nil : RelanceGenerator.week(containing: new.datePlanifiee)),
+                  .text(stamp), .text(stamp)])
+        } catch .constraint(let why) where why.contains("relance.periode") {
+            throw .conflict("Une relance « \(new.type.rawValue) » existe déjà pour cette affectation cette semaine")
+        }
         return s.lastInsertID
     }
 }

@@ -71,19 +71,21 @@ extension SQLiteRelanceStore {
         }
     }
 
+    /// Read from the counters the triggers keep per day, status, type and channel
+    /// (schema v2): a few hundred rows, whatever the number of relances.
     public func statistics(from: String?, to: String?) throws(StoreError) -> RelanceStatistics {
         var conditions: [String] = []
         var values: [SQLValue] = []
-        if let from { conditions.append("date_planifiee >= ?"); values.append(.text(from + "T00:00:00Z")) }
-        if let to { conditions.append("date_planifiee <= ?"); values.append(.text(to + "T23:59:59Z")) }
+        if let from { conditions.append("jour >= ?"); values.append(.text(from)) }
+        if let to { conditions.append("jour <= ?"); values.append(.text(to)) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try database.withConnection { (s: Session) throws(StoreError) in
             var byStatut: [String: Int] = [:], byType: [String: Int] = [:], byChannel: [String: Int] = [:]
             var answered = 0
-            let rows = try s.rows("SELECT statut, type_relance, COALESCE(canal, ''), SUM(reponse_recue), COUNT(*) FROM relance \(whereClause) GROUP BY 1, 2, 3", values) {
+            let rows = try s.rows("SELECT statut, type_relance, canal, SUM(reponses), SUM(nombre) FROM relance_compte \(whereClause) GROUP BY 1, 2, 3", values) {
                 ($0.text(0), $0.text(1), $0.text(2), Int($0.int(3)), Int($0.int(4)))
             }
-            for (statut, type, channel, answers, count) in rows {
+            for (statut, type, channel, answers, count) in rows where count != 0 {
                 byStatut[statut, default: 0] += count
                 byType[type, default: 0] += count
                 if !channel.isEmpty { byChannel[channel, default: 0] += count }

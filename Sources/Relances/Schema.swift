@@ -87,6 +87,52 @@ enum Schema {
         );
         CREATE INDEX attempt_relance ON delivery_attempt(relance_id, attempt);
         """,
+        counters,
         idempotency,
     ]
+
+    /// v2: counters the statistics read instead of scanning every relance (kept by
+    /// triggers, so no write path can forget them), the business key of a generated
+    /// relance, and two indexes fewer on the hot insert path.
+    ///
+    /// `periode` is the Monday (UTC) of the week the relance was planned for: with the
+    /// unique index, one affectation gets at most one relance of a type per week, whoever
+    /// creates it and however often a request is retried.
+    static let counters = """
+        ALTER TABLE relance ADD COLUMN periode TEXT;
+        DROP INDEX relance_type;
+        DROP INDEX relance_affectation;
+        CREATE UNIQUE INDEX relance_cle_metier ON relance(affectation_taxe_id, type_relance, periode)
+            WHERE affectation_taxe_id IS NOT NULL;
+        CREATE TABLE relance_compte (
+            jour TEXT NOT NULL,
+            statut TEXT NOT NULL,
+            type_relance TEXT NOT NULL,
+            canal TEXT NOT NULL,
+            nombre INTEGER NOT NULL,
+            reponses INTEGER NOT NULL,
+            PRIMARY KEY (jour, statut, type_relance, canal)
+        ) WITHOUT ROWID;
+        INSERT INTO relance_compte
+            SELECT substr(date_planifiee, 1, 10), statut, type_relance, COALESCE(canal, ''), COUNT(*), SUM(reponse_recue != 0)
+            FROM relance GROUP BY 1, 2, 3, 4;
+        CREATE TRIGGER relance_compte_ajout AFTER INSERT ON relance BEGIN
+            INSERT INTO relance_compte VALUES (substr(NEW.date_planifiee, 1, 10), NEW.statut, NEW.type_relance, COALESCE(NEW.canal, ''),
+                                               1, NEW.reponse_recue != 0)
+            ON CONFLICT DO UPDATE SET nombre = nombre + 1, reponses = reponses + excluded.reponses;
+        END;
+        CREATE TRIGGER relance_compte_retrait AFTER DELETE ON relance BEGIN
+            UPDATE relance_compte SET nombre = nombre - 1, reponses = reponses - (OLD.reponse_recue != 0)
+            WHERE jour = substr(OLD.date_planifiee, 1, 10) AND statut = OLD.statut AND type_relance = OLD.type_relance
+              AND canal = COALESCE(OLD.canal, '');
+        END;
+        CREATE TRIGGER relance_compte_change AFTER UPDATE OF date_planifiee, statut, type_relance, canal, reponse_recue ON relance BEGIN
+            UPDATE relance_compte SET nombre = nombre - 1, reponses = reponses - (OLD.reponse_recue != 0)
+            WHERE jour = substr(OLD.date_planifiee, 1, 10) AND statut = OLD.statut AND type_relance = OLD.type_relance
+              AND canal = COALESCE(OLD.canal, '');
+            INSERT INTO relance_compte VALUES (substr(NEW.date_planifiee, 1, 10), NEW.statut, NEW.type_relance, COALESCE(NEW.canal, ''),
+                                               1, NEW.reponse_recue != 0)
+            ON CONFLICT DO UPDATE SET nombre = nombre + 1, reponses = reponses + excluded.reponses;
+        END;
+        """
 }

@@ -15,6 +15,7 @@ struct RelancesAPI: Sendable {
             switch error {
             case .notFound(let why): throw .notFound(why)
             case .invalid(let why): throw .badRequest(why)
+            case .conflict(let why): throw APIError(status: 409, detail: why)
             default: throw APIError(status: 500, detail: "Erreur de la base de données")
             }
         }

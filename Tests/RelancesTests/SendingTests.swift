@@ -8,9 +8,13 @@ import Testing
         let store: SQLiteRelanceStore
         let who: Int64
         let debt: Int64
-        func relance(_ type: RelanceType = .sms, canal: String? = nil) throws -> Int64 {
-            try store.create(NewRelance(contribuableID: who, affectationTaxeID: debt, type: type, montantDue: Montant("5000")!,
-                                        datePlanifiee: fixedNow, message: "Rappel : 5000.00 FCFA. Échéance : 24/12/2026", canalEnvoi: canal)).id
+        let taxe: Int64
+        /// A relance on `debt`, or on a debt of its own (a debt gets one relance of a
+        /// type a week: the business key).
+        func relance(_ type: RelanceType = .sms, canal: String? = nil, debt: Int64? = nil) throws -> Int64 {
+            let affectation = try debt ?? store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: day(-30)))
+            return try store.create(NewRelance(contribuableID: who, affectationTaxeID: affectation, type: type, montantDue: Montant("5000")!,
+                                               datePlanifiee: fixedNow, message: "Rappel : 5000.00 FCFA. Échéance : 24/12/2026", canalEnvoi: canal)).id
         }
     }
 
@@ -20,7 +24,7 @@ import Testing
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         let debt = try store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: day(-30)))
         try store.openDossier(affectationID: debt, now: fixedNow)
-        return World(store: store, who: who, debt: debt)
+        return World(store: store, who: who, debt: debt, taxe: taxe)
     }
 
     func sender(_ w: World, _ d: Dispatcher) -> RelanceSender {
@@ -30,7 +34,7 @@ import Testing
     @Test func aSentRelanceRecordsItsOutcomeTheAttemptAndBumpsTheDossier() async throws {
         let w = try world()
         let sms = RecordingChannel("ventis", accepts: .phone)
-        let id = try w.relance()
+        let id = try w.relance(debt: w.debt)
         guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(id) else { Issue.record("not done"); return }
         #expect(r.statut == .envoyee && r.dateEnvoi == fixedNow && r.canal == "ventis")
         #expect(r.notes == "Envoyé via ventis. ID: ventis-relance-\(id)")
@@ -53,7 +57,7 @@ import Testing
         let w = try world()
         let sms = RecordingChannel("ventis", failures: [.refused(code: "21", message: "Numéro invalide")])
         let s = sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms]))
-        let id = try w.relance()
+        let id = try w.relance(debt: w.debt)
         guard case .done(let failed) = await s.send(id) else { Issue.record("not done"); return }
         #expect(failed.statut == .echec && failed.notes == "Refusé par le fournisseur (21) : Numéro invalide")
         #expect(try w.store.dossier(affectationID: w.debt)?.nombreRelances == 0)
