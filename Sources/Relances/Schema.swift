@@ -88,6 +88,7 @@ enum Schema {
         CREATE INDEX attempt_relance ON delivery_attempt(relance_id, attempt);
         """,
         counters,
+        idempotency,
     ]
 
     /// v2: counters the statistics read instead of scanning every relance (kept by
