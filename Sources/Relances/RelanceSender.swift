@@ -142,6 +142,8 @@ public final class RelanceSender: Sendable {
         public var sent = 0
         public var failed = 0
         public var skipped = 0
+        /// Outside their channel's send window: back `en_attente`, planned for the opening.
+        public var deferred = 0
         /// Failure notes with their counts, most frequent first.
         public var reasons: [String: Int] = [:]
         /// Sent per channel.
@@ -180,8 +182,11 @@ public final class RelanceSender: Sendable {
                             case .failed(let note):
                                 summary.failed(note: note)
                                 progress?.failed()
-                            case .noRoute, .deferred:
+                            case .noRoute:
                                 summary.skip()
+                                progress?.skipped()
+                            case .deferred:
+                                summary.deferred()
                                 progress?.skipped()
                             }
                         }
@@ -302,5 +307,6 @@ final class SummaryBox: Sendable {
     func sent(channel: String) { state.withLock { $0.sent += 1; $0.byChannel[channel, default: 0] += 1 } }
     func failed(note: String) { state.withLock { $0.failed += 1; $0.reasons[note, default: 0] += 1 } }
     func skip() { state.withLock { $0.skipped += 1 } }
+    func deferred() { state.withLock { $0.deferred += 1 } }
     var value: RelanceSender.Summary { state.withLock { $0 } }
 }

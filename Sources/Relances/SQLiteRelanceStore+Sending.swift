@@ -132,13 +132,6 @@ extension SQLiteRelanceStore {
         }
     }
 
-    public func pending(limit: Int, now: Date) throws(StoreError) -> [Int64] {
-        try database.withConnection { (s: Session) throws(StoreError) in
-            try s.rows("SELECT id FROM relance WHERE statut = 'en_attente' AND date_planifiee <= ? ORDER BY date_planifiee, id LIMIT ?",
-                       [.text(ISO8601.string(from: now)), .int(Int64(limit))]) { $0.int(0) }
-        }
-    }
-
     /// Relances a crash left claimed: neither sent nor failed as far as the store knows.
     public func inProgress() throws(StoreError) -> [Int64] {
         try database.withConnection { (s: Session) throws(StoreError) in

@@ -147,9 +147,8 @@ public final class ScheduledSender: Sendable {
             let summary = await sender.send(chunk, maxInFlight: options.maxInFlight)
             report.sent += summary.sent
             report.failed += summary.failed
-            let deferred = (try? sender.store.deferredCount(among: chunk, now: now)) ?? 0
-            report.deferred += deferred
-            report.skipped += max(0, summary.skipped - deferred)
+            report.deferred += summary.deferred
+            report.skipped += summary.skipped
         }
         let fields: KeyValuePairs<String, Any> = ["due": report.due, "sent": report.sent, "failed": report.failed,
                                                   "deferred": report.deferred, "skipped": report.skipped, "not_started": report.notStarted]
