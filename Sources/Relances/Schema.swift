@@ -111,7 +111,7 @@ enum Schema {
             canal TEXT NOT NULL,
             nombre INTEGER NOT NULL,
             reponses INTEGER NOT NULL,
-            PRIMARY KEY (jour, statut, type_relance, canal)
+            PRIMARY KEY (statut, type_relance, canal, jour)
         ) WITHOUT ROWID;
         INSERT INTO relance_compte
             SELECT substr(date_planifiee, 1, 10), statut, type_relance, COALESCE(canal, ''), COUNT(*), SUM(reponse_recue != 0)
