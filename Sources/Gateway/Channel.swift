@@ -31,10 +31,29 @@ public protocol Channel: Sendable {
     /// Whether the channel could send right now (the SMS channel can obtain a token,
     /// the spool folder is writable). Used by `GET /api/channels`; must not send.
     func checkHealth() async -> ChannelHealth
+
+    /// What `send` would do with `delivery` before any network: whether the recipient
+    /// is one it can deliver to, and the text exactly as it would go out (after any
+    /// transliteration). The campaign pre-flight asks; it must not send or block.
+    func check(_ delivery: Delivery) -> DeliveryCheck
 }
 
 extension Channel {
     public func checkHealth() async -> ChannelHealth { .healthy("ok") }
+    public func check(_ delivery: Delivery) -> DeliveryCheck { DeliveryCheck(text: delivery.body) }
+}
+
+/// A channel's verdict on a delivery it has not sent (see ``Channel/check(_:)``).
+public struct DeliveryCheck: Sendable, Equatable {
+    /// Why the recipient cannot be delivered to (French, as a relance's note), or nil.
+    public var problem: String?
+    /// The text as the channel would send it.
+    public var text: String
+
+    public init(problem: String? = nil, text: String) {
+        self.problem = problem
+        self.text = text
+    }
 }
 
 /// What a channel answers to a health check.

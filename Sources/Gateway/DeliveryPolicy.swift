@@ -15,6 +15,10 @@ public struct DeliveryPolicy: Sendable, Hashable {
     public var segmentsPerSecond: Double?
     /// When the channel may send (nil: at any time).
     public var window: SendWindow?
+    /// What the provider bills, in FCFA, for the pre-flight's estimate: per message
+    /// (a letter's postage) and per SMS segment. Nil: not priced.
+    public var pricePerMessage: Double?
+    public var pricePerSegment: Double?
 
     public init(maxAttempts: Int = 3, initialDelay: Double = 0.5, maxDelay: Double = 10, maxTotalDelay: Double = 60,
                 ratePerSecond: Double? = nil, segmentsPerSecond: Double? = nil, window: SendWindow? = nil) {

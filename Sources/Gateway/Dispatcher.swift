@@ -42,6 +42,14 @@ public final class Dispatcher: Sendable {
         return route
     }
 
+    /// The route's first channel's verdict on a delivery, without sending it: the
+    /// channel, whether the recipient is one it can deliver to, the text it would send,
+    /// and its price policy. Nil when nothing sends the type.
+    public func check(_ delivery: Delivery) -> (channel: String, check: DeliveryCheck, policy: DeliveryPolicy)? {
+        guard let name = route(for: delivery.type)?.channels.first, let channel = channels[name] else { return nil }
+        return (name, channel.check(delivery), policies[name] ?? DeliveryPolicy())
+    }
+
     /// Sends one delivery to completion: delivered, failed on every channel, or no route.
     ///
     /// `onAttempt` is called after each attempt, before the next one starts, so the

@@ -16,6 +16,9 @@ public struct RoutingConfig: Sendable {
     public var routes: [RelanceType: Route]
     /// Message templates per type (`{nom}`, `{montant}`…), as written.
     public var templates: [RelanceType: String]
+    /// The most SMS segments a message of the type should take (`max_segments` of its
+    /// template); the pre-flight reports the messages over it.
+    public var segmentBudgets: [RelanceType: Int] = [:]
     /// A rehearsal (``dryRun(sink:)``): messages go to the sink and nothing is recorded
     /// as sent, so the real campaign still sends every one of them.
     public var isDryRun = false
@@ -58,6 +61,7 @@ public struct RoutingConfig: Sendable {
         var routes: [RelanceType: Route] = [:]
         for type in RelanceType.sendable { routes[type] = Route(channels: [sink.name]) }
         var config = RoutingConfig(file: file, channels: [sink.name: sink], routes: routes, templates: templates)
+        config.segmentBudgets = segmentBudgets
         config.isDryRun = true
         return config
     }

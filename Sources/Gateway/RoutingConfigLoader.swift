@@ -10,7 +10,7 @@ public struct RoutingConfigLoader: Sendable {
     public var lenient: Bool
 
     /// Keys a channel section may hold besides its kind's settings.
-    static let gatewayKeys = ["kind", "retry", "rate", "window"]
+    static let gatewayKeys = ["kind", "retry", "rate", "window", "price"]
     static let topLevelKeys = ["channels", "routes", "templates"]
 
     public init(table: ChannelTable, environment: Environment, lenient: Bool = false) {
@@ -91,9 +91,11 @@ private struct Session {
         case nil: problem("routes", "missing; route at least one of: \(RelanceType.sendable.map(\.rawValue).joined(separator: ", "))")
         case let other?: problem("routes", "must be an object of routes by relance type, not \(other.typeName)")
         }
-        let templates = self.templates(top["templates"])
+        let (templates, budgets) = self.templates(top["templates"])
         if !problems.isEmpty { throw ConfigError(problems) }
-        return RoutingConfig(file: file, channels: channels, routes: routes, templates: templates)
+        var config = RoutingConfig(file: file, channels: channels, routes: routes, templates: templates)
+        config.segmentBudgets = budgets
+        return config
     }
 
     func isComment(_ key: String) -> Bool { key.hasPrefix("_") }
@@ -219,6 +221,11 @@ private struct Session {
             policy.segmentsPerSecond = numbers["segments_per_second"].flatMap { $0 > 0 ? $0 : nil }
         }
         if let window = fields["window"] { policy.window = self.window(window, at: "\(at).window") }
+        if let price = fields["price"] {
+            let numbers = numbers(price, keys: ["per_message", "per_segment"], at: "\(at).price")
+            policy.pricePerMessage = numbers["per_message"]
+            policy.pricePerSegment = numbers["per_segment"]
+        }
         return policy
     }
 
@@ -355,28 +362,41 @@ private struct Session {
 
     // MARK: templates
 
-    mutating func templates(_ value: JSONValue?) -> [RelanceType: String] {
-        guard let value else { return [:] }
+    /// `"sms": "text"` or `"sms": {"text": "…", "max_segments": 2}`.
+    mutating func templates(_ value: JSONValue?) -> (texts: [RelanceType: String], budgets: [RelanceType: Int]) {
+        guard let value else { return ([:], [:]) }
         guard case .object(let fields) = value else {
             problem("templates", "must be an object of message templates by relance type")
-            return [:]
+            return ([:], [:])
         }
-        var out: [RelanceType: String] = [:]
+        var texts: [RelanceType: String] = [:], budgets: [RelanceType: Int] = [:]
         for key in fields.keys.sorted() where !isComment(key) {
             guard let type = RelanceType(rawValue: key) else {
                 problem("templates.\(key)", "unknown relance type; valid types: \(RelanceType.allCases.map(\.rawValue).joined(separator: ", "))")
                 continue
             }
-            guard case .string(let text) = fields[key]! else {
-                problem("templates.\(key)", "must be a string")
-                continue
+            var text: String?
+            switch fields[key]! {
+            case .string(let t): text = t
+            case .object(let template):
+                for name in template.keys.sorted() where !isComment(name) && !["text", "max_segments"].contains(name) {
+                    problem("templates.\(key).\(name)", "unknown key; valid keys: text, max_segments")
+                }
+                if case .string(let t)? = template["text"] { text = t } else { problem("templates.\(key).text", "must be the template's text (a string)") }
+                if let budget = template["max_segments"] {
+                    if case .number(let n) = budget, n >= 1, n <= 20, n == n.rounded() { budgets[type] = Int(n) }
+                    else { problem("templates.\(key).max_segments", "must be a whole number of SMS segments from 1 to 20") }
+                }
+            default:
+                problem("templates.\(key)", "must be a string, or an object with text and max_segments")
             }
+            guard let text else { continue }
             if let bad = MessageTemplate.unknownPlaceholders(in: text).first {
                 problem("templates.\(key)", "unknown placeholder {\(bad)}; valid placeholders: \(MessageTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", "))")
                 continue
             }
-            out[type] = text
+            texts[type] = text
         }
-        return out
+        return (texts, budgets)
     }
 }

@@ -140,6 +140,19 @@ public struct RelanceGenerator: Sendable {
         }
     }
 
+    /// The message the generation's SQL renders for a debt, rendered in Swift (the
+    /// pre-flight's; a test holds the two equal). Nil for a malformed `date_debut`,
+    /// which the generation skips too.
+    static func message(_ template: MessageTemplate, contribuable: Contribuable, montant: Montant, dateDebut: String,
+                        periodicite: String, taxe: String) -> String? {
+        guard let start = CivilDate.parse(dateDebut) else { return nil }
+        let days = (Periodicite(rawValue: periodicite) ?? .mensuelle).jusquEcheance
+        let (y, m, d) = CivilDate.fromDays(CivilDate.days(year: start.year, month: start.month, day: start.day) + days)
+        let echeance = (d < 10 ? "0" : "") + "\(d)/" + (m < 10 ? "0" : "") + "\(m)/\(y)"
+        return template.render(["nom": contribuable.nom, "prenom": contribuable.prenom, "montant": montant.description,
+                                "echeance": echeance, "taxe": taxe])
+    }
+
     /// The business-key period of a relance planned at `date`: the Monday (UTC) of its week.
     static func week(containing date: Date) -> String {
         week(of: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))

@@ -33,6 +33,12 @@ struct GatewayOptions {
         try Environment.load(dotEnvPath: envFile)
     }
 
+    /// The config checked for its structure and templates only (no credentials needed):
+    /// what generation without sending uses.
+    func templatesOnly() throws(ConfigError) -> RoutingConfig {
+        try GatewaySetup.config(configFile: configFile, dryRun: true, environment: environment())
+    }
+
     func dispatcher(logger: Logger) throws(ConfigError) -> Dispatcher {
         try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun,
                                     environment: environment().values, logger: logger)

@@ -68,7 +68,7 @@ import Testing
 
     @Test func aMistypedSettingKeyListsTheValidOnes() {
         #expect(problems(#"{"channels": {"s": {"kind": "test-sms", "sendr": "X"}}, "routes": {"sms": {"channels": ["s"]}}}"#)
-                == ["routing.json: channels.s.sendr: unknown setting for kind test-sms; valid settings: sender, password, timeout_seconds, verify, retry, rate, window"])
+                == ["routing.json: channels.s.sendr: unknown setting for kind test-sms; valid settings: sender, password, timeout_seconds, verify, retry, rate, window, price"])
     }
 
     @Test func wrongTypesAndBadPolicyValuesAreReported() {

@@ -37,6 +37,11 @@ public final class EmailStubChannel: Channel {
         self.clock = context.clock
     }
 
+    public func check(_ delivery: Delivery) -> DeliveryCheck {
+        let problem = EmailAddress.problem(delivery.recipient.trimmingCharacters(in: .whitespaces))
+        return DeliveryCheck(problem: problem.map { ChannelError.invalidRecipient($0).description }, text: delivery.body)
+    }
+
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
         let to = delivery.recipient.trimmingCharacters(in: .whitespaces)
         if let why = EmailAddress.problem(to) { throw .invalidRecipient(why) }

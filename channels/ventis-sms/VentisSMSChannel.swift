@@ -90,6 +90,14 @@ public final class VentisSMSChannel: Channel {
             client: transport, clock: context.clock, logger: logger, metrics: context.metrics)
     }
 
+    public func check(_ delivery: Delivery) -> DeliveryCheck {
+        let text = transliterate ? SMSText.transliterate(delivery.body) : delivery.body
+        switch phone.format(delivery.recipient) {
+        case .success: return DeliveryCheck(text: text)
+        case .failure(let why): return DeliveryCheck(problem: ChannelError.invalidRecipient(why.description).description, text: text)
+        }
+    }
+
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
         let number: String
         switch phone.format(delivery.recipient) {

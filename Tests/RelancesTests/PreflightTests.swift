@@ -1,0 +1,89 @@
+import Channels
+import Foundation
+import Gateway
+import ProviderSandbox
+import Relances
+import Testing
+
+/// The pre-flight's figures must be the real run's: same data, same config, then the
+/// real generation and sending through ventis-sms to the sandbox.
+@Suite struct PreflightTests {
+    static let config = #"""
+        {
+          "channels": { "ventis": { "kind": "ventis-sms", "price": { "per_segment": 25 } } },
+          "routes": { "sms": { "channels": ["ventis"] } },
+          "templates": { "sms": { "text": "Bonjour {prenom} {nom} : {montant} FCFA dus pour « {taxe} », échéance {echeance}.", "max_segments": 1 } }
+        }
+        """#
+
+    @Test func preflightFiguresAreWhatTheRealRunDoes() async throws {
+        let (store, folder) = try temporaryStore()
+        let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
+        _ = try sandbox.start()
+        defer { sandbox.stop() }
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(Self.config.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, environment: Environment(sandbox.environment))
+        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink())))
+
+        let voirie = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        let people: [(String, String?)] = [
+            ("NZE", "0661234567"), ("SANS", nil), ("LETTRE-O", "06612O4567"), ("MBOUMBA-NDONG-ESSONO-OBIANG-MINTSA", "077123456"),
+            ("COURT", "+241 66 12 34 56"), ("VIDE", "   "), ("ÉKOGHA", "0740000000"),
+        ]
+        for (i, (nom, phone)) in people.enumerated() {
+            let who = try store.add(Contribuable(nom: nom, prenom: "Marie-Thérèse", telephone: phone))
+            _ = try store.add(AffectationTaxe(contribuableID: who, taxeID: voirie, dateDebut: day(-20 - i), montantCustom: Montant("\(1000 + i).50")))
+        }
+        var options = RelanceGenerator.Options(type: .sms, limite: 4)
+        options.template = MessageTemplate(try #require(config.templates[.sms]))
+
+        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(options, examples: 10)
+        #expect(try store.list(.init()).total == 0)   // nothing written
+        #expect(sandbox.messageRequests == 0)          // nothing sent
+
+        let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options)
+        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        let accepted = sandbox.received.filter { $0.answer.hasPrefix("+SUCCESS") }
+
+        #expect(report.canal == "ventis")
+        #expect(report.dettesEnRetard == people.count)
+        #expect(report.relancesACreer == generated.created.count && report.relancesACreer == 4)
+        #expect(report.sansAdresse == generated.withoutAddress && report.sansAdresse == 2)
+        #expect(report.destinatairesInvalides == summary.failed && report.destinatairesInvalides == 1)
+        #expect(report.envoyables == summary.sent && report.envoyables == accepted.count)
+        let stored = try generated.created.map { try #require(try store.relance($0)) }
+        #expect(report.exemples.map(\.message) == stored.map(\.message))
+        let segments = accepted.map { SMSText.segments($0.message) }
+        let sms = try #require(report.sms)
+        #expect(sms.segments == segments.reduce(0, +) && sms.ucs2 == accepted.count && sms.gsm7 == 0)
+        #expect(sms.budget == 1 && sms.horsBudget == segments.filter { $0 > 1 }.count && sms.horsBudget > 0)
+        #expect(sms.caracteresUCS2["«"] == accepted.count)
+        #expect(report.coutEstime == Double(25 * segments.reduce(0, +)))
+        let motifs = Dictionary(uniqueKeysWithValues: report.motifs.map { ($0.motif, $0.nombre) })
+        #expect(motifs["Pas de numéro de téléphone"] == 2)
+        let refusal = try #require(summary.reasons.keys.first)
+        #expect(motifs[refusal] == 1)   // the channel's own words, as the failed relance's note says
+    }
+
+    @Test func aTemplateBudgetAndPricesAreCheckedAtLoad() throws {
+        let (_, folder) = try temporaryStore()
+        let file = folder.appendingPathComponent("bad.json")
+        try Data(#"""
+            { "channels": { "s": { "kind": "file-sink", "path": "x", "price": { "per_segment": -1, "per_page": 2 } } },
+              "routes": { "sms": { "channels": ["s"] } },
+              "templates": { "sms": { "text": "{nom}", "max_segments": 0, "limit": 3 }, "email": { "max_segments": 2 } } }
+            """#.utf8).write(to: file)
+        do {
+            _ = try GatewaySetup.config(configFile: file.path, environment: Environment())
+            Issue.record("a bad config loaded")
+        } catch {
+            let text = error.description
+            #expect(text.contains("channels.s.price.per_segment: must be a positive number"))
+            #expect(text.contains("channels.s.price.per_page: unknown key; valid keys: per_message, per_segment"))
+            #expect(text.contains("templates.sms.max_segments: must be a whole number of SMS segments from 1 to 20"))
+            #expect(text.contains("templates.sms.limit: unknown key; valid keys: text, max_segments"))
+            #expect(text.contains("templates.email.text: must be the template's text (a string)"))
+        }
+    }
+}
