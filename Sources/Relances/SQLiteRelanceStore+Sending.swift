@@ -28,15 +28,27 @@ extension SQLiteRelanceStore {
     }
 
     public func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError) {
+        try record(attempt, relanceID: relanceID, recipient: nil, text: nil)
+    }
+
+    /// Writes one delivery attempt and its ledger entry, in one transaction. `recipient`
+    /// and `text` are what was sent (the delivery's); when nil they are read from the
+    /// relance, as the sender builds them.
+    public func record(_ attempt: DeliveryAttempt, relanceID: Int64, recipient: String?, text: String?) throws(StoreError) {
         let outcome: String, providerID: String?, code: String?, detail: String?
         switch attempt.result {
         case .success(let receipt): (outcome, providerID, code, detail) = ("sent", receipt.messageID, nil, receipt.providerAnswer)
         case .failure(let error): (outcome, providerID, code, detail) = ("failed", nil, error.code, error.description)
         }
-        try database.withConnection { (s: Session) throws(StoreError) -> Void in
+        try database.transaction { (s: Session) throws(StoreError) -> Void in
             _ = try s.run("INSERT INTO delivery_attempt (relance_id, attempt, channel, started_at, finished_at, outcome, provider_id, error_code, detail) VALUES (?,?,?,?,?,?,?,?,?)",
                       [.int(relanceID), .int(Int64(attempt.number)), .text(attempt.channel), .text(ISO8601.string(from: attempt.startedAt)),
                        .text(ISO8601.string(from: attempt.finishedAt)), .text(outcome), .optional(providerID), .optional(code), .optional(detail)])
+            var sent = (recipient: recipient ?? "", text: text ?? "")
+            if recipient == nil || text == nil, let stored = try Self.sentTo(relanceID, in: s) {
+                sent = (recipient ?? stored.recipient, text ?? stored.text)
+            }
+            try Ledger.append([LedgerEntry(attempt, relanceID: relanceID, recipient: sent.recipient, text: sent.text)], in: s)
         }
     }
 
