@@ -16,6 +16,9 @@ public struct RoutingConfig: Sendable {
     public var routes: [RelanceType: Route]
     /// Message templates per type (`{nom}`, `{montant}`…), as written.
     public var templates: [RelanceType: String]
+    /// A rehearsal (``dryRun(sink:)``): messages go to the sink and nothing is recorded
+    /// as sent, so the real campaign still sends every one of them.
+    public var isDryRun = false
 
     public init(file: String, channels: [String: ChannelConfig], routes: [RelanceType: Route],
                 templates: [RelanceType: String] = [:]) {
@@ -54,7 +57,9 @@ public struct RoutingConfig: Sendable {
     public func dryRun(sink: ChannelConfig) -> RoutingConfig {
         var routes: [RelanceType: Route] = [:]
         for type in RelanceType.sendable { routes[type] = Route(channels: [sink.name]) }
-        return RoutingConfig(file: file, channels: [sink.name: sink], routes: routes, templates: templates)
+        var config = RoutingConfig(file: file, channels: [sink.name: sink], routes: routes, templates: templates)
+        config.isDryRun = true
+        return config
     }
 }
 

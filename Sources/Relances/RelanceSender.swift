@@ -26,7 +26,13 @@ public final class RelanceSender: Sendable {
         case notFound
         /// Outside the channel's send window: back to `en_attente`, planned for the opening.
         case deferred(Relance)
+        /// A dry run wrote it to the sink; the relance is unchanged.
+        case rehearsed(Relance)
     }
+
+    /// A dry run: every message goes to the sink, and no relance is claimed or marked,
+    /// so the real campaign afterwards still sends every one.
+    public var isRehearsal: Bool { dispatcher.config?.isDryRun == true }
 
     public func send(_ id: Int64) async -> Report {
         do {
@@ -40,10 +46,14 @@ public final class RelanceSender: Sendable {
     private func attempt(_ id: Int64) async throws(StoreError) -> Report {
         guard let current = try store.relance(id) else { return .notFound }
         if current.statut == .envoyee { return .refused("Cette relance a déjà été envoyée") }
-        guard dispatcher.route(for: current.type) != nil else {
-            return .refused(current.type.address == nil
-                ? "Les relances de type « \(current.type.rawValue) » se font à la main : aucun canal ne les envoie"
-                : "Aucun canal n'est configuré pour les relances de type « \(current.type.rawValue) »")
+        guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
+        if isRehearsal {
+            guard current.statut == .enAttente || current.statut == .echec else {
+                return .refused(current.statut == .annulee ? "Cette relance est annulée" : "Cette relance est déjà en cours d'envoi")
+            }
+            let end = await deliver(claimed(current, previous: current.statut)) { _ in }
+            if case .failed(let note) = end.kind { return .refused(note) }
+            return .rehearsed(current)
         }
         let relance: Relance
         switch try store.claim(id, now: clock.now()) {
@@ -52,37 +62,65 @@ public final class RelanceSender: Sendable {
         case .alreadySent: return .refused("Cette relance a déjà été envoyée")
         case .inProgress: return .refused("Cette relance est déjà en cours d'envoi")
         case .cancelled: return .refused("Cette relance est annulée")
+        case .noRoute: return .refused(noRouteMessage(current.type))
         }
-        let recipient = relance.canalEnvoi.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            ?? relance.contribuable?.address(for: relance.type)
-        guard let recipient else {
-            let what = relance.type == .sms ? "téléphone" : relance.type == .email ? "adresse e-mail" : "adresse postale"
-            try store.finish(id, outcome: .failed(note: "Aucun(e) \(what) pour ce contribuable : relance non envoyée"), now: clock.now())
-            return .done(try store.relance(id) ?? relance)
-        }
-        let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
-                                subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
-                                metadata: ["relance_id": String(id), "contribuable_id": String(relance.contribuableID)])
         let store = self.store, logger = self.logger
-        let result = await dispatcher.send(delivery) { attempt in
+        let end = await deliver(claimed(relance, previous: current.statut)) { attempt in
             do { try store.record(attempt, relanceID: id) } catch {
                 logger.error("could not record an attempt", ["relance": id, "error": "\(error)"])
             }
         }
-        switch result {
-        case .delivered(let receipt, _):
-            try store.finish(id, outcome: .sent(channel: receipt.channel, recipient: receipt.recipient, note: note(for: receipt),
-                                                at: receipt.acceptedAt), now: clock.now())
-        case .failed(let error, _):
-            try store.finish(id, outcome: .failed(note: error.description), now: clock.now())
-        case .noRoute(let type):
-            try store.release(id, to: relance.statut == .envoiEnCours ? .enAttente : relance.statut, datePlanifiee: nil, now: clock.now())
-            return .refused("Aucun canal n'est configuré pour les relances de type « \(type.rawValue) »")
-        case .deferred(let until):
-            try store.release(id, to: .enAttente, datePlanifiee: until, now: clock.now())
-            return .deferred(try store.relance(id) ?? relance)
+        try store.write([end.record], now: clock.now())
+        switch end.kind {
+        case .noRoute(let type): return .refused(noRouteMessage(type))
+        case .deferred: return .deferred(try store.relance(id) ?? relance)
+        case .sent, .failed: return .done(try store.relance(id) ?? relance)
         }
-        return .done(try store.relance(id) ?? relance)
+    }
+
+    func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
+        let override = r.canalEnvoi.flatMap { $0.trimmingCharacters(in: Contribuable.blanks).isEmpty ? nil : $0 }
+        return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: override ?? r.contribuable?.address(for: r.type),
+                              contribuableID: r.contribuableID, previous: previous)
+    }
+
+    func noRouteMessage(_ type: RelanceType) -> String {
+        type.address == nil
+            ? "Les relances de type « \(type.rawValue) » se font à la main : aucun canal ne les envoie"
+            : "Aucun canal n'est configuré pour les relances de type « \(type.rawValue) »"
+    }
+
+    /// How a claimed relance's send ended, and the record that says so.
+    struct End: Sendable {
+        enum Kind: Sendable { case sent(channel: String), failed(note: String), noRoute(RelanceType), deferred }
+        var kind: Kind
+        var record: SendRecord
+    }
+
+    /// Sends a claimed relance through the dispatcher (routes, retries, fallback),
+    /// calling `onAttempt` after each attempt; answers the outcome to write.
+    func deliver(_ relance: ClaimedRelance, onAttempt: @Sendable (DeliveryAttempt) async -> Void) async -> End {
+        let id = relance.id
+        guard let recipient = relance.recipient else {
+            let what = relance.type == .sms ? "téléphone" : relance.type == .email ? "adresse e-mail" : "adresse postale"
+            let note = "Aucun(e) \(what) pour ce contribuable : relance non envoyée"
+            return End(kind: .failed(note: note), record: .outcome(relanceID: id, .failed(note: note)))
+        }
+        let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
+                                subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
+                                metadata: ["relance_id": String(id), "contribuable_id": String(relance.contribuableID)])
+        switch await dispatcher.send(delivery, onAttempt: onAttempt) {
+        case .delivered(let receipt, _):
+            return End(kind: .sent(channel: receipt.channel),
+                       record: .outcome(relanceID: id, .sent(channel: receipt.channel, recipient: receipt.recipient,
+                                                             note: note(for: receipt), at: receipt.acceptedAt)))
+        case .failed(let error, _):
+            return End(kind: .failed(note: error.description), record: .outcome(relanceID: id, .failed(note: error.description)))
+        case .noRoute(let type):
+            return End(kind: .noRoute(type), record: .release(relanceID: id, to: relance.previous, datePlanifiee: nil))
+        case .deferred(let until):
+            return End(kind: .deferred, record: .release(relanceID: id, to: .enAttente, datePlanifiee: until))
+        }
     }
 
     /// The note the office reads: the provider's id, in the words it knows. The kind
@@ -104,25 +142,161 @@ public final class RelanceSender: Sendable {
         public var sent = 0
         public var failed = 0
         public var skipped = 0
+        /// Outside their channel's send window: back `en_attente`, planned for the opening.
+        public var deferred = 0
         /// Failure notes with their counts, most frequent first.
         public var reasons: [String: Int] = [:]
         /// Sent per channel.
         public var byChannel: [String: Int] = [:]
+        /// Sent or failed, but the store could not write it (full disk…): those stay
+        /// `envoi_en_cours`, for `relances recover`.
+        public var unrecorded = 0
     }
 
-    /// Sends every id with at most `maxInFlight` at once; answers the summary.
+    /// Sends every id with at most `maxInFlight` at once; answers the summary. In a dry
+    /// run the summary counts what would have been sent, and the store is not written.
+    ///
+    /// Ids are claimed a group at a time, just ahead of the senders, and results are
+    /// written by group commit (``OutcomeWriter``): a transaction per group of results,
+    /// not five per message. Each attempt is queued for writing as soon as it ends.
     public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
+        let dispatcher = self.dispatcher
+        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { dispatcher.route(for: $0) != nil }
+        let claims = ClaimQueue(ids: ids, group: 256, writer: writer)
         let summary = SummaryBox()
-        await forEachConcurrently(ids, limit: max(1, maxInFlight)) { [self] id in
-            let report = await send(id)
-            summary.add(report)
-            switch report {
-            case .done(let r) where r.statut == .envoyee: progress?.sent()
-            case .done: progress?.failed()
-            default: progress?.skipped()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, min(maxInFlight, ids.count)) {
+                group.addTask { [self] in
+                    while !Task.isCancelled, let next = await claims.next() {
+                        switch next {
+                        case .refused:
+                            summary.skip()
+                            progress?.skipped()
+                        case .claimed(let relance):
+                            let end = await deliver(relance) { attempt in writer.submit([.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message)]) }
+                            writer.submit([end.record])
+                            switch end.kind {
+                            case .sent(let channel):
+                                summary.sent(channel: channel)
+                                progress?.sent()
+                            case .failed(let note):
+                                summary.failed(note: note)
+                                progress?.failed()
+                            case .noRoute:
+                                summary.skip()
+                                progress?.skipped()
+                            case .deferred:
+                                summary.deferred()
+                                progress?.skipped()
+                            }
+                        }
+                    }
+                }
             }
         }
-        return summary.value
+        // Claimed but never started (the batch was cancelled): put back as they were.
+        await writer.flush()
+        let leftovers = claims.drain()
+        writer.submit(leftovers.map { .release(relanceID: $0.id, to: $0.previous, datePlanifiee: nil) })
+        let unwritten = await writer.close()
+        var result = summary.value
+        result.skipped += leftovers.count
+        result.unrecorded = unwritten.count
+        return result
+    }
+}
+
+/// The ids of a batch, claimed a group at a time just ahead of the senders (the next
+/// group is asked for when half of the current one is handed out), so a crash leaves
+/// at most two groups plus what is in flight `envoi_en_cours`.
+final class ClaimQueue: Sendable {
+    enum Next: Sendable {
+        case claimed(ClaimedRelance)
+        case refused(Int64)
+    }
+
+    private struct State {
+        var position = 0
+        var ready: [Next] = []
+        var readIndex = 0
+        var requested = false
+        var waiters: [CheckedContinuation<Next?, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let ids: [Int64]
+    private let group: Int
+    private let writer: OutcomeWriter
+
+    init(ids: [Int64], group: Int, writer: OutcomeWriter) {
+        self.ids = ids
+        self.group = max(1, group)
+        self.writer = writer
+    }
+
+    /// The next relance to send, nil when the batch is all handed out.
+    func next() async -> Next? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Next?, Never>) in
+            let (answer, request) = state.withLock { (s: inout State) -> (Next??, [Int64]?) in
+                if s.readIndex < s.ready.count {
+                    defer { s.readIndex += 1 }
+                    return (.some(s.ready[s.readIndex]), nil)
+                }
+                if s.position >= ids.count && !s.requested { return (.some(nil), nil) }
+                s.waiters.append(continuation)
+                return (nil, nil)
+            }
+            if let answer { continuation.resume(returning: answer) }
+            if let request = request ?? prefetch() { ask(request) }
+        }
+    }
+
+    /// The next group's ids when the current one is half handed out and none is asked for.
+    private func prefetch() -> [Int64]? {
+        state.withLock { s in requestIfLow(&s) }
+    }
+
+    private func requestIfLow(_ s: inout State) -> [Int64]? {
+        guard !s.requested, s.position < ids.count, s.ready.count - s.readIndex <= group / 2 else { return nil }
+        let slice = Array(ids[s.position..<min(ids.count, s.position + group)])
+        s.position += slice.count
+        s.requested = true
+        return slice
+    }
+
+    private func ask(_ ids: [Int64]) {
+        writer.claim(ids) { [self] claim in arrived(claim) }
+    }
+
+    private func arrived(_ claim: BatchClaim) {
+        let (resumes, request) = state.withLock { (s: inout State) -> ([(CheckedContinuation<Next?, Never>, Next?)], [Int64]?) in
+            s.requested = false
+            s.ready.removeFirst(s.readIndex)
+            s.readIndex = 0
+            s.ready += claim.claimed.map { .claimed($0) } + claim.refused.map { .refused($0.id) }
+            var resumes: [(CheckedContinuation<Next?, Never>, Next?)] = []
+            while !s.waiters.isEmpty && s.readIndex < s.ready.count {
+                resumes.append((s.waiters.removeFirst(), s.ready[s.readIndex]))
+                s.readIndex += 1
+            }
+            let request = requestIfLow(&s)
+            if request == nil && !s.requested {
+                // Nothing more will come: whoever still waits is done.
+                resumes += s.waiters.map { ($0, nil) }
+                s.waiters = []
+            }
+            return (resumes, request)
+        }
+        for (waiter, next) in resumes { waiter.resume(returning: next) }
+        if let request { ask(request) }
+    }
+
+    /// What was claimed and not handed out (a cancelled batch).
+    func drain() -> [ClaimedRelance] {
+        state.withLock { s in
+            defer { s.readIndex = s.ready.count }
+            return s.ready[s.readIndex...].compactMap { if case .claimed(let r) = $0 { r } else { nil } }
+        }
     }
 }
 
@@ -130,19 +304,9 @@ import Synchronization
 
 final class SummaryBox: Sendable {
     private let state = Mutex(RelanceSender.Summary())
-    func add(_ report: RelanceSender.Report) {
-        state.withLock { s in
-            switch report {
-            case .done(let r) where r.statut == .envoyee:
-                s.sent += 1
-                s.byChannel[r.canal ?? "?", default: 0] += 1
-            case .done(let r):
-                s.failed += 1
-                s.reasons[r.notes ?? "?", default: 0] += 1
-            case .refused, .notFound, .deferred:
-                s.skipped += 1
-            }
-        }
-    }
+    func sent(channel: String) { state.withLock { $0.sent += 1; $0.byChannel[channel, default: 0] += 1 } }
+    func failed(note: String) { state.withLock { $0.failed += 1; $0.reasons[note, default: 0] += 1 } }
+    func skip() { state.withLock { $0.skipped += 1 } }
+    func deferred() { state.withLock { $0.deferred += 1 } }
     var value: RelanceSender.Summary { state.withLock { $0 } }
 }

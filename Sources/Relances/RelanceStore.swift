@@ -17,8 +17,9 @@ public protocol RelanceStore: Sendable {
     func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError)
     /// Writes a send's outcome (and bumps the open dossier when it was sent).
     func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError)
-    /// Relances ready to send (en_attente, planned at or before `now`), oldest plan first.
-    func pending(limit: Int, now: Date) throws(StoreError) -> [Int64]
+    /// Relances of `types` ready to send (en_attente, planned at or before `now`), oldest
+    /// plan first.
+    func pending(limit: Int, now: Date, types: [RelanceType]) throws(StoreError) -> [Int64]
     func statistics(from: String?, to: String?) throws(StoreError) -> RelanceStatistics
 }
 
@@ -73,6 +74,8 @@ public enum ClaimResult: Sendable, Equatable {
     case alreadySent
     case inProgress
     case cancelled
+    /// No channel sends its type (only answered by the batch claim, which leaves it be).
+    case noRoute
 }
 
 /// How a send ended, as the store writes it.

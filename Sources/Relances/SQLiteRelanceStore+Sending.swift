@@ -21,58 +21,122 @@ extension SQLiteRelanceStore {
     }
 
     public func release(_ id: Int64, to statut: RelanceStatut, datePlanifiee: Date?, now: Date) throws(StoreError) {
-        try database.withConnection { (s: Session) throws(StoreError) -> Void in
-            _ = try s.run("UPDATE relance SET statut = ?, date_planifiee = COALESCE(?, date_planifiee), updated_at = ? WHERE id = ? AND statut = 'envoi_en_cours'",
-                      [.text(statut.rawValue), .optional(datePlanifiee.map(ISO8601.string(from:))), .text(ISO8601.string(from: now)), .int(id)])
-        }
+        try write([.release(relanceID: id, to: statut, datePlanifiee: datePlanifiee)], now: now)
     }
 
     public func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError) {
-        try record(attempt, relanceID: relanceID, recipient: nil, text: nil)
-    }
-
-    /// Writes one delivery attempt and its ledger entry, in one transaction. `recipient`
-    /// and `text` are what was sent (the delivery's); when nil they are read from the
-    /// relance, as the sender builds them.
-    public func record(_ attempt: DeliveryAttempt, relanceID: Int64, recipient: String?, text: String?) throws(StoreError) {
-        let outcome: String, providerID: String?, code: String?, detail: String?
-        switch attempt.result {
-        case .success(let receipt): (outcome, providerID, code, detail) = ("sent", receipt.messageID, nil, receipt.providerAnswer)
-        case .failure(let error): (outcome, providerID, code, detail) = ("failed", nil, error.code, error.description)
-        }
-        try database.transaction { (s: Session) throws(StoreError) -> Void in
-            _ = try s.run("INSERT INTO delivery_attempt (relance_id, attempt, channel, started_at, finished_at, outcome, provider_id, error_code, detail) VALUES (?,?,?,?,?,?,?,?,?)",
-                      [.int(relanceID), .int(Int64(attempt.number)), .text(attempt.channel), .text(ISO8601.string(from: attempt.startedAt)),
-                       .text(ISO8601.string(from: attempt.finishedAt)), .text(outcome), .optional(providerID), .optional(code), .optional(detail)])
-            var sent = (recipient: recipient ?? "", text: text ?? "")
-            if recipient == nil || text == nil, let stored = try Self.sentTo(relanceID, in: s) {
-                sent = (recipient ?? stored.recipient, text ?? stored.text)
-            }
-            try Ledger.append([LedgerEntry(attempt, relanceID: relanceID, recipient: sent.recipient, text: sent.text)], in: s)
-        }
+        try write([.attempt(attempt, relanceID: relanceID)], now: attempt.finishedAt)
     }
 
     public func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError) {
+        try write([.outcome(relanceID: id, outcome)], now: now)
+    }
+
+    /// Writes records in one transaction, in order: all of them or none. The sending
+    /// path's only writer, whether it writes one record or a batch's group of results.
+    /// Every attempt also gets its ledger entry, chained in the same transaction.
+    public func write(_ records: [SendRecord], now: Date) throws(StoreError) {
+        guard !records.isEmpty else { return }
         let stamp = ISO8601.string(from: now)
         try database.transaction { (s: Session) throws(StoreError) in
-            switch outcome {
-            case .sent(let channel, let recipient, let note, let at):
-                try s.run("UPDATE relance SET statut = 'envoyee', date_envoi = ?, canal_envoi = ?, canal = ?, notes = ?, updated_at = ? WHERE id = ?",
-                          [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
-                try s.run("""
-                    UPDATE dossier_impaye SET nombre_relances = nombre_relances + 1, dernier_contact = ?
-                    WHERE statut = 'ouvert' AND affectation_taxe_id = (SELECT affectation_taxe_id FROM relance WHERE id = ?)
-                    """, [.text(stamp), .int(id)])
-            case .failed(let note):
-                try s.run("UPDATE relance SET statut = 'echec', notes = ?, updated_at = ? WHERE id = ?", [.text(note), .text(stamp), .int(id)])
+            // Prepared once per group: looking a statement up by its text for every
+            // record costs more than binding it.
+            let attempt = try s.prepare(Self.insertAttempt), sent = try s.prepare(Self.markSent), bump = try s.prepare(Self.bumpDossier)
+            let failed = try s.prepare(Self.markFailed), release = try s.prepare(Self.release)
+            func run(_ statement: Statement, _ values: [SQLValue]) throws(StoreError) {
+                try statement.bind(values)
+                while try statement.step() {}
             }
+            var entries: [LedgerEntry] = []
+            for record in records {
+                switch record {
+                case .attempt(let a, let id, let recipient, let text):
+                    let outcome: String, providerID: String?, code: String?, detail: String?
+                    switch a.result {
+                    case .success(let receipt): (outcome, providerID, code, detail) = ("sent", receipt.messageID, nil, receipt.providerAnswer)
+                    case .failure(let error): (outcome, providerID, code, detail) = ("failed", nil, error.code, error.description)
+                    }
+                    try run(attempt, [.int(id), .int(Int64(a.number)), .text(a.channel), .text(ISO8601.string(from: a.startedAt)),
+                                      .text(ISO8601.string(from: a.finishedAt)), .text(outcome), .optional(providerID), .optional(code), .optional(detail)])
+                    var sent = (recipient: recipient ?? "", text: text ?? "")
+                    if recipient == nil || text == nil, let stored = try Self.sentTo(id, in: s) {
+                        sent = (recipient ?? stored.recipient, text ?? stored.text)
+                    }
+                    entries.append(LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text))
+                case .outcome(let id, .sent(let channel, let recipient, let note, let at)):
+                    try run(sent, [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
+                    try run(bump, [.text(stamp), .int(id)])
+                case .outcome(let id, .failed(let note)):
+                    try run(failed, [.text(note), .text(stamp), .int(id)])
+                case .release(let id, let statut, let datePlanifiee):
+                    try run(release, [.text(statut.rawValue), .optional(datePlanifiee.map(ISO8601.string(from:))), .text(stamp), .int(id)])
+                }
+            }
+            try Ledger.append(entries, in: s)
         }
     }
 
-    public func pending(limit: Int, now: Date) throws(StoreError) -> [Int64] {
-        try database.withConnection { (s: Session) throws(StoreError) in
-            try s.rows("SELECT id FROM relance WHERE statut = 'en_attente' AND date_planifiee <= ? ORDER BY date_planifiee, id LIMIT ?",
-                       [.text(ISO8601.string(from: now)), .int(Int64(limit))]) { $0.int(0) }
+    static let insertAttempt = """
+        INSERT INTO delivery_attempt (relance_id, attempt, channel, started_at, finished_at, outcome, provider_id, error_code, detail)
+        VALUES (?,?,?,?,?,?,?,?,?)
+        """
+    static let markSent = "UPDATE relance SET statut = 'envoyee', date_envoi = ?, canal_envoi = ?, canal = ?, notes = ?, updated_at = ? WHERE id = ?"
+    static let bumpDossier = """
+        UPDATE dossier_impaye SET nombre_relances = nombre_relances + 1, dernier_contact = ?
+        WHERE statut = 'ouvert' AND affectation_taxe_id = (SELECT affectation_taxe_id FROM relance WHERE id = ?)
+        """
+    static let markFailed = "UPDATE relance SET statut = 'echec', notes = ?, updated_at = ? WHERE id = ?"
+    static let release = """
+        UPDATE relance SET statut = ?, date_planifiee = COALESCE(?, date_planifiee), updated_at = ?
+        WHERE id = ? AND statut = 'envoi_en_cours'
+        """
+
+    /// Claims a group of relances in one transaction: those `en_attente` or `echec`
+    /// whose type `routable` accepts become `envoi_en_cours` (one UPDATE, so no other
+    /// sender can take them); the others are answered with why not. With `reserve`
+    /// false (a dry run) nothing is changed: the same relances are answered, unclaimed.
+    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
+        guard !ids.isEmpty else { return BatchClaim() }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        return try database.transaction { (s: Session) throws(StoreError) -> BatchClaim in
+            var rows: [Int64: (ClaimedRelance, RelanceStatut)] = [:]
+            let found = try s.prepare("""
+                SELECT r.id, r.statut, r.type_relance, r.message, r.canal_envoi, r.contribuable_id, c.telephone, c.email, c.adresse
+                FROM relance r JOIN contribuable c ON c.id = r.contribuable_id WHERE r.id IN (SELECT value FROM json_each(?))
+                """)
+            try found.bind([.text(list)])
+            while try found.step() {
+                let type = RelanceType(rawValue: found.text(2)) ?? .sms
+                let statut = RelanceStatut(rawValue: found.text(1)) ?? .enAttente
+                let contribuable = Contribuable(id: found.int(5), nom: "", prenom: "", telephone: found.optionalText(6),
+                                                email: found.optionalText(7), adresse: found.optionalText(8))
+                let override = found.optionalText(4).flatMap { $0.trimmingCharacters(in: Contribuable.blanks).isEmpty ? nil : $0 }
+                rows[found.int(0)] = (ClaimedRelance(id: found.int(0), type: type, message: found.text(3),
+                                                     recipient: override ?? contribuable.address(for: type),
+                                                     contribuableID: contribuable.id, previous: statut), statut)
+            }
+            var result = BatchClaim()
+            var claimable: [Int64] = []
+            for id in ids {
+                guard let (relance, statut) = rows[id] else { result.refused.append((id, .notFound)); continue }
+                switch statut {
+                case .enAttente, .echec: if routable(relance.type) { claimable.append(id) } else { result.refused.append((id, .noRoute)) }
+                case .envoyee: result.refused.append((id, .alreadySent))
+                case .annulee: result.refused.append((id, .cancelled))
+                case .envoiEnCours: result.refused.append((id, .inProgress))
+                }
+            }
+            guard reserve else {
+                result.claimed = claimable.compactMap { rows[$0]?.0 }
+                return result
+            }
+            let update = try s.prepare("UPDATE relance SET statut = 'envoi_en_cours', updated_at = ? WHERE id = ? AND statut IN ('en_attente','echec')")
+            for id in claimable {
+                try update.bind([.text(ISO8601.string(from: now)), .int(id)])
+                while try update.step() {}
+                if s.changes == 1, let (relance, _) = rows[id] { result.claimed.append(relance) } else { result.refused.append((id, .inProgress)) }
+            }
+            return result
         }
     }
 

@@ -88,6 +88,7 @@ enum Schema {
         CREATE INDEX attempt_relance ON delivery_attempt(relance_id, attempt);
         """,
         counters,
+        idempotency,
         ledger,
     ]
 
@@ -111,7 +112,7 @@ enum Schema {
             canal TEXT NOT NULL,
             nombre INTEGER NOT NULL,
             reponses INTEGER NOT NULL,
-            PRIMARY KEY (jour, statut, type_relance, canal)
+            PRIMARY KEY (statut, type_relance, canal, jour)
         ) WITHOUT ROWID;
         INSERT INTO relance_compte
             SELECT substr(date_planifiee, 1, 10), statut, type_relance, COALESCE(canal, ''), COUNT(*), SUM(reponse_recue != 0)
@@ -136,7 +137,7 @@ enum Schema {
         END;
         """
 
-    /// v3: the proof-of-dispatch ledger, one row per delivery attempt, each chained to
+    /// v4: the proof-of-dispatch ledger, one row per delivery attempt, each chained to
     /// the previous one by SHA-256 (see ``Ledger``). The triggers make the append-only
     /// rule hold for anyone writing SQL too; ``Ledger/verify(in:)`` still catches an edit
     /// made after dropping them, or to the file itself.

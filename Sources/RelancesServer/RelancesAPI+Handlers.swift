@@ -105,7 +105,7 @@ struct RelancesAPI: Sendable {
     func send(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         let id = try pathID(request)
         switch await sender.send(id) {
-        case .done(let r), .deferred(let r): return .json(RelanceJSON(relance: r))
+        case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
         }

@@ -28,12 +28,15 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
                                 clock: any GatewayClock = SystemClock()) -> HTTPRouter {
     let api = RelancesAPI(store: store, sender: sender, clock: clock)
     let router = HTTPRouter()
+    let idempotency = IdempotencyGuard(store: store, clock: clock, logger: configuration.logger)
     func route(_ method: String, _ path: String, _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
-        router.add(method, path) { request in
+        let handler: HTTPHandler = { request in
             do { return try await body(request) } catch let error as APIError { return error.response } catch {
                 return .error(status: 500, detail: "Erreur interne")
             }
         }
+        // Every route that changes something honours Idempotency-Key.
+        router.add(method, path, method == "GET" ? handler : idempotency.wrap(handler))
     }
     route("GET", "/api/relances") { try api.list($0) }
     route("POST", "/api/relances") { try api.create($0) }

@@ -44,15 +44,7 @@ enum ClientBenchmark {
 
     /// Whole `ventis-sms` sends: number formatting, the shared token, JSON, reply parsing.
     static func channel(_ sandbox: ProviderSandbox, _ c: SandboxConfiguration) async throws -> BenchmarkRow {
-        guard let kind = BuiltinChannels.table["ventis-sms"] else {
-            return BenchmarkRow(name: "ventis-sms sends", figure: "not run", note: "ventis-sms is not in the channel table")
-        }
-        var values: [String: String] = [:]
-        for spec in kind.settings { if let d = spec.defaultValue { values[spec.name] = d } }
-        values.merge(["url": sandbox.messagingURL, "keycloak_host": sandbox.keycloakURL, "username": c.username,
-                      "password": c.password, "max_connections": String(inFlight)]) { $1 }
-        let context = ChannelContext(logger: Logger(level: .error))
-        let channel = try kind.make(ChannelSettings(name: "ventis", kind: kind.kind, file: "bench", values: values), context)
+        let channel = try SMSBenchmark.ventisChannel(sandbox, c, maxConnections: inFlight)
         sandbox.reset()
         let ok = Atomic<Int>(0)
         let started = Date()

@@ -9,6 +9,9 @@ let suites: [Suite] = [
     ("dry-run", "generate and send 100,000 relances through the file sink", DryRunBenchmark.run),
     ("server", "HTTP server requests/s under wrk (keep-alive JSON GET)", ServerBenchmark.run),
     ("client", "curl client requests/s against the sandbox, 20 ms latency, 64 in flight", ClientBenchmark.run),
+    ("sms", "10,000 relances through ventis-sms to the sandbox (20 ms) at 1, 8, 32, 128 in flight", SMSBenchmark.run),
+    ("api", "the page's reads with 1,000,000 relances in the store: p99 and requests/s under wrk", APIBenchmark.run),
+    ("flaky", "the same 10,000 with 10 % of answers 500 and 2 % timeouts: 0 lost, 0 sent twice", SMSBenchmark.flaky),
 ]
 
 let wanted = Array(CommandLine.arguments.dropFirst())

@@ -59,7 +59,7 @@ enum DemoCommand: Command {
         let summary = await sender.send(ids, maxInFlight: 16, progress: progress)
         line.finish()
 
-        print("\nsummary: \(ids.count) generated, \(summary.sent) sent, \(summary.failed) failed, \(summary.skipped) skipped")
+        print("\nsummary: \(ids.count) generated, \(summary.sent) \(dryRun ? "written (dry run)" : "sent"), \(summary.failed) failed, \(summary.skipped) skipped")
         for channel in summary.byChannel.keys.sorted() { print("  sent via \(channel): \(summary.byChannel[channel]!)") }
         if !summary.reasons.isEmpty {
             print("  failures:")
@@ -67,7 +67,7 @@ enum DemoCommand: Command {
         }
         print("  the sandbox received \(sandbox.received.count) SMS request(s) with \(sandbox.tokenRequests) token request(s)")
         if dryRun {
-            print("  dry run: every message is in \(GatewaySetup.dryRunPath)")
+            print("  dry run: every message is in \(GatewaySetup.dryRunPath); the relances stay en_attente for a real run")
         } else {
             for name in dispatcher.channels.keys.sorted() {
                 guard let c = dispatcher.config?.channels[name] else { continue }

@@ -45,8 +45,9 @@ enum GenerateCommand: Command {
         line.start()
         let summary = await RelanceSender(store: opened, dispatcher: dispatcher, logger: logger).send(result.created, maxInFlight: inFlight, progress: progress)
         line.finish()
-        print("\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)")
+        print("\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)" + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
         for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        Output.report(summary, rehearsal: dispatcher.config?.isDryRun == true)
         return summary.failed > 0 ? 1 : 0
     }
 }

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Gateway
 import Relances
@@ -49,16 +50,20 @@ enum SendCommand: Command {
             case .deferred(let r):
                 print("relance \(r.id) hors plage d'envoi : reportée au \(ISO8601.string(from: r.datePlanifiee))")
                 return 0
+            case .rehearsed(let r):
+                print("relance \(r.id): dry run, written to \(GatewaySetup.dryRunPath); still \(r.statut.rawValue)")
+                return 0
             }
         }
-        let ids = try opened.pending(limit: limit, now: Date())
+        let ids = try opened.pending(limit: limit, now: Date(), types: RelanceType.allCases.filter { dispatcher.route(for: $0) != nil })
         let progress = BatchProgress(total: ids.count)
         let line = ProgressLine(progress, label: "envoi")
         line.start()
         let summary = await sender.send(ids, maxInFlight: inFlight, progress: progress)
         line.finish()
-        print("\(ids.count) relance(s) en attente : \(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)")
+        print("\(ids.count) relance(s) en attente : \(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)" + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
         for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        Output.report(summary, rehearsal: sender.isRehearsal)
         return summary.failed > 0 ? 1 : 0
     }
 }

@@ -11,11 +11,13 @@ enum ServeCommand: Command {
     static let summary = "Run the HTTP API and the Relances page"
     static let help = """
         usage: relances serve [--db FILE] [--config FILE] [--host 127.0.0.1] [--port 8000] [--dry-run] [--demo]
-                              [--token T]... [--cors-origin URL]...
+                              [--token T]... [--cors-origin URL]... [--schedule-interval S] [--max-in-flight N]
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
-        Stops gracefully on Ctrl-C or SIGTERM.
+        Sends the relances whose planned date has come, every --schedule-interval seconds.
+        Stops gracefully on Ctrl-C or SIGTERM: the sends in flight finish, nothing more is
+        claimed, then the store is closed.
 
           --host H            address to listen on (default 127.0.0.1). Any other address
                               needs an API token: without one the server refuses to start.
@@ -23,6 +25,11 @@ enum ServeCommand: Command {
           --token T           an accepted API token (repeatable; also RELANCES_API_TOKENS=a,b)
           --cors-origin URL   an origin allowed to call the API from a browser (repeatable;
                               also RELANCES_CORS_ORIGINS=a,b)
+          --schedule-interval S
+                              seconds between two looks for due relances (en_attente, planned
+                              date past); default 60, 0 = no scheduled sending (also
+                              RELANCES_SCHEDULE_INTERVAL)
+          --max-in-flight N   scheduled sends at once (default 16)
           --demo              fresh demo data in var/demo.sqlite (unless --db) and SMS routed to
                               a provider sandbox started in this process
         \(StoreOptions.help)
@@ -39,6 +46,8 @@ enum ServeCommand: Command {
         let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
         let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
+        let interval = try scheduleInterval(&arguments, environment: environment["RELANCES_SCHEDULE_INTERVAL"])
+        let inFlight = try arguments.int("max-in-flight", default: 16, in: 1...512)
         try arguments.finish()
         let loopback = ["127.0.0.1", "localhost"].contains(host)
         if !loopback && tokens.isEmpty {
@@ -78,10 +87,28 @@ enum ServeCommand: Command {
         let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
         let bound = try server.start()
         print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + (tokens.isEmpty ? "" : "; API tokens required"))
-        let signal = SignalWaiter.waitForTermination()
-        print("signal \(signal): finishing requests in flight")
+        var scheduler: ScheduledSender?
+        if interval > 0 {
+            scheduler = ScheduledSender(sender: sender, options: .init(interval: interval, maxInFlight: inFlight), logger: logger)
+            scheduler?.start()
+            print("scheduled sending: every \(interval) s, at most \(inFlight) at once")
+        }
+        let signal = await SignalWaiter.termination()
+        print("signal \(signal): finishing requests and sends in flight")
+        // Both wind down at once; the store closes only after both (when `store` goes).
+        let stopping = Task { await scheduler?.stop() }
         server.shutdown(grace: 10)
+        await stopping.value
         sandbox?.stop()
         return 0
+    }
+
+    /// `--schedule-interval`, else RELANCES_SCHEDULE_INTERVAL, else 60; 0 turns it off.
+    static func scheduleInterval(_ arguments: inout Arguments, environment: String?) throws(UsageError) -> Double {
+        let text = try arguments.option("schedule-interval") ?? environment ?? "60"
+        guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+            throw UsageError("--schedule-interval (or RELANCES_SCHEDULE_INTERVAL) must be seconds from 0 (off) to 86400, not '\(text)'")
+        }
+        return seconds
     }
 }

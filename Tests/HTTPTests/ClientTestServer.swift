@@ -116,10 +116,3 @@ struct ClientTestServer {
     }
 }
 
-/// A port nobody listens on (bound then released).
-func freePort() throws -> Int {
-    let server = HTTPServer(configuration: HTTPServerConfiguration(), handler: { _ in .text("") })
-    let port = try server.start()
-    server.shutdown(grace: 0)
-    return port
-}

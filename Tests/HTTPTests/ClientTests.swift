@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import HTTP
+import ProviderSandbox
 import Synchronization
 import Testing
 
@@ -121,9 +122,9 @@ import Testing
     }
 
     @Test func aClosedPortIsConnectionRefused() async throws {
-        let closedPort = try freePort()
+        let closed = try RefusingPort()
         do {
-            _ = try await client().get(url: "http://127.0.0.1:\(closedPort)/", timeout: 10)
+            _ = try await client().get(url: "http://127.0.0.1:\(closed.port)/", timeout: 10)
             Issue.record("connected to a closed port")
         } catch {
             guard case .connectionRefused(let why) = error else { Issue.record("expected connectionRefused, got \(error)"); return }

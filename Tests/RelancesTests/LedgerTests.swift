@@ -228,7 +228,7 @@ import Testing
         let id = try store.create(NewRelance(contribuableID: who, type: .sms, montantDue: Montant("1")!, datePlanifiee: fixedNow, message: "stored")).id
         let attempt = DeliveryAttempt(deliveryID: "relance-\(id)", number: 1, channel: "ventis", startedAt: fixedNow, finishedAt: fixedNow,
                                       result: .failure(.timeout(seconds: 30)))
-        try store.record(attempt, relanceID: id, recipient: "+241 07 12 34 56 89", text: "rendered")
+        try store.write([.attempt(attempt, relanceID: id, recipient: "+241 07 12 34 56 89", text: "rendered")], now: fixedNow)
         try store.record(attempt, relanceID: id)
         let entries = try allEntries(store)
         #expect(entries.map(\.recipient) == ["+241 ****89", "06612****67"])

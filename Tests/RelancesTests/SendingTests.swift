@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Gateway
 import Relances
@@ -110,6 +111,73 @@ import Testing
             #expect(sent == 1 && refused == 1)
         }
         #expect(slow.deliveries.count == 5)
+    }
+
+    /// A dry run writes every message to the sink and changes nothing in the store: no
+    /// claim, no attempt, no outcome, so the real campaign still sends every relance.
+    @Test func aDryRunWritesTheSinkAndLeavesEveryRelanceAsItWas() async throws {
+        let w = try world()
+        let (_, folder) = try temporaryStore()
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
+        let d = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
+        let s = RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+        #expect(s.isRehearsal)
+        let ids = try (0..<5).map { _ in try w.relance() }
+        let summary = await s.send(ids, maxInFlight: 4)
+        #expect(summary.sent == 5 && summary.failed == 0)
+        guard case .rehearsed(let one) = await s.send(ids[0]) else { Issue.record("a single dry-run send is not a rehearsal"); return }
+        #expect(one.statut == .enAttente)
+        let lines = try String(contentsOf: folder.appendingPathComponent(GatewaySetup.dryRunPath), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6)
+        for id in ids {
+            let r = try #require(try w.store.relance(id))
+            #expect(r.statut == .enAttente && r.canal == nil && r.notes == nil)
+            #expect(try w.store.attempts(relanceID: id).isEmpty)
+        }
+    }
+
+    /// More than two claim groups, with failures: every relance ends with its outcome and
+    /// one attempt per try, none is left claimed, and each was delivered once.
+    @Test func aLargeBatchClaimsInGroupsAndWritesEveryOutcome() async throws {
+        let w = try world()
+        let failures: [ChannelError?] = (0..<700).map { $0 % 10 == 3 ? .invalidRecipient("x") : nil }
+        let sms = RecordingChannel("ventis", failures: failures)
+        let ids = try w.store.database.transaction { (s: Session) throws(StoreError) -> [Int64] in
+            try (0..<700).map { _ throws(StoreError) -> Int64 in
+                try s.run("INSERT INTO relance (contribuable_id, type_relance, statut, message, montant_due, date_planifiee, created_at, updated_at) VALUES (?, 'sms', 'en_attente', 'm', 100, ?, ?, ?)",
+                          [.int(w.who), .text(ISO8601.string(from: fixedNow)), .text(ISO8601.string(from: fixedNow)), .text(ISO8601.string(from: fixedNow))])
+                return s.lastInsertID
+            }
+        }
+        let summary = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(ids + [999_999], maxInFlight: 24)
+        #expect(summary.sent == 630 && summary.failed == 70 && summary.skipped == 1 && summary.unrecorded == 0)
+        #expect(Set(sms.deliveries.map(\.id)).count == 700 && sms.deliveries.count == 700)
+        let counts = try w.store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.rows("SELECT statut, COUNT(*) FROM relance GROUP BY statut ORDER BY statut") { "\($0.text(0))=\($0.int(1))" }
+        }
+        #expect(counts == ["echec=70", "envoyee=630"])
+        let attempts = try w.store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT COUNT(*), COUNT(DISTINCT relance_id) FROM delivery_attempt") { [$0.int(0), $0.int(1)] }
+        }
+        #expect(attempts == [700, 700])
+    }
+
+    /// When the store cannot write the outcomes, the batch says so and the relances stay
+    /// claimed for `relances recover`; nothing is reported as recorded that is not.
+    @Test func outcomesTheStoreCannotWriteAreReportedAndLeftClaimed() async throws {
+        let w = try world()
+        let ids = [try w.relance(), try w.relance(), try w.relance()]
+        try w.store.database.execute("""
+            CREATE TRIGGER refuse_outcomes BEFORE UPDATE OF statut ON relance WHEN NEW.statut = 'envoyee'
+            BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END
+            """)
+        let sms = RecordingChannel("ventis")
+        let summary = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(ids, maxInFlight: 2)
+        #expect(summary.sent == 3 && summary.unrecorded == 3)
+        for id in ids { #expect(try w.store.relance(id)?.statut == .envoiEnCours) }
+        #expect(try w.store.inProgress() == ids)
     }
 
     @Test func aBatchReportsSentFailedAndSkipped() async throws {

@@ -197,7 +197,8 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsRetryableWith503() async throws {
-        let port = try freeLoopbackPort()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let keycloakDown = try VentisSMSChannel(
             settings: VentisRig.settings(["url": "http://127.0.0.1:\(port)/messaging/api/v1", "keycloak_host": "http://127.0.0.1:\(port)",
                                           "username": "u", "password": "p"]),

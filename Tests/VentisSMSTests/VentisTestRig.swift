@@ -54,11 +54,3 @@ struct VentisRig {
 
     func stop() { sandbox.stop() }
 }
-
-/// A loopback port with nothing listening.
-func freeLoopbackPort() throws -> Int {
-    let server = HTTPServer(configuration: HTTPServerConfiguration(), handler: { _ in .text("") })
-    let port = try server.start()
-    server.shutdown(grace: 0)
-    return port
-}

@@ -1,0 +1,145 @@
+import Foundation
+import Gateway
+
+/// A batch's one user of the database, on a thread of its own: it claims groups of
+/// relances for the senders and writes their results by group commit (whatever arrived
+/// while the last transaction ran goes into the next one: under load hundreds of results
+/// a transaction, when quiet one). Senders never wait on the disk, and nothing contends
+/// for the connection.
+///
+/// A crash loses at most the records of the group being written: their relances stay
+/// `envoi_en_cours`, which `relances recover` resolves. Nothing is marked sent that
+/// was not.
+final class OutcomeWriter: @unchecked Sendable {
+    // Every var below is read and written with `condition` held.
+    private let condition = NSCondition()
+    private var queue: [SendRecord] = []
+    private var claims: [(ids: [Int64], done: @Sendable (BatchClaim) -> Void)] = []
+    private var submitted = 0
+    private var written = 0
+    private var stopping = false
+    private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var failedIDs: Set<Int64> = []
+
+    /// The longest a result waits for its group, and the group size that ends the wait.
+    static let linger = 0.010
+    static let groupTarget = 1_000
+
+    private let store: SQLiteRelanceStore
+    private let clock: any GatewayClock
+    private let logger: Logger
+    private let routable: @Sendable (RelanceType) -> Bool
+    /// A dry run: claims only read, records are dropped.
+    private let rehearsal: Bool
+
+    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool,
+         routable: @escaping @Sendable (RelanceType) -> Bool) {
+        self.rehearsal = rehearsal
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.routable = routable
+        let thread = Thread { [self] in run() }
+        thread.name = "relances-writer"
+        thread.start()
+    }
+
+    /// Queues records; they are written in order, soon, in a transaction of a group.
+    func submit(_ records: [SendRecord]) {
+        guard !records.isEmpty, !rehearsal else { return }
+        condition.lock()
+        queue += records
+        submitted += records.count
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Claims `ids` (before any pending write: senders are waiting for them) and hands
+    /// the claim to `done`, on the writer's thread. A claim that fails claims nothing.
+    func claim(_ ids: [Int64], done: @escaping @Sendable (BatchClaim) -> Void) {
+        condition.lock()
+        claims.append((ids, done))
+        submitted += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Returns once everything submitted before the call is written (or failed).
+    func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if let ready = wait(continuation) { ready.resume() }
+        }
+    }
+
+    /// Registers a waiter, or hands it back when there is nothing to wait for.
+    private func wait(_ continuation: CheckedContinuation<Void, Never>) -> CheckedContinuation<Void, Never>? {
+        condition.lock()
+        defer { condition.unlock() }
+        if written >= submitted { return continuation }
+        waiters.append((submitted, continuation))
+        return nil
+    }
+
+    /// Writes what is queued, then lets the thread end. Answers the relances whose
+    /// records could not be written (they stay as the store last had them).
+    func close() async -> Set<Int64> {
+        await flush()
+        return stop()
+    }
+
+    private func stop() -> Set<Int64> {
+        condition.lock()
+        defer { condition.unlock() }
+        stopping = true
+        condition.signal()
+        return failedIDs
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && claims.isEmpty && !stopping { condition.wait() }
+            // Let a group fill for a moment: each commit rewrites the pages it touches
+            // (the status index, the counters, the attempts' last page) into the WAL, so
+            // ten commits of 50 cost several times one of 500. Claims and flushes do not wait.
+            let deadline = Date().addingTimeInterval(Self.linger)
+            while claims.isEmpty && waiters.isEmpty && !stopping && queue.count < Self.groupTarget && Date() < deadline {
+                _ = condition.wait(until: deadline)
+            }
+            if queue.isEmpty && claims.isEmpty {
+                condition.unlock()
+                return
+            }
+            let group = queue
+            let claiming = claims
+            queue = []
+            claims = []
+            condition.unlock()
+
+            for request in claiming {
+                do {
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, routable: routable))
+                } catch {
+                    logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
+                    request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
+                }
+            }
+            var failed: Set<Int64> = []
+            do {
+                try store.write(group, now: clock.now())
+            } catch {
+                failed = Set(group.map(\.relanceID))
+                logger.error("could not write a group of send results; their relances stay envoi_en_cours for `relances recover`",
+                             ["records": group.count, "error": error.description])
+            }
+
+            condition.lock()
+            written += group.count + claiming.count
+            failedIDs.formUnion(failed)
+            let ready = waiters.filter { $0.target <= written }
+            waiters.removeAll { $0.target <= written }
+            condition.unlock()
+            for waiter in ready { waiter.continuation.resume() }
+        }
+    }
+}

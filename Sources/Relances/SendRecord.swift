@@ -1,0 +1,42 @@
+import Foundation
+import Gateway
+
+/// One write of the sending path. A send makes several (its attempts, then its
+/// outcome or its release); the store writes any number of them in one transaction,
+/// in order, so a batch costs a transaction per group of results, not per message.
+public enum SendRecord: Sendable {
+    /// One delivery attempt of a relance, with what was sent (the delivery's recipient
+    /// and text) for its ledger entry; when nil they are read from the relance.
+    case attempt(DeliveryAttempt, relanceID: Int64, recipient: String? = nil, text: String? = nil)
+    /// How a claimed relance ended (and the dossier bump when it was sent).
+    case outcome(relanceID: Int64, SendOutcome)
+    /// A claimed relance put back, nothing sent (closed window, no route, shutdown).
+    case release(relanceID: Int64, to: RelanceStatut, datePlanifiee: Date?)
+
+    public var relanceID: Int64 {
+        switch self {
+        case .attempt(_, let id, _, _), .outcome(let id, _), .release(let id, _, _): id
+        }
+    }
+}
+
+/// A relance claimed by a batch: what sending it needs, nothing more (the list's full
+/// row costs three joins and 36 columns a message).
+public struct ClaimedRelance: Sendable, Equatable {
+    public var id: Int64
+    public var type: RelanceType
+    public var message: String
+    /// The operator's override, else the contribuable's address for the type.
+    public var recipient: String?
+    public var contribuableID: Int64
+    /// The statut before the claim, to put back if nothing can be tried.
+    public var previous: RelanceStatut
+}
+
+/// What claiming a group of ids did.
+public struct BatchClaim: Sendable {
+    /// Claimed, in the order asked.
+    public var claimed: [ClaimedRelance] = []
+    /// Not claimed, and why.
+    public var refused: [(id: Int64, why: ClaimResult)] = []
+}
