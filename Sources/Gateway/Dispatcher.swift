@@ -89,6 +89,7 @@ public final class Dispatcher: Sendable {
                 await onAttempt(attempt)
                 switch result {
                 case .success(let receipt):
+                    countSend(channel: name, outcome: "sent")
                     return .delivered(receipt, attempts: attempts)
                 case .failure(let error):
                     lastError = error
@@ -102,7 +103,15 @@ public final class Dispatcher: Sendable {
                 }
             }
         }
+        countSend(channel: attempts.last?.channel ?? "none", outcome: "failed")
         return .failed(lastError, attempts: attempts)
+    }
+
+    /// One per delivery, whatever its retries and fallbacks: the channel that took it,
+    /// or the last one tried when every channel failed.
+    private func countSend(channel: String, outcome: String) {
+        metrics.increment("relances_sends_total", ["channel": channel, "outcome": outcome],
+                          help: "Deliveries by the channel that ended them and outcome (sent or failed).")
     }
 
     private func record(_ attempt: DeliveryAttempt, retry: Bool) {

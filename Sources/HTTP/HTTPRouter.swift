@@ -8,6 +8,8 @@ import Synchronization
 public final class HTTPRouter: Sendable {
     struct Route: Sendable {
         var method: String
+        /// As added (`/api/relances/{id}`): the label metrics and logs use, never the raw path.
+        var pattern: String
         var segments: [Segment]
         var handler: HTTPHandler
         /// Set for routes that never suspend: they run on the connection's thread.
@@ -31,7 +33,7 @@ public final class HTTPRouter: Sendable {
         let segments = Self.split(pattern).map { s -> Segment in
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
-        routes.write { $0.append(Route(method: method.uppercased(), segments: segments, handler: handler)) }
+        routes.write { $0.append(Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler)) }
     }
 
     /// Adds a route whose handler never waits (a store read, a ping): the server runs
@@ -68,10 +70,23 @@ public final class HTTPRouter: Sendable {
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        await handleWithPattern(request).response
+    }
+
+    /// Handles the request and says which route pattern answered it (nil for a 404 or
+    /// 405 the router gave itself), so callers can count requests per route without one
+    /// label per id.
+    public func handleWithPattern(_ request: HTTPRequest) async -> (response: HTTPResponse, pattern: String?) {
         switch resolve(request) {
-        case .response(let r): return r
-        case .route(let route, let routed): return await route.handler(routed)
+        case .response(let r): return (r, nil)
+        case .route(let route, let routed): return (await route.handler(routed), route.pattern)
         }
+    }
+
+    /// The pattern of the route that would answer `request`, or nil when none would.
+    public func pattern(for request: HTTPRequest) -> String? {
+        if case .route(let route, _) = resolve(request) { return route.pattern }
+        return nil
     }
 
     func resolve(_ request: HTTPRequest) -> Resolution {

@@ -173,7 +173,7 @@ public final class RelanceSender: Sendable {
                             summary.skip()
                             progress?.skipped()
                         case .claimed(let relance):
-                            let end = await deliver(relance) { attempt in writer.submit([.attempt(attempt, relanceID: relance.id)]) }
+                            let end = await deliver(relance) { attempt in writer.submit([.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message)]) }
                             writer.submit([end.record])
                             switch end.kind {
                             case .sent(let channel):

@@ -34,6 +34,7 @@ extension SQLiteRelanceStore {
 
     /// Writes records in one transaction, in order: all of them or none. The sending
     /// path's only writer, whether it writes one record or a batch's group of results.
+    /// Every attempt also gets its ledger entry, chained in the same transaction.
     public func write(_ records: [SendRecord], now: Date) throws(StoreError) {
         guard !records.isEmpty else { return }
         let stamp = ISO8601.string(from: now)
@@ -46,9 +47,10 @@ extension SQLiteRelanceStore {
                 try statement.bind(values)
                 while try statement.step() {}
             }
+            var entries: [LedgerEntry] = []
             for record in records {
                 switch record {
-                case .attempt(let a, let id):
+                case .attempt(let a, let id, let recipient, let text):
                     let outcome: String, providerID: String?, code: String?, detail: String?
                     switch a.result {
                     case .success(let receipt): (outcome, providerID, code, detail) = ("sent", receipt.messageID, nil, receipt.providerAnswer)
@@ -56,6 +58,11 @@ extension SQLiteRelanceStore {
                     }
                     try run(attempt, [.int(id), .int(Int64(a.number)), .text(a.channel), .text(ISO8601.string(from: a.startedAt)),
                                       .text(ISO8601.string(from: a.finishedAt)), .text(outcome), .optional(providerID), .optional(code), .optional(detail)])
+                    var sent = (recipient: recipient ?? "", text: text ?? "")
+                    if recipient == nil || text == nil, let stored = try Self.sentTo(id, in: s) {
+                        sent = (recipient ?? stored.recipient, text ?? stored.text)
+                    }
+                    entries.append(LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text))
                 case .outcome(let id, .sent(let channel, let recipient, let note, let at)):
                     try run(sent, [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
                     try run(bump, [.text(stamp), .int(id)])
@@ -65,6 +72,7 @@ extension SQLiteRelanceStore {
                     try run(release, [.text(statut.rawValue), .optional(datePlanifiee.map(ISO8601.string(from:))), .text(stamp), .int(id)])
                 }
             }
+            try Ledger.append(entries, in: s)
         }
     }
 

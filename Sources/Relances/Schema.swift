@@ -89,6 +89,7 @@ enum Schema {
         """,
         counters,
         idempotency,
+        ledger,
     ]
 
     /// v2: counters the statistics read instead of scanning every relance (kept by
@@ -133,6 +134,32 @@ enum Schema {
             INSERT INTO relance_compte VALUES (substr(NEW.date_planifiee, 1, 10), NEW.statut, NEW.type_relance, COALESCE(NEW.canal, ''),
                                                1, NEW.reponse_recue != 0)
             ON CONFLICT DO UPDATE SET nombre = nombre + 1, reponses = reponses + excluded.reponses;
+        END;
+        """
+
+    /// v4: the proof-of-dispatch ledger, one row per delivery attempt, each chained to
+    /// the previous one by SHA-256 (see ``Ledger``). The triggers make the append-only
+    /// rule hold for anyone writing SQL too; ``Ledger/verify(in:)`` still catches an edit
+    /// made after dropping them, or to the file itself.
+    static let ledger = """
+        CREATE TABLE ledger (
+            seq INTEGER PRIMARY KEY,
+            relance_id INTEGER NOT NULL,
+            recipient TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            at TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX ledger_at ON ledger(at);
+        CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN
+            SELECT RAISE(ABORT, 'the ledger is append-only: its entries cannot be changed');
+        END;
+        CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN
+            SELECT RAISE(ABORT, 'the ledger is append-only: its entries cannot be deleted');
         END;
         """
 }

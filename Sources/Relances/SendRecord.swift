@@ -5,8 +5,9 @@ import Gateway
 /// outcome or its release); the store writes any number of them in one transaction,
 /// in order, so a batch costs a transaction per group of results, not per message.
 public enum SendRecord: Sendable {
-    /// One delivery attempt of a relance.
-    case attempt(DeliveryAttempt, relanceID: Int64)
+    /// One delivery attempt of a relance, with what was sent (the delivery's recipient
+    /// and text) for its ledger entry; when nil they are read from the relance.
+    case attempt(DeliveryAttempt, relanceID: Int64, recipient: String? = nil, text: String? = nil)
     /// How a claimed relance ended (and the dossier bump when it was sent).
     case outcome(relanceID: Int64, SendOutcome)
     /// A claimed relance put back, nothing sent (closed window, no route, shutdown).
@@ -14,7 +15,7 @@ public enum SendRecord: Sendable {
 
     public var relanceID: Int64 {
         switch self {
-        case .attempt(_, let id), .outcome(let id, _), .release(let id, _, _): id
+        case .attempt(_, let id, _, _), .outcome(let id, _), .release(let id, _, _): id
         }
     }
 }

@@ -10,16 +10,20 @@ public struct APIConfiguration: Sendable {
     /// Origins allowed to call the API from a browser (the office's back-office).
     public var corsOrigins: [String] = []
     public var logger = Logger(label: "api")
+    /// Where requests are counted by route and status, shown with the dispatcher's
+    /// figures at `GET /metrics`. Pass the dispatcher's to keep one registry.
+    public var metrics: Metrics
 
-    public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api")) {
+    public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api"), metrics: Metrics = Metrics()) {
         self.tokens = tokens
         self.corsOrigins = corsOrigins
         self.logger = logger
+        self.metrics = metrics
     }
 }
 
 /// The `/api/relances` backend of the office's page, the taxpayer search, the channels'
-/// health, `/healthz` and the page itself, as one router.
+/// health, `/healthz`, `/metrics` and the page itself, as one router.
 public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration,
                                 clock: any GatewayClock = SystemClock()) -> HTTPRouter {
     let api = RelancesAPI(store: store, sender: sender, clock: clock)
@@ -45,17 +49,23 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("PATCH", "/api/relances/{id}/envoyer") { try await api.send($0) }
     route("GET", "/api/contribuables") { try api.searchContribuables($0) }
     route("GET", "/api/channels") { _ in await api.channels() }
+    let metrics = MetricsEndpoint(store: store, metrics: configuration.metrics, dispatcher: sender.dispatcher.metrics,
+                                  logger: configuration.logger)
+    router.get("/metrics") { metrics.scrape($0) }
     router.get("/healthz") { _ in .json(["status": "ok"]) }
     router.get("/") { _ in RelancesPage.response }
     router.get("/index.html") { _ in RelancesPage.response }
     return router
 }
 
-/// Wraps the router with bearer-token checks and CORS.
+/// Wraps the router with bearer-token checks (on `/api/` and `/metrics`), CORS, and
+/// the count of requests by route pattern and status.
 public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
     let tokens = configuration.tokens.map { Array($0.utf8) }
     let origins = Set(configuration.corsOrigins)
-    return { request in
+    let metrics = configuration.metrics
+    /// The answer, and the route pattern it counts under.
+    @Sendable func answer(_ request: HTTPRequest) async -> (HTTPResponse, String?) {
         let origin = request.headers["Origin"]
         let allowedOrigin = origin.flatMap { origins.contains($0) || origins.contains("*") ? $0 : nil }
         func withCORS(_ response: HTTPResponse) -> HTTPResponse {
@@ -66,14 +76,17 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             return r
         }
         if request.method == "OPTIONS" {
-            guard allowedOrigin != nil else { return .error(status: 403, detail: "Origine non autorisée") }
+            guard allowedOrigin != nil else { return (.error(status: 403, detail: "Origine non autorisée"), "preflight") }
             var r = HTTPResponse(status: 204)
             r.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, OPTIONS"
             r.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
             r.headers["Access-Control-Max-Age"] = "600"
-            return withCORS(r)
+            return (withCORS(r), "preflight")
         }
-        if request.path.hasPrefix("/api/") || request.path == "/api", !tokens.isEmpty {
+        // By first segment, as the router matches (it skips empty segments): `//api/…`
+        // and `/metrics/` are the same routes and must need the same token.
+        let first = request.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true).first
+        if first == "api" || first == "metrics", !tokens.isEmpty {
             let given = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? Array($0.dropFirst(7).utf8) : nil } ?? []
             // Every token is compared in full, in constant time: the answer's timing says nothing.
             var ok = false
@@ -81,12 +94,23 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             if !ok {
                 var r = HTTPResponse.error(status: 401, detail: "Authentification requise : jeton d'API manquant ou invalide")
                 r.headers["WWW-Authenticate"] = "Bearer"
-                return withCORS(r)
+                return (withCORS(r), router.pattern(for: request))
             }
         }
-        return withCORS(await router.handle(request))
+        let (response, pattern) = await router.handleWithPattern(request)
+        return (withCORS(response), pattern)
+    }
+    return { request in
+        let (response, route) = await answer(request)
+        // Labels from fixed sets only (patterns, known methods), so a client cannot grow the series.
+        let method = knownMethods.contains(request.method) ? request.method : "other"
+        metrics.increment("relances_api_requests_total", ["method": method, "route": route ?? "unmatched", "status": String(response.status)],
+                          help: "HTTP requests by method, route pattern and status.")
+        return response
     }
 }
+
+private let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 /// Compares two byte strings without stopping at the first difference.
 func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

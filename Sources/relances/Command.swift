@@ -20,6 +20,7 @@ let commands: [any Command.Type] = [
     StatsCommand.self,
     ImportCommand.self,
     RecoverCommand.self,
+    LedgerCommand.self,
     ChannelsCommand.self,
     CheckConfigCommand.self,
     SendTestCommand.self,
