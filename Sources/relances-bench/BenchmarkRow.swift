@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of the benchmark table.
-struct BenchmarkRow: Sendable {
+struct BenchmarkRow: Sendable, Codable {
     /// What was measured (`server GET /healthz keep-alive`).
     var name: String
     /// The figure with its unit (`41,250 req/s`).

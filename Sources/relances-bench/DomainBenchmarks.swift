@@ -32,7 +32,13 @@ enum RelanceBench {
         return url
     }
 
-    /// Peak resident memory of this process so far, in MB (VmHWM).
+    /// Starts the peak-memory count afresh (Linux: 5 to clear_refs resets VmHWM), so a
+    /// suite's figure is its own and not the suites' before it.
+    static func resetPeakMemory() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    }
+
+    /// Peak resident memory of this process since the last reset, in MB (VmHWM).
     static func peakMemoryMB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
@@ -91,6 +97,7 @@ enum DryRunBenchmark {
         let n = 100_000
         let folder = try RelanceBench.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
+        RelanceBench.resetPeakMemory()
         let store = try lateDebtsDatabase(n, in: folder, name: "dry.sqlite")
         let logger = Logger(level: .error)
         let config = try GatewaySetup.config(configFile: "channels/routing.json", dryRun: true, environment: Environment())
@@ -118,7 +125,7 @@ enum DryRunBenchmark {
                          note: "\(real.sent) envoyee, \(real.unrecorded) unrecorded; claims and outcomes in group transactions"),
             BenchmarkRow(name: "dry run, generate + send 100,000 through the file sink", figure: "\(formatted(rate)) msg/s",
                          target: "≥ 50,000 msg/s", met: rate >= 50_000, note: "\(summary.sent) sent, \(summary.failed) failed in \(String(format: "%.2f", elapsed)) s (generation \(String(format: "%.2f", generated)) s)"),
-            BenchmarkRow(name: "dry run, peak memory (process so far)", figure: String(format: "%.0f MB", peak),
+            BenchmarkRow(name: "dry run, peak memory (data set built, generated, sent)", figure: String(format: "%.0f MB", peak),
                          target: "≤ 200 MB", met: peak <= 200),
         ]
     }

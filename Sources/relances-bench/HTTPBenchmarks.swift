@@ -3,13 +3,15 @@ import Gateway
 import HTTP
 import ProviderSandbox
 
-func runProcess(_ path: String, _ arguments: [String]) throws -> String {
+/// Runs a program to its end; answers what it printed (standard error too, unless
+/// `stderr` is false: then it goes to ours).
+func runProcess(_ path: String, _ arguments: [String], stderr: Bool = true) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = pipe
+    if stderr { process.standardError = pipe }
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

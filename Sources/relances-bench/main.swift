@@ -14,22 +14,40 @@ let suites: [Suite] = [
     ("flaky", "the same 10,000 with 10 % of answers 500 and 2 % timeouts: 0 lost, 0 sent twice", SMSBenchmark.flaky),
 ]
 
-let wanted = Array(CommandLine.arguments.dropFirst())
+var wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.contains("--help") {
     print("usage: relances-bench [suite ...]\nsuites:\n" + suites.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"))
     exit(0)
 }
+// `--child SUITE`: run one suite and print its rows as JSON lines, for the parent.
+let child = wanted.first == "--child"
+if child { wanted.removeFirst() }
 let unknown = wanted.filter { w in !suites.contains { $0.name == w } }
 if !unknown.isEmpty {
     FileHandle.standardError.write(Data("relances-bench: unknown suite \(unknown.joined(separator: ", ")); valid: \(suites.map(\.name).joined(separator: ", "))\n".utf8))
     exit(2)
 }
+let selected = suites.filter { wanted.isEmpty || wanted.contains($0.name) }
 var rows: [BenchmarkRow] = []
-for suite in suites where wanted.isEmpty || wanted.contains(suite.name) {
-    FileHandle.standardError.write(Data("running \(suite.name)…\n".utf8))
-    do { rows += try await suite.run() } catch {
-        rows.append(BenchmarkRow(name: suite.name, figure: "failed", note: "\(error)"))
+if selected.count == 1 {
+    FileHandle.standardError.write(Data("running \(selected[0].name)…\n".utf8))
+    do { rows = try await selected[0].run() } catch {
+        rows = [BenchmarkRow(name: selected[0].name, figure: "failed", note: "\(error)")]
     }
+} else {
+    // Each suite in a process of its own: memory figures are then the suite's alone,
+    // and one suite's threads and caches never slow the next.
+    for suite in selected {
+        FileHandle.standardError.write(Data("running \(suite.name)…\n".utf8))
+        let output = (try? runProcess(CommandLine.arguments[0], ["--child", suite.name], stderr: false)) ?? ""
+        let lines = output.split(separator: "\n").compactMap { try? JSONDecoder().decode(BenchmarkRow.self, from: Data($0.utf8)) }
+        rows += lines.isEmpty ? [BenchmarkRow(name: suite.name, figure: "failed", note: String(output.suffix(300)))] : lines
+    }
+}
+if child {
+    let encoder = JSONEncoder()
+    for row in rows { print(String(decoding: (try? encoder.encode(row)) ?? Data(), as: UTF8.self)) }
+    exit(0)
 }
 print("relances-bench on \(coreCount) cores (\(ProcessInfo.processInfo.operatingSystemVersionString))")
 let widths = [rows.map(\.name.count).max() ?? 4, rows.map(\.figure.count).max() ?? 6, rows.map(\.target.count).max() ?? 6]

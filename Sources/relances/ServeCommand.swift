@@ -79,7 +79,7 @@ enum ServeCommand: Command {
         }
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
-        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger)
+        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics)
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration(host: host, port: port)
         serverConfig.accessLog = true
