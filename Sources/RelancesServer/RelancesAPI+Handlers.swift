@@ -122,8 +122,16 @@ struct RelancesAPI: Sendable {
         let type = try q.type() ?? .sms
         let limit = try q.int("limite", default: 50, in: 1...500)
         let send = try q.bool("envoyer_automatiquement", default: false)
+        let preflight = try q.bool("preflight", default: false)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
+        if preflight {
+            // What the run would do; nothing written, nothing sent.
+            let report = try storeCall { () throws(StoreError) in
+                try CampaignPreflight(store: store, dispatcher: sender.dispatcher, clock: clock).run(options)
+            }
+            return .json(report)
+        }
         let result = try storeCall { () throws(StoreError) in try RelanceGenerator(store: store, clock: clock).generate(options) }
         if send { _ = await sender.send(result.created, maxInFlight: 16) }
         var relances: [RelanceJSON] = []

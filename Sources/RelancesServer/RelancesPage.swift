@@ -199,15 +199,33 @@ async function envoyer(id) {
   await rafraichir();
 }
 
+// The first confirmation says what the run would do: the server's pre-flight, which
+// writes and sends nothing.
+function resumePreflight(p) {
+  const lignes = [`${p.relances_a_creer} relance(s) ${p.type_relance} seraient créées` + (p.canal ? ` (canal ${p.canal})` : " (envoi à la main)") + "."];
+  if (p.destinataires_invalides) lignes.push(`${p.destinataires_invalides} seraient refusée(s) par le canal (destinataire invalide).`);
+  if (p.sans_adresse) lignes.push(`${p.sans_adresse} dette(s) en retard sans adresse pour ce type : aucune relance.`);
+  if (p.sms) lignes.push(`SMS : ${p.sms.segments} segment(s) (${p.sms.gsm7} GSM-7, ${p.sms.ucs2} UCS-2)` + (p.sms.budget ? `, ${p.sms.hors_budget} au-delà de ${p.sms.budget} segment(s)` : "") + ".");
+  if (p.cout_estime != null) lignes.push(`Coût estimé : ${p.cout_estime.toFixed(2)} FCFA.`);
+  if (p.exemples && p.exemples.length) lignes.push("", "Premier message :", p.exemples[0].message);
+  return lignes.join("\n");
+}
+
 async function genererAutomatique() {
-  if (!confirm("Générer les relances automatiques pour les contribuables en retard ?")) return;
+  const parametres = { jours_retard_min: 7, type_relance: $("f-type").value && ["sms","email","courrier"].includes($("f-type").value) ? $("f-type").value : "sms", limite: 50 };
+  let apercu = "";
+  try {
+    const p = await api("/api/relances/generer-automatique", { method: "POST", body: JSON.stringify(Object.assign({ preflight: true }, parametres)) });
+    apercu = "\n\n" + resumePreflight(p);
+    document.body.dataset.preflight = `${p.relances_a_creer}/${p.envoyables}/${p.destinataires_invalides}`;
+  } catch (e) { apercu = "\n\n(Aperçu indisponible : " + e.message + ")"; }
+  if (!confirm("Générer les relances automatiques pour les contribuables en retard ?" + apercu)) return;
   const envoyerMaintenant = confirm("Envoyer automatiquement les relances générées maintenant ?\n\nOK : envoyer tout de suite.\nAnnuler : les laisser en attente.");
   $("b-generer").disabled = true;
   message("Génération en cours…");
   try {
     const creees = await api("/api/relances/generer-automatique", { method: "POST",
-      body: JSON.stringify({ jours_retard_min: 7, type_relance: $("f-type").value && ["sms","email","courrier"].includes($("f-type").value) ? $("f-type").value : "sms",
-                             limite: 50, envoyer_automatiquement: envoyerMaintenant }) });
+      body: JSON.stringify(Object.assign({ envoyer_automatiquement: envoyerMaintenant }, parametres)) });
     const envoyees = creees.filter(r => r.statut === "envoyee").length;
     const echecs = creees.filter(r => r.statut === "echec").length;
     message(`${creees.length} relance(s) générée(s), ${envoyees} envoyée(s), ${echecs} échec(s).`, echecs ? "erreur" : "info");
@@ -256,11 +274,14 @@ $("m-recherche").oninput = () => { clearTimeout(minuteur); minuteur = setTimeout
 $("m-resultats").onclick = ev => { const el = ev.target.closest("[data-id]"); if (el) { choisis.set(el.dataset.id, el.dataset.nom); afficherChoisis(); } };
 $("m-creer").onclick = creerManuelles;
 
-// For the browser test: #test-generer answers yes to both confirmations and runs the
-// same function as the button.
+// For the browser test: #test-generer answers yes to both confirmations (keeping the
+// first question in data-question) and runs the same function as the button.
 (async () => {
   await rafraichir();
-  if (location.hash === "#test-generer") { window.confirm = () => true; await genererAutomatique(); }
+  if (location.hash === "#test-generer") {
+    window.confirm = q => { if (!document.body.dataset.question) document.body.dataset.question = q; return true; };
+    await genererAutomatique();
+  }
   document.body.dataset.pret = "oui";
 })();
 </script>

@@ -116,6 +116,12 @@ final class APIRig: @unchecked Sendable {
 
     @Test func generationWithSendingThroughTheSandbox() async throws {
         let rig = try APIRig()
+        // The pre-flight first: what the run will do, and nothing written or sent.
+        let (ps, preflight, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"type_relance": "sms", "limite": 10, "preflight": true}"#)
+        let p = try #require(preflight as? [String: Any])
+        #expect(ps == 200 && p["relances_a_creer"] as? Int == 1 && p["envoyables"] as? Int == 1 && p["sans_adresse"] as? Int == 1)
+        #expect(p["canal"] as? String == "ventis" && (p["sms"] as? [String: Any])?["segments"] as? Int == 1)
+        #expect(try rig.store.list(.init()).total == 0 && rig.sandbox.received.isEmpty)
         let (s, created, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"jours_retard_min": 7, "type_relance": "sms", "limite": 10, "envoyer_automatiquement": true}"#)
         let items = try #require(created as? [[String: Any]])
         #expect(s == 200 && items.count == 1)   // the taxpayer without a phone is passed over

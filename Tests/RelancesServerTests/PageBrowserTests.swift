@@ -57,6 +57,9 @@ enum Chromium {
         let summary = try #require(after.range(of: #"data-resume="(\d+)/(\d+)/(\d+)""#, options: .regularExpression).map { String(after[$0]) })
         let figures = summary.dropFirst(13).dropLast().split(separator: "/").compactMap { Int($0) }
         #expect(figures.count == 3 && figures[0] > 0 && figures[1] + figures[2] == figures[0])
+        // The first confirmation showed the pre-flight, and its figures were the run's.
+        #expect(after.contains("data-preflight=\"\(figures[0])/\(figures[1])/\(figures[2])\""))
+        #expect(after.contains("relance(s) sms seraient créées (canal"))
         #expect(after.contains("relance(s) générée(s)"))
         #expect(after.contains("class=\"pilule envoyee\""))
         let stats = try rig.store.statistics(from: nil, to: nil)
