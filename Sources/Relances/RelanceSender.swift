@@ -162,7 +162,9 @@ public final class RelanceSender: Sendable {
     public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
         let dispatcher = self.dispatcher
         let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { dispatcher.route(for: $0) != nil }
-        let claims = ClaimQueue(ids: ids, group: 256, writer: writer)
+        // Groups of four times the sends in flight (32 to 256): large enough that claims
+        // cost little, small enough that a crash leaves few relances claimed unsent.
+        let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer)
         let summary = SummaryBox()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(maxInFlight, ids.count)) {

@@ -1,0 +1,77 @@
+import Channels
+import Foundation
+import Gateway
+import Relances
+import Testing
+
+/// A full disk or an unwritable folder, under the channel or under the database: the
+/// relance says so truthfully and the database stays whole.
+@Suite struct StorageFailureTests {
+    func sender(_ store: SQLiteRelanceStore, folder: URL, sinkPath: String) throws -> RelanceSender {
+        let config = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"letters": {"kind": "file-sink", "path": "\#(sinkPath)", "retry": {"max_attempts": 2, "initial_delay_ms": 1}}}, "routes": {"courrier": {"channels": ["letters"]}}}"#.utf8)
+            .write(to: config)
+        let routing = try GatewaySetup.config(configFile: config.path, environment: Environment())
+        let dispatcher = try routing.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
+        return RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink()))
+    }
+
+    func letters(_ store: SQLiteRelanceStore, _ n: Int) throws -> [Int64] {
+        let who = try store.add(Contribuable(nom: "D", prenom: "P", adresse: "BP 12, Libreville"))
+        return try (0..<n).map { _ in try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("1")!, datePlanifiee: fixedNow)).id }
+    }
+
+    func integrity(_ store: SQLiteRelanceStore) throws -> String {
+        try store.database.withConnection { (s: Session) throws(StoreError) in try s.row("PRAGMA integrity_check") { $0.text(0) } ?? "" }
+    }
+
+    @Test func aFullDiskUnderTheSinkIsAnEchecWithTheReason() async throws {
+        let (store, folder) = try temporaryStore()
+        // /dev/full takes the open and refuses every write with ENOSPC: a full disk.
+        let ids = try letters(store, 5)
+        let summary = await try sender(store, folder: folder, sinkPath: "/dev/full").send(ids, maxInFlight: 2)
+        #expect(summary.failed == 5 && summary.sent == 0)
+        for id in ids {
+            let r = try #require(try store.relance(id))
+            #expect(r.statut == .echec && r.notes?.contains("/dev/full") == true && r.notes?.contains("No space left on device") == true)
+            #expect(try store.attempts(relanceID: id).count == 1)   // a storage failure is not retried on the spot
+        }
+        #expect(try integrity(store) == "ok")
+    }
+
+    @Test func anUnwritableSinkFolderIsAnEchecNamingThePath() async throws {
+        let (store, folder) = try temporaryStore()
+        let blocker = folder.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: blocker)
+        let ids = try letters(store, 3)
+        let summary = await try sender(store, folder: folder, sinkPath: "not-a-folder/courrier.jsonl").send(ids, maxInFlight: 2)
+        #expect(summary.failed == 3)
+        for id in ids {
+            let notes = try #require(try store.relance(id)?.notes)
+            #expect(notes.contains(blocker.path), "\(notes)")
+        }
+        #expect(try integrity(store) == "ok")
+    }
+
+    /// The database itself full (SQLite's own SQLITE_FULL, by a page limit): outcomes
+    /// that cannot be written are reported, their relances stay `envoi_en_cours` (their
+    /// outcome unknown to the store), nothing half-written; once there is room, they
+    /// are recovered.
+    @Test func aFullDatabaseLeavesRelancesClaimedAndTheFileWhole() async throws {
+        let (store, folder) = try temporaryStore()
+        let ids = try letters(store, 40)
+        let pages = try store.database.withConnection { (s: Session) throws(StoreError) in try s.row("PRAGMA page_count") { $0.int(0) } ?? 0 }
+        // Room for the claims, not for the attempts, outcomes and ledger entries.
+        try store.database.execute("PRAGMA max_page_count = \(pages + 1)")
+        let summary = await try sender(store, folder: folder, sinkPath: "courrier.jsonl").send(ids, maxInFlight: 4)
+        #expect(summary.unrecorded > 0)
+        let stuck = try store.inProgress()
+        #expect(stuck.count == summary.unrecorded)
+        #expect(try integrity(store) == "ok")
+        try store.database.execute("PRAGMA max_page_count = 1073741823")
+        for id in stuck {
+            try store.finish(id, outcome: .failed(note: "Issue inconnue : vérifier le fichier avant de renvoyer"), now: fixedNow)
+        }
+        #expect(try store.inProgress().isEmpty && store.verifyLedger().isIntact)
+    }
+}
