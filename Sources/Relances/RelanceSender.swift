@@ -73,6 +73,7 @@ public final class RelanceSender: Sendable {
         try store.write([end.record], now: clock.now())
         switch end.kind {
         case .noRoute(let type): return .refused(noRouteMessage(type))
+        case .stopped: return .refused("Envoi interrompu (arrêt du service) : la relance n'a pas été envoyée")
         case .deferred: return .deferred(try store.relance(id) ?? relance)
         case .sent, .failed: return .done(try store.relance(id) ?? relance)
         }
@@ -92,7 +93,7 @@ public final class RelanceSender: Sendable {
 
     /// How a claimed relance's send ended, and the record that says so.
     struct End: Sendable {
-        enum Kind: Sendable { case sent(channel: String), failed(note: String), noRoute(RelanceType), deferred }
+        enum Kind: Sendable { case sent(channel: String), failed(note: String), noRoute(RelanceType), deferred, stopped }
         var kind: Kind
         var record: SendRecord
     }
@@ -114,6 +115,10 @@ public final class RelanceSender: Sendable {
             return End(kind: .sent(channel: receipt.channel),
                        record: .outcome(relanceID: id, .sent(channel: receipt.channel, recipient: receipt.recipient,
                                                              note: note(for: receipt), at: receipt.acceptedAt)))
+        case .failed(let error, _) where error == .cancelled || (error.isRetryable && Task.isCancelled):
+            // Stopped (shutdown) before it could be sent, or between retries: not sent,
+            // so it goes back as it was, for the next run.
+            return End(kind: .stopped, record: .release(relanceID: id, to: relance.previous, datePlanifiee: nil))
         case .failed(let error, _):
             return End(kind: .failed(note: error.description), record: .outcome(relanceID: id, .failed(note: error.description)))
         case .noRoute(let type):
@@ -184,7 +189,7 @@ public final class RelanceSender: Sendable {
                             case .failed(let note):
                                 summary.failed(note: note)
                                 progress?.failed()
-                            case .noRoute:
+                            case .noRoute, .stopped:
                                 summary.skip()
                                 progress?.skipped()
                             case .deferred:

@@ -45,18 +45,14 @@ enum RelancesProgram {
 }
 
 @Suite struct CrashRecoveryTests {
-    /// A batch of 2,000 SMS killed with SIGKILL in the middle, then recovered and
-    /// finished: per the provider's own record, no relance is delivered twice, every
-    /// one is `envoyee` (delivered exactly once) or flagged for review, none is lost.
-    @Test(.timeLimit(.minutes(3)))
-    func aBatchKilledMidwayLosesNothingAndSendsNothingTwice() async throws {
+    /// A store of `total` SMS relances, each to its own number; the sandbox (10 ms an
+    /// answer); the command-line options pointing `relances` at both.
+    static func campaign(total: Int) throws -> (SQLiteRelanceStore, URL, ProviderSandbox, [String]) {
         let (store, folder) = try temporaryStore()
         var configuration = SandboxConfiguration()
         configuration.faults.latency = 0.01
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
-        let total = 2_000
         let stamp = ISO8601.string(from: Date().addingTimeInterval(-60))
         try store.database.transaction { (s: Session) throws(StoreError) in
             for i in 0..<total {
@@ -68,8 +64,65 @@ enum RelancesProgram {
         }
         let config = folder.appendingPathComponent("routing.json")
         try Data(#"{"channels": {"ventis": {"kind": "ventis-sms", "retry": {"max_attempts": 2, "initial_delay_ms": 10}}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: config)
+        return (store, folder, sandbox, ["--db", store.database.path, "--config", config.path, "--env-file", folder.appendingPathComponent("none.env").path])
+    }
+
+    /// The numbers the provider accepted, with how many times.
+    static func accepted(_ sandbox: ProviderSandbox) -> [String: Int] {
+        var accepted: [String: Int] = [:]
+        for m in sandbox.received where m.answer.hasPrefix("+SUCCESS") { accepted[m.to, default: 0] += 1 }
+        return accepted
+    }
+
+    static func rows(_ store: SQLiteRelanceStore) throws -> [(id: Int64, statut: String, notes: String, phone: String)] {
+        try store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.rows("SELECT r.id, r.statut, COALESCE(r.notes, ''), c.telephone FROM relance r JOIN contribuable c ON c.id = r.contribuable_id") {
+                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3))
+            }
+        }
+    }
+
+    /// SIGTERM in the middle of a batch: the sends in flight finish and are recorded,
+    /// nothing more is claimed, nothing is left `envoi_en_cours`; the store then says
+    /// exactly what the provider's record says.
+    @Test(.timeLimit(.minutes(3)))
+    func aBatchStoppedBySIGTERMFinishesWhatIsInFlightAndClaimsNothingMore() async throws {
+        let total = 2_000
+        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        defer { sandbox.stop() }
+        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
+                                              output: folder.appendingPathComponent("send.log"))
+        let deadline = Date().addingTimeInterval(60)
+        while sandbox.received.count < 300 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(batch.isRunning, "the batch ended before it could be stopped")
+        batch.terminate()
+        let stopDeadline = Date().addingTimeInterval(30)
+        while batch.isRunning && Date() < stopDeadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(!batch.isRunning, "SIGTERM did not stop the batch")
+        batch.waitUntilExit()
+        #expect(batch.terminationReason == .exit)
+        let log = (try? String(contentsOf: folder.appendingPathComponent("send.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("stopped by signal 15"), "\(log.suffix(400))")
+
+        #expect(try store.inProgress().isEmpty)
+        let accepted = Self.accepted(sandbox)
+        let rows = try Self.rows(store)
+        #expect(accepted.values.allSatisfy { $0 == 1 })
+        #expect(Set(rows.filter { $0.statut == "envoyee" }.map(\.phone)) == Set(accepted.keys))
+        #expect(rows.filter { $0.statut == "en_attente" }.allSatisfy { accepted[$0.phone] == nil })
+        #expect(rows.allSatisfy { $0.statut == "envoyee" || $0.statut == "en_attente" })
+        #expect(rows.filter { $0.statut == "en_attente" }.count > 0)
+    }
+
+    /// A batch of 2,000 SMS killed with SIGKILL in the middle, then recovered and
+    /// finished: per the provider's own record, no relance is delivered twice, every
+    /// one is `envoyee` (delivered exactly once) or flagged for review, none is lost.
+    @Test(.timeLimit(.minutes(3)))
+    func aBatchKilledMidwayLosesNothingAndSendsNothingTwice() async throws {
+        let total = 2_000
+        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        defer { sandbox.stop() }
         let db = store.database.path
-        let common = ["--db", db, "--config", config.path, "--env-file", folder.appendingPathComponent("none.env").path]
 
         // The batch, killed once the provider has accepted a few hundred.
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
@@ -89,14 +142,9 @@ enum RelancesProgram {
         #expect(try await RelancesProgram.run(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send-2.log")) == 0)
 
-        var accepted: [String: Int] = [:]
-        for m in sandbox.received where m.answer.hasPrefix("+SUCCESS") { accepted[m.to, default: 0] += 1 }
+        let accepted = Self.accepted(sandbox)
         #expect(accepted.values.allSatisfy { $0 == 1 }, "a number was sent twice")
-        let rows = try store.database.withConnection { (s: Session) throws(StoreError) in
-            try s.rows("SELECT r.id, r.statut, COALESCE(r.notes, ''), c.telephone FROM relance r JOIN contribuable c ON c.id = r.contribuable_id") {
-                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3))
-            }
-        }
+        let rows = try Self.rows(store)
         #expect(rows.count == total)
         let flagged = rows.filter { $0.statut == "echec" }
         let sent = rows.filter { $0.statut == "envoyee" }
