@@ -13,12 +13,19 @@ public struct APIConfiguration: Sendable {
     /// Where requests are counted by route and status, shown with the dispatcher's
     /// figures at `GET /metrics`. Pass the dispatcher's to keep one registry.
     public var metrics: Metrics
+    /// API requests a second per client (its token, else its address), bursts of twice
+    /// that; over it, 429. Nil: no limit.
+    public var rateLimit: Double?
+    /// The rate limit's clock (a test clock in tests).
+    public var clock: any GatewayClock = SystemClock()
 
-    public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api"), metrics: Metrics = Metrics()) {
+    public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api"), metrics: Metrics = Metrics(),
+                rateLimit: Double? = nil) {
         self.tokens = tokens
         self.corsOrigins = corsOrigins
         self.logger = logger
         self.metrics = metrics
+        self.rateLimit = rateLimit
     }
 }
 
@@ -64,6 +71,7 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
     let tokens = configuration.tokens.map { Array($0.utf8) }
     let origins = Set(configuration.corsOrigins)
     let metrics = configuration.metrics
+    let limit = configuration.rateLimit.flatMap { $0 > 0 ? ClientRateLimit(rate: $0, clock: configuration.clock) : nil }
     /// The answer, and the route pattern it counts under.
     @Sendable func answer(_ request: HTTPRequest) async -> (HTTPResponse, String?) {
         let origin = request.headers["Origin"]
@@ -94,6 +102,16 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             if !ok {
                 var r = HTTPResponse.error(status: 401, detail: "Authentification requise : jeton d'API manquant ou invalide")
                 r.headers["WWW-Authenticate"] = "Bearer"
+                return (withCORS(r), router.pattern(for: request))
+            }
+        }
+        if first == "api", let limit {
+            // Keyed by token when there is one: clients behind one proxy are told apart.
+            let client = request.headers["Authorization"] ?? request.remoteAddress.split(separator: ":").dropLast().joined(separator: ":")
+            if let wait = limit.check(client.isEmpty ? request.remoteAddress : client) {
+                let seconds = max(1, Int(wait.rounded(.up)))
+                var r = HTTPResponse.error(status: 429, detail: "Trop de requêtes : réessayez dans \(seconds) s")
+                r.headers["Retry-After"] = String(seconds)
                 return (withCORS(r), router.pattern(for: request))
             }
         }

@@ -12,6 +12,7 @@ enum ServeCommand: Command {
     static let help = """
         usage: relances serve [--db FILE] [--config FILE] [--host 127.0.0.1] [--port 8000] [--dry-run] [--demo]
                               [--token T]... [--cors-origin URL]... [--schedule-interval S] [--max-in-flight N]
+                              [--rate-limit N]
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
@@ -30,6 +31,9 @@ enum ServeCommand: Command {
                               date past); default 60, 0 = no scheduled sending (also
                               RELANCES_SCHEDULE_INTERVAL)
           --max-in-flight N   scheduled sends at once (default 16)
+          --rate-limit N      API requests a second per client (its token, else its address),
+                              bursts of twice that; over it, 429 with Retry-After. Default
+                              100, 0 = no limit (also RELANCES_API_RATE_LIMIT)
           --demo              fresh demo data in var/demo.sqlite (unless --db) and SMS routed to
                               a provider sandbox started in this process
         \(StoreOptions.help)
@@ -46,7 +50,10 @@ enum ServeCommand: Command {
         let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
         let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
-        let interval = try scheduleInterval(&arguments, environment: environment["RELANCES_SCHEDULE_INTERVAL"])
+        let interval = try number(&arguments, "schedule-interval", environment: environment, "RELANCES_SCHEDULE_INTERVAL", default: 60,
+                                  upTo: 86_400, unit: "seconds")
+        let rateLimit = try number(&arguments, "rate-limit", environment: environment, "RELANCES_API_RATE_LIMIT", default: 100,
+                                   upTo: 1_000_000, unit: "requests a second")
         let inFlight = try arguments.int("max-in-flight", default: 16, in: 1...512)
         try arguments.finish()
         let loopback = ["127.0.0.1", "localhost"].contains(host)
@@ -79,7 +86,8 @@ enum ServeCommand: Command {
         }
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
-        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics)
+        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
+                                             rateLimit: rateLimit > 0 ? rateLimit : nil)
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration(host: host, port: port)
         serverConfig.accessLog = true
@@ -103,12 +111,13 @@ enum ServeCommand: Command {
         return 0
     }
 
-    /// `--schedule-interval`, else RELANCES_SCHEDULE_INTERVAL, else 60; 0 turns it off.
-    static func scheduleInterval(_ arguments: inout Arguments, environment: String?) throws(UsageError) -> Double {
-        let text = try arguments.option("schedule-interval") ?? environment ?? "60"
-        guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
-            throw UsageError("--schedule-interval (or RELANCES_SCHEDULE_INTERVAL) must be seconds from 0 (off) to 86400, not '\(text)'")
+    /// `--name`, else the variable, else `fallback`: a number from 0 (off) to `limit`.
+    static func number(_ arguments: inout Arguments, _ name: String, environment: [String: String], _ variable: String,
+                       default fallback: Double, upTo limit: Double, unit: String) throws(UsageError) -> Double {
+        let text = try arguments.option(name) ?? environment[variable] ?? String(fallback)
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0, value <= limit else {
+            throw UsageError("--\(name) (or \(variable)) must be \(unit) from 0 (off) to \(Int(limit)), not '\(text)'")
         }
-        return seconds
+        return value
     }
 }

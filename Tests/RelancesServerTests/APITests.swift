@@ -18,7 +18,7 @@ final class APIRig: @unchecked Sendable {
     let who: Int64
     let noPhone: Int64
 
-    init(tokens: [String] = [], cors: [String] = []) throws {
+    init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock()) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
@@ -32,7 +32,8 @@ final class APIRig: @unchecked Sendable {
                                           context: ChannelContext(logger: log))
         let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
-        let config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log)
+        var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
+        config.clock = clock
         let router = buildRelancesRouter(store: store, sender: sender, configuration: config)
         var serverConfig = HTTPServerConfiguration()
         serverConfig.logger = log
@@ -63,6 +64,25 @@ final class APIRig: @unchecked Sendable {
 }
 
 @Suite struct APITests {
+    /// Over its rate, a client gets 429 with Retry-After at once; another token has its
+    /// own bucket; time refills it; the page and /healthz are not limited.
+    @Test func aClientOverItsRateGets429AndOthersDoNot() async throws {
+        let clock = ManualClock(Date())
+        let rig = try APIRig(tokens: ["a", "b"], rateLimit: 2, clock: clock)
+        let a: HTTPHeaders = ["Authorization": "Bearer a"], b: HTTPHeaders = ["Authorization": "Bearer b"]
+        var statuses: [Int] = []
+        for _ in 0..<6 { statuses.append(try await rig.call("GET", "/api/relances/statistiques", headers: a).0) }
+        #expect(statuses == [200, 200, 200, 200, 429, 429])   // a burst of twice the rate, then refused
+        let (refused, body, response) = try await rig.call("GET", "/api/relances", headers: a)
+        #expect(refused == 429 && rig.detail(body) == "Trop de requêtes : réessayez dans 1 s" && response.headers["Retry-After"] == "1")
+        #expect(try await rig.call("GET", "/api/relances", headers: b).0 == 200)
+        #expect(try await rig.call("GET", "/healthz").0 == 200)
+        clock.advance(by: 1)
+        #expect(try await rig.call("GET", "/api/relances", headers: a).0 == 200)
+        #expect(try await rig.call("GET", "/api/relances", headers: a).0 == 200)
+        #expect(try await rig.call("GET", "/api/relances", headers: a).0 == 429)
+    }
+
     @Test func createGetAndTheShapeOfARelance() async throws {
         let rig = try APIRig()
         let (status, created, _) = try await rig.call("POST", "/api/relances", json: """
