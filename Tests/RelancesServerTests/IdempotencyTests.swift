@@ -2,41 +2,11 @@ import Channels
 import Foundation
 import Gateway
 import HTTP
+import ProviderSandbox
 import Relances
 import RelancesServer
 import Synchronization
 import Testing
-
-/// A channel that holds every send until `open()`: a request caught in the middle.
-final class HeldChannel: Channel {
-    let name = "held"
-    let accepts = AddressKind.any
-    private let state = Mutex<(open: Bool, entered: Int, waiting: [CheckedContinuation<Void, Never>])>((false, 0, []))
-
-    func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let go = state.withLock { s -> Bool in
-                s.entered += 1
-                if s.open { return true }
-                s.waiting.append(c)
-                return false
-            }
-            if go { c.resume() }
-        }
-        return Receipt(channel: name, messageID: "held-\(delivery.id)", acceptedAt: Date(), recipient: delivery.recipient)
-    }
-
-    var entered: Int { state.withLock { $0.entered } }
-
-    func open() {
-        let waiting = state.withLock { s in
-            s.open = true
-            defer { s.waiting.removeAll() }
-            return s.waiting
-        }
-        waiting.forEach { $0.resume() }
-    }
-}
 
 /// The API over loopback with letters to a real file sink and SMS to a held channel.
 final class IdempotencyRig: @unchecked Sendable {
@@ -46,7 +16,7 @@ final class IdempotencyRig: @unchecked Sendable {
     let client = CurlHTTPClient(configuration: .init(logger: Logger(sink: MemoryLogSink())))
     let base: String
     let folder: URL
-    let held = HeldChannel()
+    let held = GateChannel(name: "held")
     let who: Int64
 
     /// `folder`: another rig's, to play a second server process on the same database.

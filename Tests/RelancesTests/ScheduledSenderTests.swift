@@ -1,6 +1,7 @@
 import Channels
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Synchronization
 import Testing
@@ -40,37 +41,6 @@ final class SteppedClock: GatewayClock {
         let waiting = state.withLock { s in
             defer { s.waiting.removeAll() }
             return Array(s.waiting.values)
-        }
-        waiting.forEach { $0.resume() }
-    }
-}
-
-/// A channel that holds every send until `open()`.
-final class GateChannel: Channel {
-    let name = "gate"
-    let accepts = AddressKind.any
-    private let state = Mutex<(open: Bool, entered: Int, waiting: [CheckedContinuation<Void, Never>])>((false, 0, []))
-
-    func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let go = state.withLock { s -> Bool in
-                s.entered += 1
-                if s.open { return true }
-                s.waiting.append(c)
-                return false
-            }
-            if go { c.resume() }
-        }
-        return Receipt(channel: name, messageID: "gate-\(delivery.id)", acceptedAt: fixedNow, recipient: delivery.recipient)
-    }
-
-    var entered: Int { state.withLock { $0.entered } }
-
-    func open() {
-        let waiting = state.withLock { s in
-            s.open = true
-            defer { s.waiting.removeAll() }
-            return s.waiting
         }
         waiting.forEach { $0.resume() }
     }
@@ -153,7 +123,7 @@ func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) asy
 
     @Test func stopDuringABatchFinishesWhatIsInFlightAndClaimsNothingMore() async throws {
         let w = try world()
-        let gate = GateChannel()
+        let gate = GateChannel(clock: ManualClock(fixedNow))
         let ids = try (0..<10).map { _ in try w.relance() }
         let scheduler = ScheduledSender(sender: try w.sender(gate, log: Logger(sink: MemoryLogSink())),
                                         options: .init(interval: 60, maxInFlight: 2, chunkSize: 4), clock: SteppedClock(w.time),
@@ -174,7 +144,7 @@ func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) asy
 
     @Test func twoBatchesNeverRunAtOnce() async throws {
         let w = try world()
-        let gate = GateChannel()
+        let gate = GateChannel(clock: ManualClock(fixedNow))
         let id = try w.relance()
         let scheduler = ScheduledSender(sender: try w.sender(gate, log: Logger(sink: MemoryLogSink())), options: .init(interval: 60),
                                         clock: SteppedClock(w.time), logger: Logger(sink: MemoryLogSink()))
