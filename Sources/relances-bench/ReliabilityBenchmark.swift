@@ -1,3 +1,4 @@
+import CSQLite
 import Channels
 import Foundation
 import Gateway
@@ -21,9 +22,35 @@ enum ReliabilityBenchmark {
         var label: String { ["GET list", "GET statistiques", "POST create", "PATCH envoyer"][rawValue] }
     }
 
+    /// Latencies counted in buckets 1 % wide from 10 µs to over a minute: allocated once,
+    /// so the load test's own records do not grow the memory it measures.
+    struct Histogram: Sendable {
+        static let step = log(1.01)
+        static let buckets = 1_600
+        var counts = [Int](repeating: 0, count: buckets)
+        var total: Int { counts.reduce(0, +) }
+
+        mutating func add(_ ms: Double) {
+            counts[min(Self.buckets - 1, max(0, Int((log(max(ms, 0.01) / 0.01) / Self.step).rounded(.up))))] += 1
+        }
+
+        mutating func merge(_ other: Histogram) { for i in counts.indices { counts[i] += other.counts[i] } }
+
+        /// The upper bound of the bucket holding the `q` quantile, in ms.
+        func quantile(_ q: Double) -> Double {
+            let rank = Int((Double(total) * q).rounded(.up))
+            var seen = 0
+            for (i, n) in counts.enumerated() {
+                seen += n
+                if seen >= max(1, rank) { return 0.01 * exp(Double(i) * Self.step) }
+            }
+            return 0
+        }
+    }
+
     /// What one client saw.
     struct Tally: Sendable {
-        var latencies: [[Double]] = Array(repeating: [], count: Kind.allCases.count)
+        var latencies = [Histogram](repeating: Histogram(), count: Kind.allCases.count)
         var statuses: [Int: Int] = [:]
         var transportFailures = 0
         /// Relances whose PATCH answered 200 with statut `envoyee`.
@@ -32,7 +59,7 @@ enum ReliabilityBenchmark {
         var notSent = 0
 
         mutating func merge(_ other: Tally) {
-            for k in Kind.allCases { latencies[k.rawValue] += other.latencies[k.rawValue] }
+            for k in Kind.allCases { latencies[k.rawValue].merge(other.latencies[k.rawValue]) }
             statuses.merge(other.statuses, uniquingKeysWith: +)
             transportFailures += other.transportFailures
             confirmed += other.confirmed
@@ -76,11 +103,15 @@ enum ReliabilityBenchmark {
             thread.stackSize = 512 * 1024
             thread.start()
         }
+        // The process's resident memory, and how much of it is SQLite's (its page cache
+        // holds the growing database, up to the store's cache_size per connection).
         var rss: [Double] = []
+        var sqlite: [Double] = []
         for mark in [0.1, 0.5, 1.0] {
             let wait = started.addingTimeInterval(duration * mark).timeIntervalSinceNow
             if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
             rss.append(residentMB())
+            sqlite.append(Double(sqlite3_memory_used()) / 1_048_576)
         }
         shared.stop.store(true, ordering: .relaxed)
         await countdown.wait()
@@ -115,6 +146,10 @@ enum ReliabilityBenchmark {
         let others = tally.statuses.filter { !(200..<300).contains($0.key) && $0.key < 500 }.sorted { $0.key < $1.key }
         let othersText = others.isEmpty ? "none" : others.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
         let growth = rss[2] - rss[0]
+        let cacheGrowth = sqlite[2] - sqlite[0]
+        let fileMB = ["", "-wal"].compactMap { suffix in
+            (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("reliability.sqlite\(suffix)").path)[.size] as? Int)
+        }.reduce(0, +)
         var rows = [
             BenchmarkRow(name: "reliability: \(clients) clients × \(formatted(duration)) s on the API", figure: "\(formatted(Double(requests))) requests, \(formatted(Double(requests) / elapsed)) req/s",
                          note: "each client on its thread and keep-alive connection: list, statistiques, create, envoyer; \(tally.transportFailures) transport failure(s)"),
@@ -127,15 +162,14 @@ enum ReliabilityBenchmark {
             BenchmarkRow(name: "reliability: lost / duplicated sends", figure: "\(lost) lost, \(duplicated) duplicated", target: "0, 0",
                          met: lost == 0 && duplicated == 0, note: "each relance id once in the sink file, once in the ledger"),
             BenchmarkRow(name: "reliability: RSS at 10 % / 50 % / 100 % of the run", figure: String(format: "%.0f / %.0f / %.0f MB", rss[0], rss[1], rss[2]),
-                         note: String(format: "growth %+.1f MB from 10 %% to 100 %% (%@ relances in the store at the end)", growth,
-                                      formatted(Double(try store.list(RelanceFilter()).total)))),
+                         note: String(format: "growth %+.1f MB from 10 %% to 100 %%: SQLite's own memory %+.1f MB (%.0f → %.0f MB; database and WAL %.0f MB at the end, %@ relances), the rest %+.1f MB",
+                                      growth, cacheGrowth, sqlite[0], sqlite[2], Double(fileMB) / 1_048_576,
+                                      formatted(Double(try store.list(RelanceFilter()).total)), growth - cacheGrowth)),
         ]
         for kind in Kind.allCases {
-            let values = tally.latencies[kind.rawValue].sorted()
-            let p99 = values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * 0.99))]
-            let p50 = values.isEmpty ? 0 : values[values.count / 2]
-            rows.append(BenchmarkRow(name: "reliability: p99 \(kind.label)", figure: String(format: "%.1f ms", p99),
-                                     note: String(format: "p50 %.1f ms, %@ requests", p50, formatted(Double(values.count)))))
+            let h = tally.latencies[kind.rawValue]
+            rows.append(BenchmarkRow(name: "reliability: p99 \(kind.label)", figure: String(format: "%.1f ms", h.quantile(0.99)),
+                                     note: String(format: "p50 %.1f ms, %@ requests", h.quantile(0.5), formatted(Double(h.total)))))
         }
         return rows
     }
@@ -143,13 +177,14 @@ enum ReliabilityBenchmark {
     /// One client's loop until `stop`: the page's two reads, a relance created, then sent.
     static func load(client: Int, port: Int, people: [Int64], stop shared: LoadShared) -> Tally {
         var tally = Tally()
+        tally.confirmed.reserveCapacity(8_192)
         let connection = KeepAliveConnection(port: port)
         var turn = client
         let types = [("sms", "06 61 23 45 67"), ("email", "contribuable@exemple.ga"), ("courrier", "BP 1000, Louis, Libreville")]
         func timed(_ kind: Kind, _ method: String, _ path: String, _ body: String? = nil) -> (status: Int, body: [UInt8])? {
             let began = DispatchTime.now().uptimeNanoseconds
             let answer = connection.request(method, path, body: body)
-            tally.latencies[kind.rawValue].append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
+            tally.latencies[kind.rawValue].add(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
             if let answer { tally.statuses[answer.status, default: 0] += 1 } else { tally.transportFailures += 1 }
             return answer
         }
