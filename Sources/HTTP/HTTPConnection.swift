@@ -136,10 +136,11 @@ final class HTTPConnection {
             if n == 0 { return .closed }
             if n < 0 { return .refuse(408, "Request Timeout") }
         }
-        if let lineEnd = Self.find([13, 10], in: buffer, from: start), lineEnd - start > config.maxRequestLineBytes {
-            return .refuse(414, "URI Too Long")
-        }
-        if headEnd! - start > headLimit { return .refuse(431, "Request Header Fields Too Large") }
+        let lineEnd = Self.find([13, 10], in: buffer, from: start) ?? headEnd!
+        if lineEnd - start > config.maxRequestLineBytes { return .refuse(414, "URI Too Long") }
+        // Each limit on its own: a short request line must not lend its unused bytes to
+        // the headers (a 40 KB header under a 32 KB limit was let through).
+        if headEnd! - lineEnd > config.maxHeaderBytes { return .refuse(431, "Request Header Fields Too Large") }
         let head = Array(buffer[start..<headEnd!])
         start = headEnd! + 4
         guard let parsed = RequestHead.parse(head, limits: config) else { return .refuse(400, "Bad Request") }
