@@ -92,6 +92,14 @@ final class LoadClient: @unchecked Sendable {
         if fd >= 0 { close(fd) }
     }
 
+    /// Reads every relance once, a page of 1,000 at a time, so the server's page cache
+    /// is warm before memory is measured (else its filling looks like growth).
+    func warm(pages: Int) {
+        for page in 0..<pages { _ = exchange("GET", "/api/relances/?limit=1000&skip=\(page * 1000)") }
+        _ = exchange("GET", "/api/relances/statistiques")
+        if fd >= 0 { close(fd); fd = -1 }
+    }
+
     /// What the page does: create a relance, then send it.
     private func createAndSend(_ n: Int) {
         let started = Date()
