@@ -16,7 +16,7 @@ import Glibc
 ///
 /// `RELANCES_BENCH_SECONDS` (30), `RELANCES_BENCH_STORM_SECONDS` (10) and
 /// `RELANCES_BENCH_CLIENTS` (200) shorten it for a quick try.
-enum ReliabilityBenchmark {
+enum ServeReliabilityBenchmark {
     static var seconds: Double { setting("RELANCES_BENCH_SECONDS", 30) }
     static var stormSeconds: Double { setting("RELANCES_BENCH_STORM_SECONDS", 10) }
     static var clients: Int { Int(setting("RELANCES_BENCH_CLIENTS", 200)) }

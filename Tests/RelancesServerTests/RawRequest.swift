@@ -6,7 +6,7 @@ import Glibc
 /// One request as raw bytes over a fresh loopback connection (even bytes no HTTP client
 /// would send), then the first answer and how the connection ended. Every wait has a
 /// deadline; reads poll and sleep so the cooperative pool stays free for the server.
-enum RawExchange {
+enum RawRequest {
     struct Answer {
         var status: Int
         var headers: [String: String]   // lowercased names

@@ -5,7 +5,7 @@ import Relances
 import Testing
 
 /// One generated bad request and what it must get.
-struct MalformedCase: CustomStringConvertible, Sendable {
+struct BadRequestCase: CustomStringConvertible, Sendable {
     enum Expect: Sendable {
         /// This status (4xx, or one of the two 5xx that RFC 9110/9112 name for an
         /// unsupported version or transfer coding) with a JSON `detail`.
@@ -24,7 +24,7 @@ struct MalformedCase: CustomStringConvertible, Sendable {
 }
 
 /// The ids a corpus can aim at: a taxpayer and relances in each interesting state.
-struct CorpusTargets {
+struct BadRequestTargets {
     var who: Int64
     var pending: Int64
     var sent: Int64
@@ -34,18 +34,18 @@ struct CorpusTargets {
 /// A corpus of malformed requests, generated: broken request lines and headers,
 /// invalid JSON, every field of the create body with every wrong type, negative and
 /// huge numbers, unknown enum values, invalid UTF-8, path tricks, wrong methods.
-enum MalformedCorpus {
+enum BadRequestCorpus {
     static func post(_ path: String, json: String, headers: [String] = ["Content-Type: application/json"]) -> [UInt8] {
-        RawExchange.request("POST", path, headers: headers, body: Array(json.utf8))
+        RawRequest.request("POST", path, headers: headers, body: Array(json.utf8))
     }
 
-    static func protocolBreakage() -> [MalformedCase] {
-        var out: [MalformedCase] = []
+    static func protocolBreakage() -> [BadRequestCase] {
+        var out: [BadRequestCase] = []
         func raw(_ name: String, _ text: String, _ status: Int) {
-            out.append(MalformedCase(name: name, bytes: Array(text.utf8), expect: .status(status), closes: true))
+            out.append(BadRequestCase(name: name, bytes: Array(text.utf8), expect: .status(status), closes: true))
         }
         func rawBytes(_ name: String, _ bytes: [UInt8], _ status: Int) {
-            out.append(MalformedCase(name: name, bytes: bytes, expect: .status(status), closes: true))
+            out.append(BadRequestCase(name: name, bytes: bytes, expect: .status(status), closes: true))
         }
         let host = "\r\nHost: 127.0.0.1\r\n\r\n"
         raw("garbage request line", "GARBAGE\r\n\r\n", 400)
@@ -98,16 +98,16 @@ enum MalformedCorpus {
     }
 
     /// Requests cut short by the client: the server answers nothing and closes.
-    static func truncated() -> [MalformedCase] {
+    static func truncated() -> [BadRequestCase] {
         [("head cut before its blank line", "GET /api/relances HTTP/1.1\r\nHost: 127.0.0.1\r\n"),
          ("bare LF line endings", "GET /api/relances HTTP/1.1\nHost: 127.0.0.1\n\n"),
          ("body shorter than its Content-Length", "POST /api/relances HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"contribuable_id\": 1")]
-            .map { MalformedCase(name: $0.0, bytes: Array($0.1.utf8), expect: .closedWithoutAnswer) }
+            .map { BadRequestCase(name: $0.0, bytes: Array($0.1.utf8), expect: .closedWithoutAnswer) }
     }
 
     /// The create body, valid but for one thing each time.
-    static func createBodies(_ t: CorpusTargets) -> [MalformedCase] {
-        var out: [MalformedCase] = []
+    static func createBodies(_ t: BadRequestTargets) -> [BadRequestCase] {
+        var out: [BadRequestCase] = []
         let valid: [(String, String)] = [("contribuable_id", "\(t.who)"), ("type_relance", "\"sms\""), ("montant_due", "\"5000\""),
                                          ("date_planifiee", "\"2026-11-24T08:00:00Z\"")]
         func body(replacing field: String, with value: String?) -> String {
@@ -116,10 +116,10 @@ enum MalformedCorpus {
             return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
         }
         func create(_ name: String, _ json: String, _ status: Int, detail: String? = nil) {
-            out.append(MalformedCase(name: name, bytes: post("/api/relances", json: json), expect: .status(status, detail: detail)))
+            out.append(BadRequestCase(name: name, bytes: post("/api/relances", json: json), expect: .status(status, detail: detail)))
         }
         func createBytes(_ name: String, _ json: [UInt8], _ status: Int) {
-            out.append(MalformedCase(name: name, bytes: RawExchange.request("POST", "/api/relances", headers: ["Content-Type: application/json"], body: json),
+            out.append(BadRequestCase(name: name, bytes: RawRequest.request("POST", "/api/relances", headers: ["Content-Type: application/json"], body: json),
                                      expect: .status(status)))
         }
         // Not JSON, or not an object.
@@ -184,10 +184,10 @@ enum MalformedCorpus {
     }
 
     /// Query parameters out of range, of the wrong type, or naming unknown values.
-    static func queries(_ t: CorpusTargets) -> [MalformedCase] {
-        var out: [MalformedCase] = []
+    static func queries(_ t: BadRequestTargets) -> [BadRequestCase] {
+        var out: [BadRequestCase] = []
         func get(_ target: String, _ status: Int, detail: String? = nil) {
-            out.append(MalformedCase(name: "GET \(target.prefix(80))", bytes: RawExchange.request("GET", target), expect: .status(status, detail: detail)))
+            out.append(BadRequestCase(name: "GET \(target.prefix(80))", bytes: RawRequest.request("GET", target), expect: .status(status, detail: detail)))
         }
         for v in ["-1", "0", "1001", "abc", "1.5", "99999999999999999999", "%205", "1e2", "0x10", "-0"] { get("/api/relances?limit=\(v)", 422, detail: "limit : ") }
         for v in ["-1", "2147483648", "1e3", "x", "-9223372036854775808"] { get("/api/relances?skip=\(v)", 422, detail: "skip : ") }
@@ -208,17 +208,17 @@ enum MalformedCorpus {
     }
 
     /// Generation, updates, sends and manual batches refused before anything is written.
-    static func changes(_ t: CorpusTargets) -> [MalformedCase] {
-        var out: [MalformedCase] = []
+    static func changes(_ t: BadRequestTargets) -> [BadRequestCase] {
+        var out: [BadRequestCase] = []
         func add(_ name: String, _ bytes: [UInt8], _ status: Int, detail: String? = nil) {
-            out.append(MalformedCase(name: name, bytes: bytes, expect: .status(status, detail: detail)))
+            out.append(BadRequestCase(name: name, bytes: bytes, expect: .status(status, detail: detail)))
         }
         let generate = "/api/relances/generer-automatique"
         for q in ["jours_retard_min=-1", "jours_retard_min=abc", "jours_retard_min=36501", "limite=0", "limite=501", "limite=x",
                   "envoyer_automatiquement=peutetre", "preflight=2", "limite=99999999999999999999"] {
-            add("generate ?\(q)", RawExchange.request("POST", "\(generate)?\(q)"), 422, detail: String(q.prefix { $0 != "=" }) + " : ")
+            add("generate ?\(q)", RawRequest.request("POST", "\(generate)?\(q)"), 422, detail: String(q.prefix { $0 != "=" }) + " : ")
         }
-        add("generate ?type_relance=fax", RawExchange.request("POST", "\(generate)?type_relance=fax"), 400, detail: "Type de relance invalide")
+        add("generate ?type_relance=fax", RawRequest.request("POST", "\(generate)?type_relance=fax"), 400, detail: "Type de relance invalide")
         for json in ["{", "[]", "42", "{\"limite\": [1]}", "{\"limite\": {\"a\": 1}}", "{\"limite\": 1.5}", "{\"limite\": \"0\"}", "{\"limite\": -3}",
                      "{\"jours_retard_min\": 1e40}", "{\"envoyer_automatiquement\": \"peutetre\"}", "{\"type_relance\": \"fax\"}"] {
             add("generate body \(json)", post(generate, json: json), json.contains("fax") ? 400 : 422)
@@ -231,16 +231,16 @@ enum MalformedCorpus {
                                ("{\"date_envoi\": \"hier\"}", 422), ("{\"date_envoi\": 5}", 422), ("{\"date_reponse\": \"2026-02-30\"}", 422),
                                ("{\"notes\": 5}", 422), ("{\"notes\": []}", 422), ("{\"notes\": {\"a\": 1}}", 422),
                                ("{\"notes\": \"ok\", \"statut\": \"perdu\"}", 400), ("{\"notes\": \"ok\", \"date_envoi\": \"bientôt\"}", 422)] {
-            add("PUT \(json)", RawExchange.request("PUT", pending, headers: ["Content-Type: application/json"], body: Array(json.utf8)), status)
+            add("PUT \(json)", RawRequest.request("PUT", pending, headers: ["Content-Type: application/json"], body: Array(json.utf8)), status)
         }
         for id in ["0", "-1", "x", "1.5", "99999999999999999999", "%00", "1%00", "%20", "0x10", "1e3", "..", "%2e%2e"] {
-            add("PUT /api/relances/\(id)", RawExchange.request("PUT", "/api/relances/\(id)", body: Array("{\"notes\": \"x\"}".utf8)), 422, detail: "id : ")
-            add("PATCH /api/relances/\(id)/envoyer", RawExchange.request("PATCH", "/api/relances/\(id)/envoyer"), 422, detail: "id : ")
+            add("PUT /api/relances/\(id)", RawRequest.request("PUT", "/api/relances/\(id)", body: Array("{\"notes\": \"x\"}".utf8)), 422, detail: "id : ")
+            add("PATCH /api/relances/\(id)/envoyer", RawRequest.request("PATCH", "/api/relances/\(id)/envoyer"), 422, detail: "id : ")
         }
-        add("PUT an unknown relance", RawExchange.request("PUT", "/api/relances/424242", body: Array("{\"notes\": \"x\"}".utf8)), 404, detail: "Relance non trouvée")
-        add("send an unknown relance", RawExchange.request("PATCH", "/api/relances/424242/envoyer"), 404, detail: "Relance non trouvée")
-        add("send a relance already sent", RawExchange.request("PATCH", "/api/relances/\(t.sent)/envoyer"), 400, detail: "Cette relance a déjà été envoyée")
-        add("send an appel (done by hand)", RawExchange.request("PATCH", "/api/relances/\(t.byHand)/envoyer"), 400)
+        add("PUT an unknown relance", RawRequest.request("PUT", "/api/relances/424242", body: Array("{\"notes\": \"x\"}".utf8)), 404, detail: "Relance non trouvée")
+        add("send an unknown relance", RawRequest.request("PATCH", "/api/relances/424242/envoyer"), 404, detail: "Relance non trouvée")
+        add("send a relance already sent", RawRequest.request("PATCH", "/api/relances/\(t.sent)/envoyer"), 400, detail: "Cette relance a déjà été envoyée")
+        add("send an appel (done by hand)", RawRequest.request("PATCH", "/api/relances/\(t.byHand)/envoyer"), 400)
 
         let manual = "/api/relances/manuelles"
         let item = "{\"contribuable_id\": \(t.who)}"
@@ -272,10 +272,10 @@ enum MalformedCorpus {
     }
 
     /// Path tricks and methods no route has.
-    static func pathsAndMethods(_ t: CorpusTargets) -> [MalformedCase] {
-        var out: [MalformedCase] = []
+    static func pathsAndMethods(_ t: BadRequestTargets) -> [BadRequestCase] {
+        var out: [BadRequestCase] = []
         func add(_ method: String, _ target: String, _ status: Int, detail: String? = nil) {
-            out.append(MalformedCase(name: "\(method) \(target)", bytes: RawExchange.request(method, target), expect: .status(status, detail: detail)))
+            out.append(BadRequestCase(name: "\(method) \(target)", bytes: RawRequest.request(method, target), expect: .status(status, detail: detail)))
         }
         for target in ["/api/relances/..", "/api/relances/%2e%2e", "/api/relances/%2E%2E", "//api//relances//..", "/api/relances/%00", "/api/relances/1%00",
                        "/api/relances/%20", "/api/relances/-1", "/api/relances/0x10", "/api/relances/1e3", "/api/relances/%2B%2B1",
@@ -303,7 +303,7 @@ enum MalformedCorpus {
 /// Every case of the corpus gets its 4xx with a JSON `detail` (or, for a request cut
 /// short, a closed connection), the server keeps serving, and the database is exactly
 /// what it was: no row added, changed or removed in any table.
-@Suite struct MalformedRequestTests {
+@Suite struct MalformedAPIRequestTests {
     /// The rig's database, every table (idempotency keys included) as text, row by row.
     static func snapshot(_ store: SQLiteRelanceStore) throws -> [String: [String]] {
         try store.database.withConnection { (s: Session) throws(StoreError) in
@@ -320,26 +320,26 @@ enum MalformedCorpus {
 
     /// A rig with a taxpayer, a late debt (so a generation that got through would
     /// write), and relances pending, sent and by hand.
-    static func rig() throws -> (APIRig, CorpusTargets) {
+    static func rig() throws -> (APIRig, BadRequestTargets) {
         let rig = try APIRig()
         let planned = ISO8601.date(from: "2026-11-24T08:00:00Z")!
         let pending = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: planned, message: "Rappel")).id
         let sent = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: planned, message: "Rappel")).id
         _ = try rig.store.update(sent, RelancePatch(statut: .envoyee, dateEnvoi: .some(planned)))
         let byHand = try rig.store.create(NewRelance(contribuableID: rig.noPhone, type: .appel, montantDue: Montant("10")!, datePlanifiee: planned)).id
-        return (rig, CorpusTargets(who: rig.who, pending: pending, sent: sent, byHand: byHand))
+        return (rig, BadRequestTargets(who: rig.who, pending: pending, sent: sent, byHand: byHand))
     }
 
     /// Runs every case on its own connection, then checks the server still serves.
     /// Problems are gathered and reported together, one line per case.
-    static func run(_ cases: [MalformedCase], on rig: APIRig) async throws {
+    static func run(_ cases: [BadRequestCase], on rig: APIRig) async throws {
         let port = rig.server.port
         var before = try snapshot(rig.store)
         #expect(before["relance"]?.count == 3)
         var problems: [String] = []
         for c in cases {
-            var answer: RawExchange.Answer?
-            do { answer = try await RawExchange.send(c.bytes, port: port) } catch RawExchange.Failure.noAnswer(let received) {
+            var answer: RawRequest.Answer?
+            do { answer = try await RawRequest.send(c.bytes, port: port) } catch RawRequest.Failure.noAnswer(let received) {
                 if case .status = c.expect { problems.append("\(c): no answer (\(received) bytes)") }
                 else if received != 0 { problems.append("\(c): \(received) bytes instead of a quiet close") }
             }
@@ -366,14 +366,14 @@ enum MalformedCorpus {
         }
         #expect(problems.isEmpty, "\(problems.count) of \(cases.count) cases:\n\(problems.joined(separator: "\n"))")
         // Still serving.
-        let list = try await RawExchange.send(RawExchange.request("GET", "/api/relances"), port: port)
+        let list = try await RawRequest.send(RawRequest.request("GET", "/api/relances"), port: port)
         #expect(list.status == 200)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func brokenRequestLinesAndHeadersGetA4xxAndAClose() async throws {
         let (rig, _) = try Self.rig()
-        let cases = MalformedCorpus.protocolBreakage() + MalformedCorpus.truncated()
+        let cases = BadRequestCorpus.protocolBreakage() + BadRequestCorpus.truncated()
         #expect(cases.count >= 50)
         try await Self.run(cases, on: rig)
     }
@@ -381,7 +381,7 @@ enum MalformedCorpus {
     @Test(.timeLimit(.minutes(1)))
     func everyBadCreateBodyIsRefusedNamingItsField() async throws {
         let (rig, targets) = try Self.rig()
-        let cases = MalformedCorpus.createBodies(targets)
+        let cases = BadRequestCorpus.createBodies(targets)
         #expect(cases.count >= 120)
         try await Self.run(cases, on: rig)
     }
@@ -389,28 +389,29 @@ enum MalformedCorpus {
     @Test(.timeLimit(.minutes(1)))
     func badQueryParametersAreRefused() async throws {
         let (rig, targets) = try Self.rig()
-        try await Self.run(MalformedCorpus.queries(targets), on: rig)
+        try await Self.run(BadRequestCorpus.queries(targets), on: rig)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func badChangesAreRefusedBeforeAnythingIsWritten() async throws {
         let (rig, targets) = try Self.rig()
-        try await Self.run(MalformedCorpus.changes(targets), on: rig)
+        try await Self.run(BadRequestCorpus.changes(targets), on: rig)
         #expect(rig.sandbox.received.isEmpty)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func pathTricksAndWrongMethodsAreRefused() async throws {
         let (rig, targets) = try Self.rig()
-        try await Self.run(MalformedCorpus.pathsAndMethods(targets), on: rig)
+        try await Self.run(BadRequestCorpus.pathsAndMethods(targets), on: rig)
     }
 
     /// The corpus is big enough to mean something.
     @Test func theCorpusHasOverTwoHundredCases() {
-        let t = CorpusTargets(who: 1, pending: 2, sent: 3, byHand: 4)
-        let all = MalformedCorpus.protocolBreakage() + MalformedCorpus.truncated() + MalformedCorpus.createBodies(t) + MalformedCorpus.queries(t)
-            + MalformedCorpus.changes(t) + MalformedCorpus.pathsAndMethods(t)
+        let t = BadRequestTargets(who: 1, pending: 2, sent: 3, byHand: 4)
+        let all = BadRequestCorpus.protocolBreakage() + BadRequestCorpus.truncated() + BadRequestCorpus.createBodies(t) + BadRequestCorpus.queries(t)
+            + BadRequestCorpus.changes(t) + BadRequestCorpus.pathsAndMethods(t)
         #expect(all.count >= 200)
+        print("malformed request corpus: \(all.count) cases")
         #expect(Set(all.map(\.name)).count == all.count, "two cases share a name")
     }
 }
