@@ -169,7 +169,7 @@ enum BadRequestCorpus {
             create("create: contribuable_id \(id)", body(replacing: "contribuable_id", with: id), 404, detail: "Contribuable non trouvé")
         }
         for id in ["0", "-1", "424242", "9223372036854775807"] {
-            create("create: affectation_taxe_id \(id)", body(replacing: "affectation_taxe_id", with: id), 404, detail: "Affectation de taxe \(id) introuvable")
+            create("create: affectation_taxe_id \(id)", body(replacing: "affectation_taxe_id", with: id), 404, detail: "Affectation de taxe")
         }
         for type in ["\"fax\"", "\"SMS\"", "\"\"", "\" sms\"", "\"sms\\u0000\"", "\"envoyee\"", "\"s\u{00E9}ms\""] {
             create("create: type_relance \(type)", body(replacing: "type_relance", with: type), 400, detail: "Type de relance invalide")
