@@ -25,7 +25,10 @@ public enum ISO8601 {
     public static func date(from text: String) -> Date? {
         let b = Array(text.utf8)
         guard let (y, m, d) = CivilDate.parseDay(b), (1...12).contains(m), (1...31).contains(d) else { return nil }
-        var secs = CivilDate.days(year: y, month: m, day: d) * 86_400
+        let days = CivilDate.days(year: y, month: m, day: d)
+        // A day that does not exist (2026-02-30) is refused, not moved into the next month.
+        guard d <= 28 || CivilDate.fromDays(days) == (y, m, d) else { return nil }
+        var secs = days * 86_400
         if b.count == 10 { return Date(timeIntervalSince1970: Double(secs)) }
         guard b.count >= 19, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
               let hh = number(b, 11, 2), let mi = number(b, 14, 2), let ss = number(b, 17, 2),
@@ -42,7 +45,7 @@ public enum ISO8601 {
             return Date(timeIntervalSince1970: Double(secs) + fraction)
         }
         guard b.count - i == 6, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
-              let oh = number(b, i + 1, 2), b[i + 3] == UInt8(ascii: ":"), let om = number(b, i + 4, 2) else { return nil }
+              let oh = number(b, i + 1, 2), b[i + 3] == UInt8(ascii: ":"), let om = number(b, i + 4, 2), oh < 24, om < 60 else { return nil }
         let offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "+") ? 1 : -1)
         return Date(timeIntervalSince1970: Double(secs - offset) + fraction)
     }

@@ -31,6 +31,12 @@ extension HTTPRequest {
         do {
             return try decoder.decode(T.self, from: body)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let numbers = HTTPJSON.nonIntegers(in: body) {
+                // Foundation says "not valid JSON", without a path, for a number that
+                // fits no integer (1.5, 2^63): say which fields hold such numbers.
+                throw JSONBodyError(field: "", reason: "nombre entier attendu (sans décimale, sur 64 bits) pour "
+                                    + (numbers.count == 1 ? numbers[0] : "l'un de : " + numbers.joined(separator: ", ")))
+            }
             throw HTTPJSON.describe(error)
         } catch {
             throw JSONBodyError(field: "", reason: "JSON invalide")
@@ -66,6 +72,30 @@ public enum HTTPJSON {
         @unknown default:
             return JSONBodyError(field: "", reason: "JSON invalide")
         }
+    }
+
+    /// The paths of the numbers in a valid JSON `body` that are not 64-bit integers;
+    /// nil when the body is not valid JSON or has none.
+    static func nonIntegers(in body: Data) -> [String]? {
+        guard let value = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { return nil }
+        var found: [String] = []
+        func walk(_ value: Any, _ path: String) {
+            if let object = value as? [String: Any] {
+                for key in object.keys.sorted() { walk(object[key]!, path.isEmpty ? key : "\(path).\(key)") }
+            } else if let array = value as? [Any] {
+                for (i, item) in array.enumerated() { walk(item, "\(path)[\(i)]") }
+            } else if let number = value as? NSNumber, !(value is Bool), !(value is String) {
+                // A decimal, or a number read as a double that no integer holds exactly
+                // (beyond 2^53 the text's digits are already lost).
+                let type = String(cString: number.objCType)
+                let d = number.doubleValue
+                let bad = type == "d" || type == "f" ? d != d.rounded() || abs(d) >= 9_007_199_254_740_992
+                                                     : NSNumber(value: number.int64Value) != number
+                if bad { found.append(path.isEmpty ? "corps" : path) }
+            }
+        }
+        walk(value, "")
+        return found.isEmpty ? nil : found
     }
 
     static func typeName(_ type: Any.Type) -> String {

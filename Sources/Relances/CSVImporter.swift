@@ -47,6 +47,11 @@ public struct CSVImporter: Sendable {
         for column in header where !required.contains(column) && !optional.contains(column) {
             problems.append("\(file): line 1: unknown column '\(column)' (columns for \(kind.rawValue): \((required + optional).joined(separator: ", ")))")
         }
+        var seen: Set<String> = []
+        for column in header where !seen.insert(column).inserted {
+            // Otherwise the later one silently wins.
+            problems.append("\(file): line 1: column '\(column)' appears twice; keep one")
+        }
         if !problems.isEmpty { throw Failure(problems: problems) }
         var statements: [(String, [SQLValue])] = []
         for row in rows.dropFirst() {
@@ -123,6 +128,9 @@ public struct CSVImporter: Sendable {
                 }
                 return .success(("INSERT INTO taxe (nom, montant, periodicite) VALUES (?,?,?)", [.text(v["nom"]!), try amount("montant").get(), .text(p.rawValue)]))
             case .affectations:
+                if let start = v["date_debut"], let end = v["date_fin"], !end.isEmpty, end.prefix(10) < start.prefix(10) {
+                    return .failure(RowError(message: "date_fin '\(end)' is before date_debut '\(start)'"))
+                }
                 return .success(("INSERT INTO affectation_taxe (contribuable_id, taxe_id, date_debut, date_fin, montant_custom, actif) VALUES (?,?,?,?,?,?)",
                                  [try id("contribuable_id").get(), try id("taxe_id").get(), try day("date_debut").get(),
                                   try day("date_fin", optional: true).get(), try amount("montant_custom", optional: true).get(), try bool("actif", default: true).get()]))

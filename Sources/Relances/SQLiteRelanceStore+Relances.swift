@@ -96,6 +96,11 @@ extension SQLiteRelanceStore {
         guard try s.row("SELECT 1 FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { _ in true }) != nil else {
             throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
         }
+        // Checked here rather than left to the foreign key, whose failure says nothing an office can act on.
+        if let affectation = new.affectationTaxeID,
+           try s.row("SELECT 1 FROM affectation_taxe WHERE id = ?", [.int(affectation)], { _ in true }) == nil {
+            throw StoreError.notFound("Affectation de taxe \(affectation) introuvable")
+        }
         let stamp = ISO8601.string(from: now)
         do {
             try s.run("""

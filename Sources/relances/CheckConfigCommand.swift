@@ -6,7 +6,7 @@ enum CheckConfigCommand: Command {
     static let name = "check-config"
     static let summary = "Validate a routing config and print every problem"
     static let help = """
-        usage: relances check-config [FILE] [--env-file FILE] [--dry-run]
+        usage: relances check-config [FILE | --config FILE] [--env-file FILE] [--dry-run]
 
         Loads the routing config (default: channels/routing.json) the way start-up does,
         builds every channel without touching the network, and prints every problem
@@ -18,7 +18,9 @@ enum CheckConfigCommand: Command {
         """
 
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
-        let file = try arguments.positional() ?? arguments.option("config") ?? "channels/routing.json"
+        // The option first: read as a positional, its value would be taken for FILE.
+        let option = try arguments.option("config")
+        let file = option ?? arguments.positional() ?? "channels/routing.json"
         let envFile = try arguments.option("env-file") ?? ".env"
         let dryRun = arguments.flag("dry-run")
         try arguments.finish()

@@ -13,7 +13,9 @@ import Testing
         #expect(ISO8601.date(from: "2026-11-24T10:00:00+01:00") == ISO8601.date(from: "2026-11-24T09:00:00Z"))
         #expect(ISO8601.date(from: "2026-11-24T10:00:00.500Z")?.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0.5)
         #expect(ISO8601.date(from: "2026-11-24") == ISO8601.date(from: "2026-11-24T00:00:00Z"))
-        for bad in ["2026-13-01", "24/11/2026", "2026-11-24T25:00:00Z", "2026-11-24T10:00:00Zjunk", ""] {
+        #expect(ISO8601.date(from: "2028-02-29") != nil && ISO8601.date(from: "2026-12-31T23:59:59-14:00") != nil)
+        for bad in ["2026-13-01", "24/11/2026", "2026-11-24T25:00:00Z", "2026-11-24T10:00:00Zjunk", "", "2026-02-30", "2026-04-31T08:00:00Z",
+                    "2025-02-29", "2026-11-24T08:00:00+99:00", "2026-11-24T08:00:00+01:75"] {
             #expect(ISO8601.date(from: bad) == nil, "\(bad)")
         }
     }

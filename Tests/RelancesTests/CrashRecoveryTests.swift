@@ -155,4 +155,56 @@ enum RelancesProgram {
         #expect(accepted.count == sent.count + flagged.filter { accepted[$0.phone] != nil }.count)
         print("crash test: \(caught.count) caught in flight, \(flagged.filter { accepted[$0.phone] != nil }.count) of them delivered before the kill, \(sent.count) envoyee")
     }
+
+    /// After a kill, `recover` alone lists and changes nothing; `--resend` is the
+    /// operator's word: the relances caught in flight go back `en_attente` and the next
+    /// batch sends them. Only those can then reach a number twice (their first send may
+    /// have arrived before the kill); nothing else is delivered twice or lost.
+    @Test(.timeLimit(.minutes(3)))
+    func resendingAfterAKillIsTheOperatorsChoiceAndOnlyTheCaughtCanArriveTwice() async throws {
+        let total = 600
+        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        defer { sandbox.stop() }
+        let db = store.database.path
+        // 4 in flight at 10 ms: about 400 a second, so the batch is still running,
+        // 100 sends in, when the test kills it, however busy the machine.
+        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
+                                              output: folder.appendingPathComponent("send-1.log"))
+        let deadline = Date().addingTimeInterval(60)
+        while sandbox.received.count < 100 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(batch.isRunning, "the batch ended before it could be killed")
+        kill(batch.processIdentifier, SIGKILL)
+        batch.waitUntilExit()
+        let caught = try store.inProgress()
+        #expect(!caught.isEmpty)
+
+        // Listing only: exit 0, every caught relance named, nothing changed.
+        let listing = folder.appendingPathComponent("recover-list.log")
+        #expect(try await RelancesProgram.run(["recover", "--db", db], output: listing) == 0)
+        let listed = try String(contentsOf: listing, encoding: .utf8)
+        #expect(caught.allSatisfy { listed.contains("relance \($0): envoi_en_cours") })
+        #expect(listed.contains("\(caught.count) relance(s); use --close or --resend"))
+        #expect(try store.inProgress() == caught)
+        // Both at once is refused as a usage error, and changes nothing either.
+        #expect(try await RelancesProgram.run(["recover", "--resend", "--close", "--db", db], output: listing) == 2)
+        #expect(try store.inProgress() == caught)
+        let before = Self.accepted(sandbox)   // the provider's record at the kill
+
+        #expect(try await RelancesProgram.run(["recover", "--resend", "--db", db], output: folder.appendingPathComponent("recover.log")) == 0)
+        #expect(try store.inProgress().isEmpty)
+        #expect(try caught.allSatisfy { try store.relance($0)?.statut == .enAttente })
+        #expect(try await RelancesProgram.run(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
+                                              output: folder.appendingPathComponent("send-2.log")) == 0)
+
+        let accepted = Self.accepted(sandbox)
+        let rows = try Self.rows(store)
+        #expect(rows.count == total && rows.allSatisfy { $0.statut == "envoyee" }, "not every relance envoyee: \(rows.filter { $0.statut != "envoyee" }.map(\.id))")
+        #expect(rows.allSatisfy { accepted[$0.phone] != nil }, "a relance envoyee the provider never accepted")
+        let caughtPhones = Set(rows.filter { caught.contains($0.id) }.map(\.phone))
+        let twice = Set(accepted.filter { $0.value > 1 }.keys)
+        #expect(twice.isSubset(of: caughtPhones), "delivered twice without being caught in flight: \(twice.subtracting(caughtPhones).sorted())")
+        #expect(accepted.values.allSatisfy { $0 <= 2 })
+        // Exactly those the provider had taken before the kill arrive twice.
+        #expect(twice == Set(caughtPhones.filter { before[$0] != nil }))
+    }
 }
