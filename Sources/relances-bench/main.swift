@@ -32,7 +32,7 @@ if !unknown.isEmpty {
 let selected = suites.filter { wanted.isEmpty || wanted.contains($0.name) }
 var rows: [BenchmarkRow] = []
 if selected.count == 1 {
-    FileHandle.standardError.write(Data("running \(selected[0].name)…\n".utf8))
+    if !child { FileHandle.standardError.write(Data("running \(selected[0].name)…\n".utf8)) }
     do { rows = try await selected[0].run() } catch {
         rows = [BenchmarkRow(name: selected[0].name, figure: "failed", note: "\(error)")]
     }
