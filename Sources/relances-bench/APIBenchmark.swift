@@ -22,16 +22,7 @@ enum APIBenchmark {
         try fill(store)
         let buildTime = Date().timeIntervalSince(built)
 
-        let logger = Logger(level: .error)
-        let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: true, environment: Environment())
-        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
-        let configuration = APIConfiguration(logger: logger)
-        let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
-        var serverConfig = HTTPServerConfiguration()
-        serverConfig.logger = logger
-        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
-        let port = try server.start()
+        let (server, port, _) = try serve(store, folder: folder, dryRun: true)
         defer { server.shutdown(grace: 1) }
 
         let base = "http://127.0.0.1:\(port)/api/relances"
@@ -59,27 +50,44 @@ enum APIBenchmark {
         return rows
     }
 
-    /// 100,000 contribuables and 1,000,000 relances over a year, every type and statut.
-    static func fill(_ store: SQLiteRelanceStore) throws {
+    /// The API on a loopback port in this process, every type routed to the file sink of
+    /// `channels/dry-run.json`: a dry run, or (`dryRun: false`) the sink as a real channel.
+    static func serve(_ store: SQLiteRelanceStore, folder: URL, dryRun: Bool) throws -> (server: HTTPServer, port: Int, sender: RelanceSender) {
+        let logger = Logger(level: .error)
+        let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: dryRun, environment: Environment())
+        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
+        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let configuration = APIConfiguration(logger: logger)
+        let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
+        var serverConfig = HTTPServerConfiguration()
+        serverConfig.logger = logger
+        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
+        return (server, try server.start(), sender)
+    }
+
+    /// `contribuables` taxpayers and `relances` relances over the past year, every type,
+    /// one in ten `unsent` (`en_attente`, or `annulee` to leave a scheduler nothing to
+    /// do), one in ten `echec`, the rest `envoyee`; one in seven answered.
+    static func fill(_ store: SQLiteRelanceStore, contribuables: Int = 100_000, relances: Int = relances, unsent: String = "en_attente") throws {
         let now = ISO8601.string(from: Date())
         try store.database.transaction { (s: Session) throws(StoreError) in
             try s.run("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                 INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at)
                 SELECT 'NOM' || i, 'Prénom', '066' || printf('%07d', i), 'c' || i || '@exemple.ga', 'BP ' || i || ', Libreville', 1, ?1 FROM n
-                """, [.text(now)])
+                """, [.text(now), .int(Int64(contribuables))])
             try s.run("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                 INSERT INTO relance (contribuable_id, type_relance, statut, message, montant_due, date_planifiee, canal_envoi, canal,
                                      reponse_recue, notes, created_at, updated_at)
-                SELECT i % 100000 + 1, CASE i % 3 WHEN 0 THEN 'sms' WHEN 1 THEN 'email' ELSE 'courrier' END,
-                       CASE i % 10 WHEN 0 THEN 'en_attente' WHEN 1 THEN 'echec' ELSE 'envoyee' END,
+                SELECT i % ?3 + 1, CASE i % 3 WHEN 0 THEN 'sms' WHEN 1 THEN 'email' ELSE 'courrier' END,
+                       CASE i % 10 WHEN 0 THEN ?4 WHEN 1 THEN 'echec' ELSE 'envoyee' END,
                        'Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : 24/12/2026', 500000,
                        strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-' || (i % 365) || ' days', '-' || (i % 86400) || ' seconds'),
                        '0661234567', CASE WHEN i % 10 >= 2 THEN CASE i % 3 WHEN 0 THEN 'ventis-sms' WHEN 1 THEN 'email-stub' ELSE 'courrier' END END,
                        i % 7 = 0, CASE WHEN i % 10 >= 2 THEN 'SMS envoyé via Ventis. UUID: ' || i END, ?1, ?1
                 FROM n
-                """, [.text(now), .int(Int64(relances))])
+                """, [.text(now), .int(Int64(relances)), .int(Int64(contribuables)), .text(unsent)])
         }
     }
 

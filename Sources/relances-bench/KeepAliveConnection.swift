@@ -23,15 +23,19 @@ final class KeepAliveConnection {
 
     /// The status and body, or nil when the connection failed (nothing is retried: a
     /// POST or PATCH sent twice would be the load test's own duplicate).
-    func request(_ method: String, _ path: String, body: String? = nil) -> (status: Int, body: [UInt8])? {
+    func request(_ method: String, _ path: String, body: String? = nil, headers: [String] = []) -> (status: Int, body: [UInt8])? {
         if fd < 0 && !connectNow() { return nil }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        for line in headers { head += line + "\r\n" }
         let bytes = Array((head + "\r\n" + (body ?? "")).utf8)
         guard sendAll(bytes), let answer = readResponse() else { reset(); return nil }
         if answer.close { reset() }
         return (answer.status, answer.body)
     }
+
+    /// Closes the connection; the next request opens a new one.
+    func disconnect() { reset() }
 
     private func connectNow() -> Bool {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,9 +1,6 @@
 import Foundation
 import Gateway
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One of the load test's clients: a thread of its own with one keep-alive connection,
 /// doing the page's reads and the office's sends until its deadline. Blocking sockets
@@ -46,12 +43,12 @@ final class LoadClient: @unchecked Sendable {
     let index: Int
     let plan: Plan
     private(set) var tally = Tally()
-    private var fd: Int32 = -1
-    private var buffer: [UInt8] = []
+    private let connection: KeepAliveConnection
 
     init(index: Int, plan: Plan) {
         self.index = index
         self.plan = plan
+        connection = KeepAliveConnection(port: plan.port)
     }
 
     /// Starts the clients on threads of their own; `done` counts those finished.
@@ -89,7 +86,7 @@ final class LoadClient: @unchecked Sendable {
                 if exchange("GET", target) != nil { tally.readMs.append(Date().timeIntervalSince(started) * 1000) }
             }
         }
-        if fd >= 0 { close(fd) }
+        connection.disconnect()
     }
 
     /// Reads every relance once, a page of 1,000 at a time, so the server's page cache
@@ -97,7 +94,7 @@ final class LoadClient: @unchecked Sendable {
     func warm(pages: Int) {
         for page in 0..<pages { _ = exchange("GET", "/api/relances/?limit=1000&skip=\(page * 1000)") }
         _ = exchange("GET", "/api/relances/statistiques")
-        if fd >= 0 { close(fd); fd = -1 }
+        connection.disconnect()
     }
 
     /// What the page does: create a relance, then send it.
@@ -118,101 +115,23 @@ final class LoadClient: @unchecked Sendable {
         tally.sendMs.append(Date().timeIntervalSince(started) * 1000)
     }
 
-    struct Answer { var status: Int; var body: [UInt8] }
+    typealias Answer = (status: Int, body: [UInt8])
 
     /// One request on the kept connection (opened again when the server closed it).
-    private func exchange(_ method: String, _ target: String, body: String = "", headers: [String] = []) -> Answer? {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n"
-        if !body.isEmpty { head += "Content-Type: application/json\r\n" }
-        for line in headers { head += line + "\r\n" }
-        let bytes = Array((head + "\r\n" + body).utf8)
+    private func exchange(_ method: String, _ target: String, body: String? = nil, headers: [String] = []) -> Answer? {
         for attempt in 0..<2 {
-            if fd < 0 && !connectToServer() { tally.transportErrors += 1; return nil }
-            if sendAll(bytes), let answer = readAnswer() {
+            if let answer = connection.request(method, target, body: body, headers: headers) {
                 tally.statuses[answer.status, default: 0] += 1
                 if answer.status >= 500 || (answer.status >= 400 && tally.samples.count < 3) {
                     tally.samples.append("\(method) \(target) → \(answer.status) \(String(decoding: answer.body.prefix(160), as: UTF8.self))")
                 }
                 return answer
             }
-            close(fd)
-            fd = -1
             // A keep-alive connection the server had just closed: once more on a new one,
             // but only for reads, so a send is never made twice by the client itself.
             if method != "GET" || attempt == 1 { break }
         }
         tally.transportErrors += 1
-        return nil
-    }
-
-    private func connectToServer() -> Bool {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(plan.port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        if !ok { close(fd); fd = -1 }
-        buffer.removeAll(keepingCapacity: true)
-        return ok
-    }
-
-    private func sendAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var sent = 0
-            while sent < raw.count {
-                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                sent += n
-            }
-            return true
-        }
-    }
-
-    private func readAnswer() -> Answer? {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            if let end = find([13, 10, 13, 10]) {
-                let head = String(decoding: buffer[0..<end], as: UTF8.self).lowercased()
-                let lines = head.components(separatedBy: "\r\n")
-                let parts = lines[0].split(separator: " ")
-                guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-                var length = 0, closes = false
-                for line in lines.dropFirst() {
-                    if line.hasPrefix("content-length:") { length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0 }
-                    if line.hasPrefix("connection:") && line.contains("close") { closes = true }
-                }
-                while buffer.count < end + 4 + length {
-                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return nil }
-                    buffer += chunk[0..<n]
-                }
-                let body = Array(buffer[(end + 4)..<(end + 4 + length)])
-                buffer.removeFirst(end + 4 + length)
-                if closes { close(fd); fd = -1 }
-                return Answer(status: status, body: body)
-            }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            buffer += chunk[0..<n]
-        }
-    }
-
-    private func find(_ needle: [UInt8]) -> Int? {
-        guard buffer.count >= needle.count else { return nil }
-        for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && buffer[i + 1] == needle[1] && buffer[i + 2] == needle[2] && buffer[i + 3] == needle[3] {
-            return i
-        }
         return nil
     }
 

@@ -76,19 +76,10 @@ enum ReliabilityBenchmark {
             try s.rows("SELECT id FROM contribuable ORDER BY id") { $0.int(0) }
         }
 
-        let logger = Logger(level: .error)
-        let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: false, environment: Environment())
-        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let (server, port, sender) = try APIBenchmark.serve(store, folder: folder, dryRun: false)
+        defer { server.shutdown(grace: 2) }
         guard !sender.isRehearsal else { throw BenchError("the sink must be a real channel, not a dry run") }
         let sink = folder.appendingPathComponent(GatewaySetup.dryRunPath)
-        let configuration = APIConfiguration(logger: logger)
-        let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
-        var serverConfig = HTTPServerConfiguration()
-        serverConfig.logger = logger
-        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
-        let port = try server.start()
-        defer { server.shutdown(grace: 2) }
 
         let duration = seconds
         let shared = LoadShared()

@@ -241,29 +241,12 @@ enum ServeReliabilityBenchmark {
         return (tally, (memory.start, memory.middle, memory.end, series), elapsed)
     }
 
-    /// A store of 10,000 contribuables and 100,000 relances already sent or failed over
-    /// a year (so the reads have something to read, and the scheduler nothing of its own).
+    /// A store of 10,000 contribuables and 100,000 relances already sent, failed or
+    /// cancelled over a year (so the reads have something to read, and the scheduler
+    /// nothing of its own).
     static func seededStore(_ folder: URL) throws -> SQLiteRelanceStore {
         let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("charge.sqlite").path)
-        let now = ISO8601.string(from: Date())
-        try store.database.transaction { (s: Session) throws(StoreError) in
-            try s.run("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-                INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at)
-                SELECT 'NOM' || i, 'Prénom', '066' || printf('%07d', i), 'c' || i || '@exemple.ga', 'BP ' || i || ', Libreville', 1, ?1 FROM n
-                """, [.text(now), .int(contribuables)])
-            try s.run("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-                INSERT INTO relance (contribuable_id, type_relance, statut, message, montant_due, date_planifiee, canal_envoi, canal,
-                                     reponse_recue, notes, created_at, updated_at)
-                SELECT i % ?3 + 1, CASE i % 3 WHEN 0 THEN 'sms' WHEN 1 THEN 'email' ELSE 'courrier' END,
-                       CASE i % 10 WHEN 0 THEN 'annulee' WHEN 1 THEN 'echec' ELSE 'envoyee' END,
-                       'Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : 24/12/2026', 500000,
-                       strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-' || (i % 365) || ' days', '-' || (i % 86400) || ' seconds'),
-                       '0661234567', 'ventis', i % 7 = 0, 'SMS envoyé via Ventis. UUID: ' || i, ?1, ?1
-                FROM n
-                """, [.text(now), .int(seeded), .int(contribuables)])
-        }
+        try APIBenchmark.fill(store, contribuables: Int(contribuables), relances: Int(seeded), unsent: "annulee")
         return store
     }
 
