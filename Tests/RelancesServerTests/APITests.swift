@@ -34,11 +34,8 @@ final class APIRig: @unchecked Sendable {
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
-        let router = buildRelancesRouter(store: store, sender: sender, configuration: config)
-        var serverConfig = HTTPServerConfiguration()
-        serverConfig.logger = log
-        server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: config))
-        base = "http://127.0.0.1:\(try server.start())"
+        let api = try LoopbackAPI(store: store, sender: sender, configuration: config)
+        (server, base) = (api.server, api.base)
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "06 61 23 45 67", email: "e@exemple.ga"))
         noPhone = try store.add(Contribuable(nom: "OBAME", prenom: "Paul"))
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))

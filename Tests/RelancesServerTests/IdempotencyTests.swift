@@ -33,12 +33,8 @@ final class IdempotencyRig: @unchecked Sendable {
                                     policies: ["letters": DeliveryPolicy(maxAttempts: 1), "held": DeliveryPolicy(maxAttempts: 1)], logger: log)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         let config = APIConfiguration(tokens: tokens, logger: log)
-        handler = relancesHandler(router: buildRelancesRouter(store: store, sender: sender, configuration: config, clock: clock),
-                                  configuration: config)
-        var serverConfig = HTTPServerConfiguration()
-        serverConfig.logger = log
-        server = HTTPServer(configuration: serverConfig, handler: handler)
-        base = "http://127.0.0.1:\(try server.start())"
+        let api = try LoopbackAPI(store: store, sender: sender, configuration: config, clock: clock)
+        (server, handler, base) = (api.server, api.handler, api.base)
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "0661234567", adresse: "BP 12, Libreville"))
     }
 

@@ -40,11 +40,8 @@ final class MetricsRig: @unchecked Sendable {
         let dispatcher = try GatewaySetup.dispatcher(configFile: config.path, environment: [:], logger: log)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         let configuration = APIConfiguration(tokens: tokens, logger: log)
-        let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
-        var serverConfig = HTTPServerConfiguration()
-        serverConfig.logger = log
-        server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
-        base = "http://127.0.0.1:\(try server.start())"
+        let api = try LoopbackAPI(store: store, sender: sender, configuration: configuration)
+        (server, base) = (api.server, api.base)
         who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "0661234567", adresse: "BP 1, Akébé"))
     }
 
