@@ -22,7 +22,7 @@ enum RelancesProgram {
         process.executableURL = URL(fileURLWithPath: try #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let log = try FileHandle(forWritingTo: output)
         process.standardOutput = log
         process.standardError = log
@@ -114,6 +114,19 @@ enum RelancesProgram {
         #expect(rows.filter { $0.statut == "en_attente" }.count > 0)
     }
 
+    /// `relances send --pending` with `inFlight` sends at a time, killed with SIGKILL once
+    /// the provider has accepted `after` messages.
+    static func killedBatch(after: Int, inFlight: Int, _ common: [String], _ sandbox: ProviderSandbox, _ folder: URL) async throws -> Process {
+        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "\(inFlight)"] + common, environment: sandbox.environment,
+                                              output: folder.appendingPathComponent("send-1.log"))
+        let deadline = Date().addingTimeInterval(60)
+        while sandbox.received.count < after && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(batch.isRunning, "the batch ended before it could be killed")
+        kill(batch.processIdentifier, SIGKILL)
+        batch.waitUntilExit()
+        return batch
+    }
+
     /// A batch of 2,000 SMS killed with SIGKILL in the middle, then recovered and
     /// finished: per the provider's own record, no relance is delivered twice, every
     /// one is `envoyee` (delivered exactly once) or flagged for review, none is lost.
@@ -125,13 +138,7 @@ enum RelancesProgram {
         let db = store.database.path
 
         // The batch, killed once the provider has accepted a few hundred.
-        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
-                                              output: folder.appendingPathComponent("send-1.log"))
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < 300 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
-        #expect(batch.isRunning, "the batch ended before it could be killed")
-        kill(batch.processIdentifier, SIGKILL)
-        batch.waitUntilExit()
+        let batch = try await Self.killedBatch(after: 300, inFlight: 16, common, sandbox, folder)
         #expect(batch.terminationReason == .uncaughtSignal)
 
         let caught = try store.inProgress()
@@ -168,13 +175,7 @@ enum RelancesProgram {
         let db = store.database.path
         // 4 in flight at 10 ms: about 400 a second, so the batch is still running,
         // 100 sends in, when the test kills it, however busy the machine.
-        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
-                                              output: folder.appendingPathComponent("send-1.log"))
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < 100 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
-        #expect(batch.isRunning, "the batch ended before it could be killed")
-        kill(batch.processIdentifier, SIGKILL)
-        batch.waitUntilExit()
+        _ = try await Self.killedBatch(after: 100, inFlight: 4, common, sandbox, folder)
         let caught = try store.inProgress()
         #expect(!caught.isEmpty)
 
