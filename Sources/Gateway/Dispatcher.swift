@@ -52,8 +52,9 @@ public final class Dispatcher: Sendable {
 
     /// Sends one delivery to completion: delivered, failed on every channel, or no route.
     ///
-    /// `onAttempt` is called after each attempt, before the next one starts, so the
-    /// store can record it even if the process dies later.
+    /// `onAttempt` is called after each attempt, before the next one starts: a single
+    /// send records it at once; a batch writes a send's attempts with its outcome, in
+    /// one transaction.
     public func send(_ delivery: Delivery,
                      onAttempt: @Sendable (DeliveryAttempt) async -> Void = { _ in }) async -> DispatchResult {
         guard let route = route(for: delivery.type) else { return .noRoute(delivery.type) }

@@ -7,9 +7,14 @@ import Gateway
 /// a transaction, when quiet one). Senders never wait on the disk, and nothing contends
 /// for the connection.
 ///
-/// A crash loses at most the records of the group being written: their relances stay
-/// `envoi_en_cours`, which `relances recover` resolves. Nothing is marked sent that
-/// was not.
+/// A crash loses the records not yet committed (the group being written and what
+/// queued behind it, a few milliseconds' worth): their relances stay `envoi_en_cours`,
+/// which `relances recover` resolves. Nothing is marked sent that was not.
+///
+/// A group that cannot be written (the database locked past its busy timeout, a full
+/// disk) is tried again, four times over about three seconds. If it still fails, its
+/// relances stay `envoi_en_cours`, and no more are claimed: a batch never goes on
+/// sending messages it cannot record.
 final class OutcomeWriter: @unchecked Sendable {
     // Every var below is read and written with `condition` held.
     private let condition = NSCondition()
@@ -20,10 +25,14 @@ final class OutcomeWriter: @unchecked Sendable {
     private var stopping = false
     private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var failedIDs: Set<Int64> = []
+    /// A group could not be written even after retries: claim nothing more.
+    private var broken = false
 
     /// The longest a result waits for its group, and the group size that ends the wait.
     static let linger = 0.010
     static let groupTarget = 1_000
+    /// Pauses before writing a failed group again.
+    static let retryDelays: [Double] = [0.1, 0.4, 1, 1.5]
 
     private let store: SQLiteRelanceStore
     private let clock: any GatewayClock
@@ -114,9 +123,14 @@ final class OutcomeWriter: @unchecked Sendable {
             let claiming = claims
             queue = []
             claims = []
+            let refuseClaims = broken
             condition.unlock()
 
             for request in claiming {
+                if refuseClaims {
+                    request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
+                    continue
+                }
                 do {
                     request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, routable: routable))
                 } catch {
@@ -124,22 +138,38 @@ final class OutcomeWriter: @unchecked Sendable {
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
                 }
             }
-            var failed: Set<Int64> = []
-            do {
-                try store.write(group, now: clock.now())
-            } catch {
-                failed = Set(group.map(\.relanceID))
-                logger.error("could not write a group of send results; their relances stay envoi_en_cours for `relances recover`",
-                             ["records": group.count, "error": error.description])
-            }
+            let failed = write(group)
 
             condition.lock()
             written += group.count + claiming.count
             failedIDs.formUnion(failed)
+            if !failed.isEmpty { broken = true }
             let ready = waiters.filter { $0.target <= written }
             waiters.removeAll { $0.target <= written }
             condition.unlock()
             for waiter in ready { waiter.continuation.resume() }
+        }
+    }
+
+    /// Writes a group, trying again after a failure; answers the relances of a group
+    /// that could not be written at all.
+    private func write(_ group: [SendRecord]) -> Set<Int64> {
+        guard !group.isEmpty else { return [] }
+        var delays = Self.retryDelays[...]
+        while true {
+            do {
+                try store.write(group, now: clock.now())
+                return []
+            } catch {
+                guard let delay = delays.popFirst() else {
+                    logger.error("could not write a group of send results; their relances stay envoi_en_cours for `relances recover`, "
+                                 + "and the batch claims no more", ["records": group.count, "error": error.description])
+                    return Set(group.map(\.relanceID))
+                }
+                logger.warning("could not write a group of send results; trying again", ["records": group.count, "error": error.description,
+                                                                                          "in_seconds": delay])
+                Thread.sleep(forTimeInterval: delay)
+            }
         }
     }
 }

@@ -28,6 +28,10 @@ public final class RelanceSender: Sendable {
         case deferred(Relance)
         /// A dry run wrote it to the sink; the relance is unchanged.
         case rehearsed(Relance)
+        /// The store failed (French, for the API's `detail`): before anything was sent,
+        /// or after, when the send's result could not be written (the relance then stays
+        /// `envoi_en_cours`, for `relances recover`). A server error, never the client's.
+        case storeFailed(String)
     }
 
     /// A dry run: every message goes to the sink, and no relance is claimed or marked,
@@ -39,7 +43,7 @@ public final class RelanceSender: Sendable {
             return try await attempt(id)
         } catch {
             logger.error("send failed in the store", ["relance": id, "error": error.description])
-            return .refused("Erreur de la base de données : \(error)")
+            return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
         }
     }
 
@@ -70,7 +74,16 @@ public final class RelanceSender: Sendable {
                 logger.error("could not record an attempt", ["relance": id, "error": "\(error)"])
             }
         }
-        try store.write([end.record], now: clock.now())
+        do { try store.write([end.record], now: clock.now()) } catch {
+            let what = switch end.kind {
+            case .sent: "le message a été transmis"
+            case .failed: "l'envoi a échoué"
+            case .noRoute, .deferred, .stopped: "rien n'a été envoyé"
+            }
+            logger.error("could not write a send's result; the relance stays envoi_en_cours", ["relance": id, "error": error.description])
+            return .storeFailed("Résultat non enregistré (\(what)) : \(error). La relance reste « envoi_en_cours » : "
+                                + "`relances recover` la résoudra")
+        }
         switch end.kind {
         case .noRoute(let type): return .refused(noRouteMessage(type))
         case .stopped: return .refused("Envoi interrompu (arrêt du service) : la relance n'a pas été envoyée")
@@ -163,7 +176,7 @@ public final class RelanceSender: Sendable {
     ///
     /// Ids are claimed a group at a time, just ahead of the senders, and results are
     /// written by group commit (``OutcomeWriter``): a transaction per group of results,
-    /// not five per message. Each attempt is queued for writing as soon as it ends.
+    /// not five per message. A send's attempts are written with its outcome.
     public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
         let dispatcher = self.dispatcher
         let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { dispatcher.route(for: $0) != nil }
@@ -180,8 +193,14 @@ public final class RelanceSender: Sendable {
                             summary.skip()
                             progress?.skipped()
                         case .claimed(let relance):
-                            let end = await deliver(relance) { attempt in writer.submit([.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message)]) }
-                            writer.submit([end.record])
+                            // A send's attempts and its outcome go to the writer together,
+                            // so they commit in one transaction: a relance is never marked
+                            // sent without its attempts and ledger entries, nor the reverse.
+                            let attempts = RecordBuffer()
+                            let end = await deliver(relance) { attempt in
+                                attempts.append(.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message))
+                            }
+                            writer.submit(attempts.records + [end.record])
                             switch end.kind {
                             case .sent(let channel):
                                 summary.sent(channel: channel)
@@ -308,6 +327,13 @@ final class ClaimQueue: Sendable {
 }
 
 import Synchronization
+
+/// The records of one send, gathered while it runs.
+final class RecordBuffer: Sendable {
+    private let state = Mutex<[SendRecord]>([])
+    func append(_ record: SendRecord) { state.withLock { $0.append(record) } }
+    var records: [SendRecord] { state.withLock { $0 } }
+}
 
 final class SummaryBox: Sendable {
     private let state = Mutex(RelanceSender.Summary())

@@ -140,6 +140,26 @@ extension SQLiteRelanceStore {
         }
     }
 
+    /// A relance left `envoi_en_cours` whose last recorded attempt was accepted by its
+    /// channel (the attempt was written, the outcome was lost): marks it `envoyee` from
+    /// that attempt, with its provider id, instead of letting anyone send it again.
+    /// False, changing nothing, when its last attempt is not an accepted one.
+    public func settleFromLastAttempt(_ id: Int64, now: Date) throws(StoreError) -> Bool {
+        try database.transaction { (s: Session) throws(StoreError) -> Bool in
+            guard let last = try s.row("""
+                    SELECT a.channel, a.provider_id, a.finished_at, a.outcome FROM delivery_attempt a JOIN relance r ON r.id = a.relance_id
+                    WHERE a.relance_id = ? AND r.statut = 'envoi_en_cours' ORDER BY a.id DESC LIMIT 1
+                    """, [.int(id)], { ($0.text(0), $0.optionalText(1), $0.text(2), $0.text(3)) }),
+                  last.3 == "sent" else { return false }
+            let recipient = try Self.sentTo(id, in: s)?.recipient ?? ""
+            let note = "Envoyé via \(last.0). ID: \(last.1 ?? "?") (résultat rétabli par `relances recover` d'après la tentative enregistrée)"
+            let stamp = ISO8601.string(from: now)
+            try s.run(Self.markSent, [.text(last.2), .text(recipient), .text(last.0), .text(note), .text(stamp), .int(id)])
+            try s.run(Self.bumpDossier, [.text(stamp), .int(id)])
+            return true
+        }
+    }
+
     /// Relances a crash left claimed: neither sent nor failed as far as the store knows.
     public func inProgress() throws(StoreError) -> [Int64] {
         try database.withConnection { (s: Session) throws(StoreError) in

@@ -121,6 +121,7 @@ struct RelancesAPI: Sendable {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
+        case .storeFailed(let why): throw APIError(status: 500, detail: why)
         }
     }
 

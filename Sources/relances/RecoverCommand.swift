@@ -13,6 +13,8 @@ enum RecoverCommand: Command {
         option, lists them with their last recorded attempt. --close marks them echec
         with a note saying the outcome is unknown (check the provider's record before
         resending); --resend puts them back en_attente, to go with the next send.
+        One whose last recorded attempt was accepted by its channel was sent (only its
+        outcome was lost): either option marks it envoyee from that attempt, never resent.
         \(StoreOptions.help)
         """
 
@@ -27,16 +29,28 @@ enum RecoverCommand: Command {
             print("no relance is envoi_en_cours")
             return 0
         }
+        var settled = 0
         for id in ids {
             let last = try opened.attempts(relanceID: id).last
-            print("relance \(id): envoi_en_cours" + (last.map { ", last attempt \($0.attempt) on \($0.channel): \($0.outcome)" } ?? ", no attempt recorded"))
+            print("relance \(id): envoi_en_cours" + (last.map { ", last attempt \($0.attempt) on \($0.channel): \($0.outcome)" }
+                                                    ?? ", no attempt recorded: outcome unknown"))
+            if last?.outcome == "sent" {
+                // Accepted by its channel: sent, whatever the option. Never resent.
+                if (close || resend), try opened.settleFromLastAttempt(id, now: Date()) {
+                    settled += 1
+                    print("  → envoyee (accepted by \(last!.channel), id \(last!.providerID ?? "?")): not resent")
+                }
+                continue
+            }
             if close {
                 try opened.finish(id, outcome: .failed(note: "Issue inconnue : le programme s'est arrêté pendant l'envoi. Vérifier chez le fournisseur avant de renvoyer."), now: Date())
             } else if resend {
                 try opened.release(id, to: .enAttente, datePlanifiee: nil, now: Date())
             }
         }
-        print("\(ids.count) relance(s)" + (close ? " closed as echec" : resend ? " back to en_attente" : "; use --close or --resend"))
+        let rest = ids.count - settled
+        print("\(ids.count) relance(s)" + (settled > 0 ? ": \(settled) envoyee from their recorded attempt, \(rest)" : "")
+              + (close ? " closed as echec" : resend ? " back to en_attente" : "; use --close or --resend"))
         return 0
     }
 }

@@ -44,6 +44,9 @@ enum SendCommand: Command {
             case .refused(let why):
                 print("relance \(number) non envoyée : \(why)")
                 return 1
+            case .storeFailed(let why):
+                print("relance \(number) : \(why)")
+                return 1
             case .notFound:
                 print("Relance non trouvée : \(number)")
                 return 1

@@ -46,6 +46,30 @@ import Testing
         #expect(dossier.nombreRelances == 1 && dossier.dernierContact == ISO8601.string(from: fixedNow))
     }
 
+    /// A send whose attempt was recorded as accepted but whose outcome was lost (the
+    /// process died, the disk filled): recovery marks it `envoyee` from the attempt and
+    /// never lets it go again; one whose last attempt failed, or none, is left alone.
+    @Test func aRelanceWhoseAcceptedAttemptWasRecordedIsSettledAsSent() throws {
+        let w = try world()
+        let accepted = try w.relance(debt: w.debt), failed = try w.relance(), unknown = try w.relance()
+        for id in [accepted, failed, unknown] {
+            guard case .claimed = try w.store.claim(id, now: fixedNow) else { Issue.record("not claimed"); return }
+        }
+        let receipt = Receipt(channel: "ventis", messageID: "uuid-42", acceptedAt: fixedNow, recipient: "2410661234567")
+        try w.store.record(DeliveryAttempt(deliveryID: "relance-\(accepted)", number: 1, channel: "ventis", startedAt: fixedNow, finishedAt: fixedNow,
+                                           result: .success(receipt)), relanceID: accepted)
+        try w.store.record(DeliveryAttempt(deliveryID: "relance-\(failed)", number: 1, channel: "ventis", startedAt: fixedNow, finishedAt: fixedNow,
+                                           result: .failure(.timeout(seconds: 30))), relanceID: failed)
+        #expect(try w.store.settleFromLastAttempt(accepted, now: fixedNow))
+        #expect(try !w.store.settleFromLastAttempt(failed, now: fixedNow))
+        #expect(try !w.store.settleFromLastAttempt(unknown, now: fixedNow))
+        let r = try #require(try w.store.relance(accepted))
+        #expect(r.statut == .envoyee && r.canal == "ventis" && r.canalEnvoi == "0661234567" && r.notes?.contains("uuid-42") == true)
+        #expect(try w.store.dossier(affectationID: w.debt)?.nombreRelances == 1)
+        #expect(try !w.store.settleFromLastAttempt(accepted, now: fixedNow))   // once only
+        #expect(try w.store.inProgress() == [failed, unknown])
+    }
+
     @Test func theOperatorsOverrideIsTheRecipient() async throws {
         let w = try world()
         let mail = RecordingChannel("mail", accepts: .email)

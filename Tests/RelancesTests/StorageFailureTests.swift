@@ -1,6 +1,7 @@
 import Channels
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Testing
 
@@ -29,7 +30,7 @@ import Testing
         let (store, folder) = try temporaryStore()
         // /dev/full takes the open and refuses every write with ENOSPC: a full disk.
         let ids = try letters(store, 5)
-        let summary = await try sender(store, folder: folder, sinkPath: "/dev/full").send(ids, maxInFlight: 2)
+        let summary = try await sender(store, folder: folder, sinkPath: "/dev/full").send(ids, maxInFlight: 2)
         #expect(summary.failed == 5 && summary.sent == 0)
         for id in ids {
             let r = try #require(try store.relance(id))
@@ -44,7 +45,7 @@ import Testing
         let blocker = folder.appendingPathComponent("not-a-folder")
         try Data("x".utf8).write(to: blocker)
         let ids = try letters(store, 3)
-        let summary = await try sender(store, folder: folder, sinkPath: "not-a-folder/courrier.jsonl").send(ids, maxInFlight: 2)
+        let summary = try await sender(store, folder: folder, sinkPath: "not-a-folder/courrier.jsonl").send(ids, maxInFlight: 2)
         #expect(summary.failed == 3)
         for id in ids {
             let notes = try #require(try store.relance(id)?.notes)
@@ -63,7 +64,7 @@ import Testing
         let pages = try store.database.withConnection { (s: Session) throws(StoreError) in try s.row("PRAGMA page_count") { $0.int(0) } ?? 0 }
         // Room for the claims, not for the attempts, outcomes and ledger entries.
         try store.database.execute("PRAGMA max_page_count = \(pages + 1)")
-        let summary = await try sender(store, folder: folder, sinkPath: "courrier.jsonl").send(ids, maxInFlight: 4)
+        let summary = try await sender(store, folder: folder, sinkPath: "courrier.jsonl").send(ids, maxInFlight: 4)
         #expect(summary.unrecorded > 0)
         let stuck = try store.inProgress()
         #expect(stuck.count == summary.unrecorded)
@@ -73,5 +74,48 @@ import Testing
             try store.finish(id, outcome: .failed(note: "Issue inconnue : vérifier le fichier avant de renvoyer"), now: fixedNow)
         }
         #expect(try store.inProgress().isEmpty && store.verifyLedger().isIntact)
+    }
+
+    /// The database locked by another writer past the busy timeout when a group of
+    /// results is written: the group is written again a moment later, and nothing is
+    /// left unrecorded.
+    @Test(.timeLimit(.minutes(1)))
+    func aGroupOfResultsRefusedByABusyDatabaseIsWrittenAgain() async throws {
+        let (store, _) = try temporaryStore()
+        let ids = try letters(store, 10)
+        try store.database.execute("PRAGMA busy_timeout = 50")
+        let gate = GateChannel()
+        let sender = RelanceSender(store: store, dispatcher: Dispatcher(routes: [.courrier: Route(channels: [gate.name])], channels: [gate.name: gate],
+                                                                        logger: Logger(sink: MemoryLogSink())),
+                                   logger: Logger(sink: MemoryLogSink()))
+        let batch = Task { await sender.send(ids, maxInFlight: 10) }
+        #expect(await eventually { gate.entered == 10 })         // all claimed, all held in the channel
+        let other = try Database(path: store.database.path)
+        try other.execute("BEGIN IMMEDIATE")                     // another process holds the write lock
+        gate.open()
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try other.execute("COMMIT")
+        let summary = await batch.value
+        #expect(summary.sent == 10 && summary.unrecorded == 0)
+        #expect(try ids.allSatisfy { try store.relance($0)?.statut == .envoyee })
+        #expect(try store.verifyLedger().entries == 10)
+    }
+
+    /// A group of results that cannot be written even after its retries stops the
+    /// batch: nothing more is claimed, so nothing more goes out that could not be
+    /// recorded; what was never claimed is still `en_attente` for the next run.
+    @Test(.timeLimit(.minutes(1)))
+    func aBatchWhoseResultsCannotBeWrittenClaimsNoMore() async throws {
+        let (store, folder) = try temporaryStore()
+        let ids = try letters(store, 400)
+        let pages = try store.database.withConnection { (s: Session) throws(StoreError) in try s.row("PRAGMA page_count") { $0.int(0) } ?? 0 }
+        try store.database.execute("PRAGMA max_page_count = \(pages + 1)")
+        let summary = try await sender(store, folder: folder, sinkPath: "courrier.jsonl").send(ids, maxInFlight: 4)
+        #expect(summary.unrecorded > 0)
+        let waiting = try ids.filter { try store.relance($0)?.statut == .enAttente }
+        #expect(waiting.count >= 200, "claimed on after the failure: only \(waiting.count) left en_attente")
+        let lines = try String(contentsOf: folder.appendingPathComponent("courrier.jsonl"), encoding: .utf8).split(separator: "\n").count
+        #expect(lines <= 400 - waiting.count)
+        #expect(try integrity(store) == "ok")
     }
 }
