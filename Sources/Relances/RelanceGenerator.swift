@@ -129,7 +129,8 @@ public struct RelanceGenerator: Sendable {
         let values: [SQLValue] = [.text(cutoff), .text(weekAgo), .text(options.type.rawValue), .text(stamp), .text(Self.week(of: today)), .int(Int64(max(0, options.limite)))]
             + texts.map { .text($0) }
         return try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> Result in
-            let created = try s.rows(sql, values) { $0.int(0) }
+            // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
+            let created = try s.rows(sql, values) { $0.int(0) }.sorted()
             var withoutAddress = 0
             if options.type.address != nil {
                 // The taxpayers without an address first (one pass over them), so the

@@ -220,8 +220,10 @@ public final class RelanceSender: Sendable {
                 }
             }
         }
-        // Claimed but never started (the batch was cancelled): put back as they were.
-        await writer.flush()
+        // Claimed but never started (the batch was cancelled): put back as they were,
+        // once no claim is on its way (one asked for just before the end included).
+        claims.close()
+        repeat { await writer.flush() } while await claims.awaitingClaim()
         let leftovers = claims.drain()
         writer.submit(leftovers.map { .release(relanceID: $0.id, to: $0.previous, datePlanifiee: nil) })
         let unwritten = await writer.close()
@@ -247,6 +249,8 @@ final class ClaimQueue: Sendable {
         var readIndex = 0
         var requested = false
         var waiters: [CheckedContinuation<Next?, Never>] = []
+        /// The batch is over: ask for nothing more.
+        var closed = false
     }
 
     private let state = Mutex(State())
@@ -283,7 +287,7 @@ final class ClaimQueue: Sendable {
     }
 
     private func requestIfLow(_ s: inout State) -> [Int64]? {
-        guard !s.requested, s.position < ids.count, s.ready.count - s.readIndex <= group / 2 else { return nil }
+        guard !s.requested, !s.closed, s.position < ids.count, s.ready.count - s.readIndex <= group / 2 else { return nil }
         let slice = Array(ids[s.position..<min(ids.count, s.position + group)])
         s.position += slice.count
         s.requested = true
@@ -315,6 +319,17 @@ final class ClaimQueue: Sendable {
         }
         for (waiter, next) in resumes { waiter.resume(returning: next) }
         if let request { ask(request) }
+    }
+
+    /// Asks for no more claims.
+    func close() { state.withLock { $0.closed = true } }
+
+    /// Whether a claim asked for has not arrived yet (after a short pause, so one being
+    /// handed to the writer has reached it when the caller flushes again).
+    func awaitingClaim() async -> Bool {
+        guard state.withLock({ $0.requested }) else { return false }
+        try? await Task.sleep(nanoseconds: 1_000_000)
+        return state.withLock { $0.requested }
     }
 
     /// What was claimed and not handed out (a cancelled batch).

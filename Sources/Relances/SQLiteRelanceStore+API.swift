@@ -30,7 +30,13 @@ extension SQLiteRelanceStore {
         sets.append("updated_at = ?")
         values.append(.text(ISO8601.string(from: now)))
         let changed = try database.withConnection { (s: Session) throws(StoreError) -> Int in
-            try s.run("UPDATE relance SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.int(id)])
+            do throws(StoreError) {
+                return try s.run("UPDATE relance SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.int(id)])
+            } catch .constraint(let why) where why.contains("relance.periode") {
+                // Put back from `annulee` while another of its type holds the key.
+                let key = try s.row("SELECT type_relance, periode FROM relance WHERE id = ?", [.int(id)]) { ($0.text(0), $0.text(1)) }
+                throw .conflict(Self.keyTaken(RelanceType(rawValue: key?.0 ?? "") ?? .sms, week: key?.1 ?? "?"))
+            }
         }
         return changed == 0 ? nil : try relance(id)
     }

@@ -90,7 +90,17 @@ enum Schema {
         counters,
         idempotency,
         ledger,
+        cancelledOutOfKey,
     ]
+
+    /// v5: a cancelled relance no longer holds its business key, so an operator who
+    /// cancels one (a wrong text, a wrong number) can make the corrected one the same
+    /// week; a relance put back from `annulee` takes the key again, if it is free.
+    static let cancelledOutOfKey = """
+        DROP INDEX relance_cle_metier;
+        CREATE UNIQUE INDEX relance_cle_metier ON relance(affectation_taxe_id, type_relance, periode)
+            WHERE affectation_taxe_id IS NOT NULL AND statut <> 'annulee';
+        """
 
     /// v2: counters the statistics read instead of scanning every relance (kept by
     /// triggers, so no write path can forget them), the business key of a generated

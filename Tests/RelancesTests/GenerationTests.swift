@@ -161,7 +161,8 @@ import Testing
         let first = try w.generate()
         #expect(first.created.count == 1)
         let again = NewRelance(contribuableID: who, affectationTaxeID: debt, type: .sms, montantDue: Montant("5000")!, datePlanifiee: fixedNow)
-        #expect(throws: StoreError.conflict("Une relance « sms » existe déjà pour cette affectation cette semaine")) { try w.store.create(again) }
+        let taken = StoreError.conflict("Une relance « sms » non annulée existe déjà pour cette affectation la semaine du 23/11/2026")
+        #expect(throws: taken) { try w.store.create(again) }
         // Another type, or no affectation, is another key.
         _ = try w.store.create(NewRelance(contribuableID: who, affectationTaxeID: debt, type: .email, montantDue: Montant("5000")!,
                                           datePlanifiee: fixedNow))
@@ -170,6 +171,15 @@ import Testing
         // Next week, the same debt may be reminded again.
         _ = try w.store.create(NewRelance(contribuableID: who, affectationTaxeID: debt, type: .sms, montantDue: Montant("5000")!,
                                           datePlanifiee: fixedNow.addingTimeInterval(7 * 86_400)))
+        // A cancelled relance gives the key up: the corrected one can be made the same
+        // week; the cancelled one cannot then be put back while the other holds it.
+        let cancelled = try #require(first.created.first)
+        _ = try w.store.update(cancelled, RelancePatch(statut: .annulee))
+        let corrected = try w.store.create(again).id
+        #expect(throws: taken) { try w.store.update(cancelled, RelancePatch(statut: .enAttente)) }
+        #expect(try w.store.relance(cancelled)?.statut == .annulee)
+        _ = try w.store.update(corrected, RelancePatch(statut: .annulee))
+        #expect(try w.store.update(cancelled, RelancePatch(statut: .enAttente))?.statut == .enAttente)
     }
 }
 
