@@ -80,6 +80,36 @@ final class APIRig: @unchecked Sendable {
         #expect(try await rig.call("GET", "/api/relances", headers: a).0 == 429)
     }
 
+    /// The limit comes before the token check: a client guessing tokens is refused 429
+    /// after its burst, not answered 401 for ever; a wrong token counts against its
+    /// address, which `/metrics` shares, while a valid token keeps its own bucket.
+    @Test func aWrongTokenIsRateLimitedBeforeItIsRefused() async throws {
+        let clock = ManualClock(Date())
+        let rig = try APIRig(tokens: ["s3cret-token"], rateLimit: 2, clock: clock)
+        var statuses: [Int] = []
+        for guess in 0..<6 {
+            statuses.append(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer guess-\(guess)"]).0)
+        }
+        #expect(statuses == [401, 401, 401, 401, 429, 429])
+        let (refused, body, response) = try await rig.call("GET", "/metrics", headers: ["Authorization": "Bearer s3cret-tokem"])
+        #expect(refused == 429 && rig.detail(body) == "Trop de requêtes : réessayez dans 1 s" && response.headers["Retry-After"] == "1")
+        #expect(try await rig.call("GET", "/api/relances").0 == 429)   // no header: the same address
+        #expect(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer s3cret-token"]).0 == 200)
+        clock.advance(by: 1)
+        #expect(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer guess-6"]).0 == 401)
+    }
+
+    /// With no tokens configured the Authorization header is checked by nobody, so it
+    /// is not a key: changing it on every request does not buy a fresh bucket.
+    @Test func anUncheckedAuthorizationHeaderDoesNotEscapeTheLimit() async throws {
+        let rig = try APIRig(rateLimit: 2, clock: ManualClock(Date()))
+        var statuses: [Int] = []
+        for i in 0..<6 {
+            statuses.append(try await rig.call("GET", "/api/relances/statistiques", headers: ["Authorization": "Bearer client-\(i)"]).0)
+        }
+        #expect(statuses == [200, 200, 200, 200, 429, 429])
+    }
+
     @Test func createGetAndTheShapeOfARelance() async throws {
         let rig = try APIRig()
         let (status, created, _) = try await rig.call("POST", "/api/relances", json: """
