@@ -80,6 +80,9 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             guard let allowedOrigin else { return response }
             var r = response
             r.headers["Access-Control-Allow-Origin"] = allowedOrigin
+            // Without this a cross-origin page cannot read them: how long to wait after a
+            // 429, and whether an answer is a replay of an earlier one.
+            r.headers["Access-Control-Expose-Headers"] = "Retry-After, \(IdempotencyGuard.replayedHeader)"
             r.headers["Vary"] = "Origin"
             return r
         }

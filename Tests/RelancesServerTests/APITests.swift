@@ -257,6 +257,9 @@ final class APIRig: @unchecked Sendable {
         #expect(other == 403)
         let (_, _, withOrigin) = try await rig.call("GET", "/api/relances", headers: ["Origin": "https://backoffice.mairie.ga", "Authorization": "Bearer s3cret-token"])
         #expect(withOrigin.headers["Access-Control-Allow-Origin"] == "https://backoffice.mairie.ga")
+        #expect(withOrigin.headers["Access-Control-Expose-Headers"] == "Retry-After, Idempotency-Replayed")
+        let (_, _, foreign) = try await rig.call("GET", "/api/relances", headers: ["Origin": "https://evil.example", "Authorization": "Bearer s3cret-token"])
+        #expect(foreign.headers["Access-Control-Allow-Origin"] == nil && foreign.headers["Access-Control-Expose-Headers"] == nil)
     }
 
     @Test func channelsReportTheirHealth() async throws {
