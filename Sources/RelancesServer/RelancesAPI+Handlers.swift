@@ -16,6 +16,7 @@ struct RelancesAPI: Sendable {
             case .notFound(let why): throw .notFound(why)
             case .invalid(let why): throw .badRequest(why)
             case .conflict(let why): throw APIError(status: 409, detail: why)
+            case .unprocessable(let field, let why): throw .unprocessable(field, why)
             default: throw APIError(status: 500, detail: "Erreur de la base de données")
             }
         }
@@ -76,19 +77,6 @@ struct RelancesAPI: Sendable {
         guard let planned = try date(b.date_planifiee, "date_planifiee") else { throw .unprocessable("date_planifiee", "champ requis manquant") }
         guard try storeCall({ () throws(StoreError) in try store.contribuable(b.contribuable_id) }) != nil else {
             throw .notFound("Contribuable non trouvé")
-        }
-        if let affectation = b.affectation_taxe_id {
-            // Checked here: the store's foreign key would refuse an unknown one only as a
-            // database error (a 500), and would take another taxpayer's debt.
-            let owner = try storeCall { () throws(StoreError) in
-                try store.database.withConnection { (s: Session) throws(StoreError) in
-                    try s.row("SELECT contribuable_id FROM affectation_taxe WHERE id = ?", [.int(affectation)]) { $0.int(0) }
-                }
-            }
-            guard let owner else { throw .notFound("Affectation de taxe non trouvée") }
-            guard owner == b.contribuable_id else {
-                throw .unprocessable("affectation_taxe_id", "l'affectation \(affectation) n'est pas celle du contribuable \(b.contribuable_id)")
-            }
         }
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
                              montantDue: b.montant_due, datePlanifiee: planned, dateEcheance: try date(b.date_echeance, "date_echeance"),

@@ -140,6 +140,28 @@ final class APIRig: @unchecked Sendable {
         #expect(s7 == 422 && rig.detail(broken) != nil)
     }
 
+    /// The store itself refuses another taxpayer's affectation, in the insert's own
+    /// transaction (the API no longer checks it beside the store); the API answers its
+    /// refusal as 422 naming the field, and an unknown affectation as 404.
+    @Test func theStoreRefusesAnotherTaxpayersAffectation() async throws {
+        let rig = try APIRig()
+        let others = try #require(try rig.store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT id FROM affectation_taxe WHERE contribuable_id = ?", [.int(rig.noPhone)]) { $0.int(0) }
+        })
+        let planned = ISO8601.date(from: "2026-11-24T08:00:00Z")!
+        let wrong = NewRelance(contribuableID: rig.who, affectationTaxeID: others, type: .sms, montantDue: Montant("10")!, datePlanifiee: planned)
+        let refusal = StoreError.unprocessable(field: "affectation_taxe_id", reason: "l'affectation \(others) n'est pas celle du contribuable \(rig.who)")
+        #expect(throws: refusal) { try rig.store.create(wrong) }
+        #expect(throws: refusal) { try rig.store.create([wrong]) }   // the batch too
+        #expect(try rig.store.list(.init()).total == 0)
+        let (s422, mismatch, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "affectation_taxe_id": \#(others), "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s422 == 422 && rig.detail(mismatch) == "affectation_taxe_id : l'affectation \(others) n'est pas celle du contribuable \(rig.who)")
+        let (s404, unknown, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "affectation_taxe_id": 424242, "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s404 == 404 && rig.detail(unknown) == "Affectation de taxe 424242 introuvable")
+        let (s201, _, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.noPhone), "affectation_taxe_id": \#(others), "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s201 == 201)
+    }
+
     @Test func listDefaultsBoundsAndFilters() async throws {
         let rig = try APIRig()
         for day in ["2026-11-20", "2026-11-22", "2026-11-24"] {
