@@ -127,6 +127,11 @@ struct RelancesAPI: Sendable {
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
+            // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
+            // channels, and a dry run's sink would only answer with its own figures.
+            guard !sender.isRehearsal else {
+                throw .unprocessable("preflight", "l'aperçu interroge les vrais canaux ; relancez le serveur sans --dry-run")
+            }
             // What the run would do; nothing written, nothing sent.
             let report = try storeCall { () throws(StoreError) in
                 try CampaignPreflight(store: store, dispatcher: sender.dispatcher, clock: clock).run(options)

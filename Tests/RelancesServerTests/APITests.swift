@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Gateway
 import HTTP
@@ -18,7 +19,10 @@ final class APIRig: @unchecked Sendable {
     let who: Int64
     let noPhone: Int64
 
-    init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock()) throws {
+    /// `dryRun`: the gateway as `serve --dry-run` builds it from `channels/dry-run.json`,
+    /// every message to a file sink in the rig's folder, nothing to the sandbox.
+    init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock(),
+         dryRun: Bool = false) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
@@ -30,7 +34,12 @@ final class APIRig: @unchecked Sendable {
         values.merge(["url": sandbox.messagingURL, "keycloak_host": sandbox.keycloakURL, "username": "relances", "password": "sandbox"]) { $1 }
         let ventis = try VentisSMSChannel(settings: ChannelSettings(name: "ventis", kind: "ventis-sms", file: "t", values: values),
                                           context: ChannelContext(logger: log))
-        let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
+        let dispatcher = if dryRun {
+            try GatewaySetup.config(configFile: Self.packageRoot.appendingPathComponent("channels/dry-run.json").path, dryRun: true,
+                                    environment: Environment()).makeDispatcher(context: ChannelContext(logger: log, baseDirectory: folder))
+        } else {
+            Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
+        }
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
@@ -44,6 +53,8 @@ final class APIRig: @unchecked Sendable {
             try store.openDossier(affectationID: try store.add(AffectationTaxe(contribuableID: person, taxeID: taxe, dateDebut: String(start))))
         }
     }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     deinit {
         server.shutdown(grace: 1)
@@ -209,6 +220,19 @@ final class APIRig: @unchecked Sendable {
         #expect((st["par_type"] as? [String: Int])?["visite"] == 0)
         let (sd, dateError, _) = try await rig.call("GET", "/api/relances/statistiques?date_debut=hier")
         #expect(sd == 400 && rig.detail(dateError) == "Format de date_debut invalide. Utilisez YYYY-MM-DD")
+    }
+
+    /// Under a dry-run gateway the pre-flight is refused, as `generate --preflight
+    /// --dry-run` is: it would report the sink's figures, not the real channels'. The
+    /// generation itself still runs, to the sink.
+    @Test func aDryRunServerRefusesThePreflight() async throws {
+        let rig = try APIRig(dryRun: true)
+        let (status, answer, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"type_relance": "sms", "limite": 10, "preflight": true}"#)
+        #expect(status == 422 && rig.detail(answer) == "preflight : l'aperçu interroge les vrais canaux ; relancez le serveur sans --dry-run")
+        let (s, created, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"type_relance": "sms", "limite": 10, "envoyer_automatiquement": true}"#)
+        let items = try #require(created as? [[String: Any]])
+        #expect(s == 200 && items.count == 1 && items[0]["statut"] as? String == "en_attente")   // rehearsed: still to send for real
+        #expect(rig.sandbox.received.isEmpty)
     }
 
     @Test func sendingOnceConcurrentlyAndRefusals() async throws {
