@@ -207,6 +207,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// The write would make a second copy of something that exists (a business key).
     case conflict(String)
+    /// Well-formed and naming things that exist, but not together: `field`, and why.
+    case unprocessable(field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -214,6 +216,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .constraint(let s): "constraint violated: \(s)"
         case .notFound(let s): s
         case .invalid(let s), .conflict(let s): s
+        case .unprocessable(let field, let reason): "\(field) : \(reason)"
         }
     }
 }

@@ -96,10 +96,16 @@ extension SQLiteRelanceStore {
         guard try s.row("SELECT 1 FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { _ in true }) != nil else {
             throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
         }
-        // Checked here rather than left to the foreign key, whose failure says nothing an office can act on.
-        if let affectation = new.affectationTaxeID,
-           try s.row("SELECT 1 FROM affectation_taxe WHERE id = ?", [.int(affectation)], { _ in true }) == nil {
-            throw StoreError.notFound("Affectation de taxe \(affectation) introuvable")
+        // Checked here rather than left to the foreign key, whose failure says nothing an
+        // office can act on, and which would take another taxpayer's debt.
+        if let affectation = new.affectationTaxeID {
+            guard let owner = try s.row("SELECT contribuable_id FROM affectation_taxe WHERE id = ?", [.int(affectation)], { $0.int(0) }) else {
+                throw StoreError.notFound("Affectation de taxe \(affectation) introuvable")
+            }
+            guard owner == new.contribuableID else {
+                throw StoreError.unprocessable(field: "affectation_taxe_id",
+                                               reason: "l'affectation \(affectation) n'est pas celle du contribuable \(new.contribuableID)")
+            }
         }
         let stamp = ISO8601.string(from: now)
         do {

@@ -16,6 +16,7 @@ struct RelancesAPI: Sendable {
             case .notFound(let why): throw .notFound(why)
             case .invalid(let why): throw .badRequest(why)
             case .conflict(let why): throw APIError(status: 409, detail: why)
+            case .unprocessable(let field, let why): throw .unprocessable(field, why)
             default: throw APIError(status: 500, detail: "Erreur de la base de données")
             }
         }
@@ -77,19 +78,6 @@ struct RelancesAPI: Sendable {
         guard try storeCall({ () throws(StoreError) in try store.contribuable(b.contribuable_id) }) != nil else {
             throw .notFound("Contribuable non trouvé")
         }
-        if let affectation = b.affectation_taxe_id {
-            // Checked here: the store's foreign key would refuse an unknown one only as a
-            // database error (a 500), and would take another taxpayer's debt.
-            let owner = try storeCall { () throws(StoreError) in
-                try store.database.withConnection { (s: Session) throws(StoreError) in
-                    try s.row("SELECT contribuable_id FROM affectation_taxe WHERE id = ?", [.int(affectation)]) { $0.int(0) }
-                }
-            }
-            guard let owner else { throw .notFound("Affectation de taxe non trouvée") }
-            guard owner == b.contribuable_id else {
-                throw .unprocessable("affectation_taxe_id", "l'affectation \(affectation) n'est pas celle du contribuable \(b.contribuable_id)")
-            }
-        }
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
                              montantDue: b.montant_due, datePlanifiee: planned, dateEcheance: try date(b.date_echeance, "date_echeance"),
                              message: b.message ?? "", canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id)
@@ -140,6 +128,11 @@ struct RelancesAPI: Sendable {
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
+            // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
+            // channels, and a dry run's sink would only answer with its own figures.
+            guard !sender.isRehearsal else {
+                throw .unprocessable("preflight", "l'aperçu interroge les vrais canaux ; relancez le serveur sans --dry-run")
+            }
             // What the run would do; nothing written, nothing sent.
             let report = try storeCall { () throws(StoreError) in
                 try CampaignPreflight(store: store, dispatcher: sender.dispatcher, clock: clock).run(options)

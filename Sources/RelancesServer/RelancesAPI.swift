@@ -13,8 +13,8 @@ public struct APIConfiguration: Sendable {
     /// Where requests are counted by route and status, shown with the dispatcher's
     /// figures at `GET /metrics`. Pass the dispatcher's to keep one registry.
     public var metrics: Metrics
-    /// API requests a second per client (its token, else its address), bursts of twice
-    /// that; over it, 429. Nil: no limit.
+    /// `/api` and `/metrics` requests a second per client (its valid token, else its
+    /// address), bursts of twice that; over it, 429, before any 401. Nil: no limit.
     public var rateLimit: Double?
     /// The rate limit's clock (a test clock in tests).
     public var clock: any GatewayClock = SystemClock()
@@ -65,8 +65,8 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     return router
 }
 
-/// Wraps the router with bearer-token checks (on `/api/` and `/metrics`), CORS, and
-/// the count of requests by route pattern and status.
+/// Wraps the router with the rate limit and bearer-token checks (on `/api/` and
+/// `/metrics`), CORS, and the count of requests by route pattern and status.
 public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
     let tokens = configuration.tokens.map { Array($0.utf8) }
     let origins = Set(configuration.corsOrigins)
@@ -80,6 +80,9 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             guard let allowedOrigin else { return response }
             var r = response
             r.headers["Access-Control-Allow-Origin"] = allowedOrigin
+            // Without this a cross-origin page cannot read them: how long to wait after a
+            // 429, and whether an answer is a replay of an earlier one.
+            r.headers["Access-Control-Expose-Headers"] = "Retry-After, \(IdempotencyGuard.replayedHeader)"
             r.headers["Vary"] = "Origin"
             return r
         }
@@ -94,24 +97,28 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
         // By first segment, as the router matches (it skips empty segments): `//api/…`
         // and `/metrics/` are the same routes and must need the same token.
         let first = request.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true).first
-        if first == "api" || first == "metrics", !tokens.isEmpty {
+        if first == "api" || first == "metrics" {
+            // Which configured token the request carries, if any. Every token is compared
+            // in full, in constant time: the answer's timing says nothing.
             let given = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? Array($0.dropFirst(7).utf8) : nil } ?? []
-            // Every token is compared in full, in constant time: the answer's timing says nothing.
-            var ok = false
-            for token in tokens where constantTimeEqual(token, given) { ok = true }
-            if !ok {
+            var valid: [UInt8]?
+            for token in tokens where constantTimeEqual(token, given) { valid = token }
+            // Limited before the token is refused, so wrong tokens cannot be tried at full
+            // speed; keyed by the token only once it is known valid (clients behind one
+            // proxy are told apart), else by the address: a header the server did not
+            // check cannot buy a fresh bucket.
+            if let limit {
+                let client = valid.map { "token " + String(decoding: $0, as: UTF8.self) } ?? "address " + clientAddress(request.remoteAddress)
+                if let wait = limit.check(client) {
+                    let seconds = max(1, Int(wait.rounded(.up)))
+                    var r = HTTPResponse.error(status: 429, detail: "Trop de requêtes : réessayez dans \(seconds) s")
+                    r.headers["Retry-After"] = String(seconds)
+                    return (withCORS(r), router.pattern(for: request))
+                }
+            }
+            if !tokens.isEmpty, valid == nil {
                 var r = HTTPResponse.error(status: 401, detail: "Authentification requise : jeton d'API manquant ou invalide")
                 r.headers["WWW-Authenticate"] = "Bearer"
-                return (withCORS(r), router.pattern(for: request))
-            }
-        }
-        if first == "api", let limit {
-            // Keyed by token when there is one: clients behind one proxy are told apart.
-            let client = request.headers["Authorization"] ?? request.remoteAddress.split(separator: ":").dropLast().joined(separator: ":")
-            if let wait = limit.check(client.isEmpty ? request.remoteAddress : client) {
-                let seconds = max(1, Int(wait.rounded(.up)))
-                var r = HTTPResponse.error(status: 429, detail: "Trop de requêtes : réessayez dans \(seconds) s")
-                r.headers["Retry-After"] = String(seconds)
                 return (withCORS(r), router.pattern(for: request))
             }
         }
@@ -126,6 +133,12 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
                           help: "HTTP requests by method, route pattern and status.")
         return response
     }
+}
+
+/// The peer's address without its port (`10.0.0.7:51234` → `10.0.0.7`).
+func clientAddress(_ remote: String) -> String {
+    let address = remote.split(separator: ":").dropLast().joined(separator: ":")
+    return address.isEmpty ? remote : address
 }
 
 private let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

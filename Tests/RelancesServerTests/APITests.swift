@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import Gateway
 import HTTP
@@ -18,7 +19,10 @@ final class APIRig: @unchecked Sendable {
     let who: Int64
     let noPhone: Int64
 
-    init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock()) throws {
+    /// `dryRun`: the gateway as `serve --dry-run` builds it from `channels/dry-run.json`,
+    /// every message to a file sink in the rig's folder, nothing to the sandbox.
+    init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock(),
+         dryRun: Bool = false) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
@@ -30,7 +34,12 @@ final class APIRig: @unchecked Sendable {
         values.merge(["url": sandbox.messagingURL, "keycloak_host": sandbox.keycloakURL, "username": "relances", "password": "sandbox"]) { $1 }
         let ventis = try VentisSMSChannel(settings: ChannelSettings(name: "ventis", kind: "ventis-sms", file: "t", values: values),
                                           context: ChannelContext(logger: log))
-        let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
+        let dispatcher = if dryRun {
+            try GatewaySetup.config(configFile: Self.packageRoot.appendingPathComponent("channels/dry-run.json").path, dryRun: true,
+                                    environment: Environment()).makeDispatcher(context: ChannelContext(logger: log, baseDirectory: folder))
+        } else {
+            Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
+        }
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
@@ -44,6 +53,8 @@ final class APIRig: @unchecked Sendable {
             try store.openDossier(affectationID: try store.add(AffectationTaxe(contribuableID: person, taxeID: taxe, dateDebut: String(start))))
         }
     }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     deinit {
         server.shutdown(grace: 1)
@@ -80,6 +91,36 @@ final class APIRig: @unchecked Sendable {
         #expect(try await rig.call("GET", "/api/relances", headers: a).0 == 429)
     }
 
+    /// The limit comes before the token check: a client guessing tokens is refused 429
+    /// after its burst, not answered 401 for ever; a wrong token counts against its
+    /// address, which `/metrics` shares, while a valid token keeps its own bucket.
+    @Test func aWrongTokenIsRateLimitedBeforeItIsRefused() async throws {
+        let clock = ManualClock(Date())
+        let rig = try APIRig(tokens: ["s3cret-token"], rateLimit: 2, clock: clock)
+        var statuses: [Int] = []
+        for guess in 0..<6 {
+            statuses.append(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer guess-\(guess)"]).0)
+        }
+        #expect(statuses == [401, 401, 401, 401, 429, 429])
+        let (refused, body, response) = try await rig.call("GET", "/metrics", headers: ["Authorization": "Bearer s3cret-tokem"])
+        #expect(refused == 429 && rig.detail(body) == "Trop de requêtes : réessayez dans 1 s" && response.headers["Retry-After"] == "1")
+        #expect(try await rig.call("GET", "/api/relances").0 == 429)   // no header: the same address
+        #expect(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer s3cret-token"]).0 == 200)
+        clock.advance(by: 1)
+        #expect(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer guess-6"]).0 == 401)
+    }
+
+    /// With no tokens configured the Authorization header is checked by nobody, so it
+    /// is not a key: changing it on every request does not buy a fresh bucket.
+    @Test func anUncheckedAuthorizationHeaderDoesNotEscapeTheLimit() async throws {
+        let rig = try APIRig(rateLimit: 2, clock: ManualClock(Date()))
+        var statuses: [Int] = []
+        for i in 0..<6 {
+            statuses.append(try await rig.call("GET", "/api/relances/statistiques", headers: ["Authorization": "Bearer client-\(i)"]).0)
+        }
+        #expect(statuses == [200, 200, 200, 200, 429, 429])
+    }
+
     @Test func createGetAndTheShapeOfARelance() async throws {
         let rig = try APIRig()
         let (status, created, _) = try await rig.call("POST", "/api/relances", json: """
@@ -108,6 +149,28 @@ final class APIRig: @unchecked Sendable {
         #expect(s6 == 422 && rig.detail(malformed)?.hasPrefix("contribuable_id") == true)
         let (s7, broken, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": "#)
         #expect(s7 == 422 && rig.detail(broken) != nil)
+    }
+
+    /// The store itself refuses another taxpayer's affectation, in the insert's own
+    /// transaction (the API no longer checks it beside the store); the API answers its
+    /// refusal as 422 naming the field, and an unknown affectation as 404.
+    @Test func theStoreRefusesAnotherTaxpayersAffectation() async throws {
+        let rig = try APIRig()
+        let others = try #require(try rig.store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.row("SELECT id FROM affectation_taxe WHERE contribuable_id = ?", [.int(rig.noPhone)]) { $0.int(0) }
+        })
+        let planned = ISO8601.date(from: "2026-11-24T08:00:00Z")!
+        let wrong = NewRelance(contribuableID: rig.who, affectationTaxeID: others, type: .sms, montantDue: Montant("10")!, datePlanifiee: planned)
+        let refusal = StoreError.unprocessable(field: "affectation_taxe_id", reason: "l'affectation \(others) n'est pas celle du contribuable \(rig.who)")
+        #expect(throws: refusal) { try rig.store.create(wrong) }
+        #expect(throws: refusal) { try rig.store.create([wrong]) }   // the batch too
+        #expect(try rig.store.list(.init()).total == 0)
+        let (s422, mismatch, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "affectation_taxe_id": \#(others), "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s422 == 422 && rig.detail(mismatch) == "affectation_taxe_id : l'affectation \(others) n'est pas celle du contribuable \(rig.who)")
+        let (s404, unknown, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.who), "affectation_taxe_id": 424242, "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s404 == 404 && rig.detail(unknown) == "Affectation de taxe 424242 introuvable")
+        let (s201, _, _) = try await rig.call("POST", "/api/relances", json: #"{"contribuable_id": \#(rig.noPhone), "affectation_taxe_id": \#(others), "type_relance": "sms", "montant_due": "10", "date_planifiee": "2026-11-24"}"#)
+        #expect(s201 == 201)
     }
 
     @Test func listDefaultsBoundsAndFilters() async throws {
@@ -157,6 +220,19 @@ final class APIRig: @unchecked Sendable {
         #expect((st["par_type"] as? [String: Int])?["visite"] == 0)
         let (sd, dateError, _) = try await rig.call("GET", "/api/relances/statistiques?date_debut=hier")
         #expect(sd == 400 && rig.detail(dateError) == "Format de date_debut invalide. Utilisez YYYY-MM-DD")
+    }
+
+    /// Under a dry-run gateway the pre-flight is refused, as `generate --preflight
+    /// --dry-run` is: it would report the sink's figures, not the real channels'. The
+    /// generation itself still runs, to the sink.
+    @Test func aDryRunServerRefusesThePreflight() async throws {
+        let rig = try APIRig(dryRun: true)
+        let (status, answer, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"type_relance": "sms", "limite": 10, "preflight": true}"#)
+        #expect(status == 422 && rig.detail(answer) == "preflight : l'aperçu interroge les vrais canaux ; relancez le serveur sans --dry-run")
+        let (s, created, _) = try await rig.call("POST", "/api/relances/generer-automatique", json: #"{"type_relance": "sms", "limite": 10, "envoyer_automatiquement": true}"#)
+        let items = try #require(created as? [[String: Any]])
+        #expect(s == 200 && items.count == 1 && items[0]["statut"] as? String == "en_attente")   // rehearsed: still to send for real
+        #expect(rig.sandbox.received.isEmpty)
     }
 
     @Test func sendingOnceConcurrentlyAndRefusals() async throws {
@@ -227,6 +303,9 @@ final class APIRig: @unchecked Sendable {
         #expect(other == 403)
         let (_, _, withOrigin) = try await rig.call("GET", "/api/relances", headers: ["Origin": "https://backoffice.mairie.ga", "Authorization": "Bearer s3cret-token"])
         #expect(withOrigin.headers["Access-Control-Allow-Origin"] == "https://backoffice.mairie.ga")
+        #expect(withOrigin.headers["Access-Control-Expose-Headers"] == "Retry-After, Idempotency-Replayed")
+        let (_, _, foreign) = try await rig.call("GET", "/api/relances", headers: ["Origin": "https://evil.example", "Authorization": "Bearer s3cret-token"])
+        #expect(foreign.headers["Access-Control-Allow-Origin"] == nil && foreign.headers["Access-Control-Expose-Headers"] == nil)
     }
 
     @Test func channelsReportTheirHealth() async throws {
