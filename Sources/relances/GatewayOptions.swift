@@ -25,7 +25,10 @@ struct GatewayOptions {
     }
 
     var logger: Logger {
-        let verbose = debug || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["VENTIS_DEBUG"]?.lowercased() ?? "")
+        // The process over `.env`, like every variable. A `.env` that cannot be read is
+        // reported by the command's own load of it; the logger falls back to the process.
+        let variables = (try? environment().values) ?? ProcessInfo.processInfo.environment
+        let verbose = debug || ["1", "true", "yes"].contains(variables["VENTIS_DEBUG"]?.lowercased() ?? "")
         return Logger(level: verbose ? .debug : .info)
     }
 

@@ -18,7 +18,8 @@ enum ServeCommand: Command {
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
         Sends the relances whose planned date has come, every --schedule-interval seconds.
         Stops gracefully on Ctrl-C or SIGTERM: the sends in flight finish, nothing more is
-        claimed, then the store is closed.
+        claimed, then the store is closed. The RELANCES_* variables below are read from
+        the process or the --env-file (.env), the process winning, like the config's.
 
           --host H            address to listen on (default 127.0.0.1). Any other address
                               needs an API token: without one the server refuses to start.
@@ -46,7 +47,9 @@ enum ServeCommand: Command {
         let gateway = try GatewayOptions(&arguments)
         let host = try arguments.option("host") ?? "127.0.0.1"
         let port = try arguments.int("port", default: 8000, in: 0...65535)
-        let environment = ProcessInfo.processInfo.environment
+        // The process over `.env`, as for the config's variables: a token put in `.env`
+        // must close the API, not be silently ignored.
+        let environment = try gateway.environment().values
         let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
         let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
@@ -65,7 +68,7 @@ enum ServeCommand: Command {
 
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
-        var env = try gateway.environment().values
+        var env = environment
         if demo {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: dbPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
