@@ -16,7 +16,9 @@ enum ServeCommand: Command {
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
-        Sends the relances whose planned date has come, every --schedule-interval seconds.
+        Sends the relances whose planned date has come, every --schedule-interval seconds;
+        with --dry-run scheduled sending is off (a rehearsal claims nothing, so the same
+        relances would stay due and be rehearsed again at every batch).
         Stops gracefully on Ctrl-C or SIGTERM: the sends in flight finish, nothing more is
         claimed, then the store is closed. The RELANCES_* variables below are read from
         the process or the --env-file (.env), the process winning, like the config's.
@@ -99,7 +101,9 @@ enum ServeCommand: Command {
         let bound = try server.start()
         print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + (tokens.isEmpty ? "" : "; API tokens required"))
         var scheduler: ScheduledSender?
-        if interval > 0 {
+        if interval > 0 && sender.isRehearsal {
+            logger.info("scheduled sending is off in a dry run: nothing is claimed, so the same relances would be rehearsed at every batch")
+        } else if interval > 0 {
             scheduler = ScheduledSender(sender: sender, options: .init(interval: interval, maxInFlight: inFlight), logger: logger)
             scheduler?.start()
             print("scheduled sending: every \(interval) s, at most \(inFlight) at once")

@@ -92,4 +92,24 @@ import Glibc
         let allowed = try await client.execute(HTTPClientRequest(url: base + "/api/relances", headers: ["Connection": "close", "Authorization": "Bearer secret"]))
         #expect(allowed.status == 200, "\(allowed.text)")
     }
+
+    /// A dry run claims nothing, so scheduled sending would rehearse the same due
+    /// relances again and again: `serve --dry-run` does not start it, and says so.
+    @Test(.timeLimit(.minutes(1)))
+    func aDryRunServesWithoutScheduledSending() async throws {
+        let (store, folder) = try Self.folder()
+        let who = try store.add(Contribuable(nom: "N", prenom: "P", adresse: "BP 1, Libreville"))
+        let due = try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("1")!,
+                                              datePlanifiee: Date().addingTimeInterval(-3_600))).id
+        let log = folder.appendingPathComponent("serve.log")
+        let (process, _) = try await serve(["--db", store.database.path, "--dry-run", "--schedule-interval", "1"], in: folder, log: log)
+        try await Task.sleep(nanoseconds: 1_500_000_000)   // past one interval: a scheduler would have run by now
+        Self.stop(process)
+
+        let output = try String(contentsOf: log, encoding: .utf8)
+        #expect(output.contains("scheduled sending is off in a dry run"), "\(output.suffix(800))")
+        #expect(!output.contains("scheduled sending: every") && !output.contains("scheduled batch"), "\(output.suffix(800))")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(GatewaySetup.dryRunPath).path))
+        #expect(try store.relance(due)?.statut == .enAttente)
+    }
 }
