@@ -16,6 +16,7 @@ enum ServeCommand: Command {
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
+        /metrics answers in Prometheus' text format (with tokens, it needs one too).
         Sends the relances whose planned date has come, every --schedule-interval seconds;
         with --dry-run scheduled sending is off (a rehearsal claims nothing, so the same
         relances would stay due and be rehearsed again at every batch).
