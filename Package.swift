@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway", "ProviderSandbox"]),
         .testTarget(name: "VentisSMSTests", dependencies: ["VentisSMS", "ProviderSandbox", "HTTP", "Gateway", "Channels"]),
-        .testTarget(name: "RelancesTests", dependencies: ["Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite"]),
+        .testTarget(name: "RelancesTests", dependencies: ["Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite", "HTTP"]),
         .testTarget(name: "RelancesServerTests", dependencies: ["RelancesServer", "Relances", "HTTP", "Gateway", "Channels", "ProviderSandbox"]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,19 +16,6 @@ import Glibc
 /// graceful shutdown) gets its default action back and is raised again: the process
 /// ends at once.
 public enum SignalWaiter {
-    /// Blocks the calling thread until one of `signals` arrives; answers which.
-    @discardableResult
-    public static func waitForTermination(_ signals: [Int32] = [SIGINT, SIGTERM]) -> Int32 {
-        let arrived = DispatchSemaphore(value: 0)
-        let which = Mutex<Int32>(0)
-        onTermination(signals) { number in
-            which.withLock { $0 = number }
-            arrived.signal()
-        }
-        arrived.wait()
-        return which.withLock { $0 }
-    }
-
     /// Suspends (holding no thread) until one of `signals` arrives; answers which.
     @discardableResult
     public static func termination(_ signals: [Int32] = [SIGINT, SIGTERM]) async -> Int32 {

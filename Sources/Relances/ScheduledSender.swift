@@ -9,7 +9,9 @@ import Synchronization
 /// sends, oldest first, at most ``Options/batchSize``, sent through ``RelanceSender``
 /// with at most ``Options/maxInFlight`` at once. A relance a send window puts off goes
 /// back `en_attente` with a later planned date, and a later tick picks it up. A full
-/// batch is followed at once by the next, so a backlog drains without waiting.
+/// batch is followed at once by the next, so a backlog drains without waiting; not in a
+/// rehearsal (a dry run), which claims nothing: the same relances stay due, and the
+/// next batch would take them again at once, forever.
 ///
 /// ``stop()`` lets the sends in flight finish and claims nothing more: the relances of
 /// the batch not yet started stay `en_attente`, none is left `envoi_en_cours`.
@@ -96,7 +98,8 @@ public final class ScheduledSender: Sendable {
     private func loop() async {
         logger.info("scheduled sending every \(options.interval) s", ["batch": options.batchSize, "max_in_flight": options.maxInFlight])
         while !isStopping {
-            if let report = await runBatch(), report.due == options.batchSize, report.sent + report.failed > 0 {
+            if let report = await runBatch(), report.due == options.batchSize, report.sent + report.failed > 0,
+               !sender.isRehearsal {
                 continue   // a full batch that made progress: more are probably due
             }
             // Only the wait is cancelled by stop(), never a batch.

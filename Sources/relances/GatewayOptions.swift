@@ -13,19 +13,26 @@ struct GatewayOptions {
         """
 
     var configFile: String
+    /// Whether `--config` named the file (else it is the default, which may not exist).
+    var configGiven: Bool
     var envFile: String
     var dryRun: Bool
     var debug: Bool
 
     init(_ arguments: inout Arguments) throws(UsageError) {
-        configFile = try arguments.option("config") ?? "channels/routing.json"
+        let given = try arguments.option("config")
+        configFile = given ?? "channels/routing.json"
+        configGiven = given != nil
         envFile = try arguments.option("env-file") ?? ".env"
         dryRun = arguments.flag("dry-run")
         debug = arguments.flag("debug")
     }
 
     var logger: Logger {
-        let verbose = debug || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["VENTIS_DEBUG"]?.lowercased() ?? "")
+        // The process over `.env`, like every variable. A `.env` that cannot be read is
+        // reported by the command's own load of it; the logger falls back to the process.
+        let variables = (try? environment().values) ?? ProcessInfo.processInfo.environment
+        let verbose = debug || ["1", "true", "yes"].contains(variables["VENTIS_DEBUG"]?.lowercased() ?? "")
         return Logger(level: verbose ? .debug : .info)
     }
 
@@ -37,6 +44,15 @@ struct GatewayOptions {
     /// what generation without sending uses.
     func templatesOnly() throws(ConfigError) -> RoutingConfig {
         try GatewaySetup.config(configFile: configFile, dryRun: true, environment: environment())
+    }
+
+    /// The config's message templates, for creating relances without sending them. No
+    /// `--config` and no default file: none (the office's built-in texts apply), so a
+    /// folder without a routing config can still create relances. A file named by
+    /// `--config` must exist and be valid.
+    func templates() throws(ConfigError) -> [RelanceType: String] {
+        if !configGiven && !FileManager.default.fileExists(atPath: configFile) { return [:] }
+        return try templatesOnly().templates
     }
 
     func dispatcher(logger: Logger) throws(ConfigError) -> Dispatcher {

@@ -10,7 +10,9 @@ enum GenerateCommand: Command {
 
         Creates relances for late debts by the office's rule (oldest debt first, none
         for a debt reminded in the last 7 days), then with --envoyer sends them. The
-        message is the config's template for the type, else the office's text.
+        message is the config's template for the type, else the office's text. Creating
+        without sending needs no config: with no --config and no channels/routing.json,
+        the office's texts are used (a --config given must exist and be valid).
 
         --preflight writes and sends nothing: it says what the run would do (relances
         per channel, who cannot be reached and why, SMS encodings and segments against
@@ -47,10 +49,10 @@ enum GenerateCommand: Command {
         let logger = gateway.logger
         // Check the config before creating anything, so a bad config creates nothing.
         let dispatcher = send || preflight ? try gateway.dispatcher(logger: logger) : nil
-        let config = try dispatcher?.config ?? gateway.templatesOnly()
+        let templates = try dispatcher?.config?.templates ?? gateway.templates()
         let opened = try store.open()
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
-        if let template = config.templates[type] { options.template = MessageTemplate(template) }
+        if let template = templates[type] { options.template = MessageTemplate(template) }
         if preflight, let dispatcher {
             let report = try CampaignPreflight(store: opened, dispatcher: dispatcher).run(options)
             print(json ? PreflightText.json(report) : PreflightText.table(report))

@@ -16,9 +16,13 @@ enum ServeCommand: Command {
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
-        Sends the relances whose planned date has come, every --schedule-interval seconds.
+        /metrics answers in Prometheus' text format (with tokens, it needs one too).
+        Sends the relances whose planned date has come, every --schedule-interval seconds;
+        with --dry-run scheduled sending is off (a rehearsal claims nothing, so the same
+        relances would stay due and be rehearsed again at every batch).
         Stops gracefully on Ctrl-C or SIGTERM: the sends in flight finish, nothing more is
-        claimed, then the store is closed.
+        claimed, then the store is closed. The RELANCES_* variables below are read from
+        the process or the --env-file (.env), the process winning, like the config's.
 
           --host H            address to listen on (default 127.0.0.1). Any other address
                               needs an API token: without one the server refuses to start.
@@ -46,7 +50,9 @@ enum ServeCommand: Command {
         let gateway = try GatewayOptions(&arguments)
         let host = try arguments.option("host") ?? "127.0.0.1"
         let port = try arguments.int("port", default: 8000, in: 0...65535)
-        let environment = ProcessInfo.processInfo.environment
+        // The process over `.env`, as for the config's variables: a token put in `.env`
+        // must close the API, not be silently ignored.
+        let environment = try gateway.environment().values
         let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
         let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
@@ -65,7 +71,7 @@ enum ServeCommand: Command {
 
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
-        var env = try gateway.environment().values
+        var env = environment
         if demo {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: dbPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
@@ -96,7 +102,9 @@ enum ServeCommand: Command {
         let bound = try server.start()
         print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + (tokens.isEmpty ? "" : "; API tokens required"))
         var scheduler: ScheduledSender?
-        if interval > 0 {
+        if interval > 0 && sender.isRehearsal {
+            logger.info("scheduled sending is off in a dry run: nothing is claimed, so the same relances would be rehearsed at every batch")
+        } else if interval > 0 {
             scheduler = ScheduledSender(sender: sender, options: .init(interval: interval, maxInFlight: inFlight), logger: logger)
             scheduler?.start()
             print("scheduled sending: every \(interval) s, at most \(inFlight) at once")

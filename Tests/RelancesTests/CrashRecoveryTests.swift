@@ -16,11 +16,13 @@ enum RelancesProgram {
             .map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Starts `relances` with `arguments` and `environment` added to ours.
-    static func start(_ arguments: [String], environment: [String: String], output: URL) throws -> Process {
+    /// Starts `relances` with `arguments` and `environment` added to ours, in `directory`
+    /// (else ours): where it looks for `.env` and `channels/routing.json`.
+    static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let log = try FileHandle(forWritingTo: output)
@@ -31,8 +33,9 @@ enum RelancesProgram {
     }
 
     /// Runs `relances` to its end (at most `timeout` seconds); answers its exit status.
-    static func run(_ arguments: [String], environment: [String: String] = [:], output: URL, timeout: Double = 60) async throws -> Int32 {
-        let process = try start(arguments, environment: environment, output: output)
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, output: URL,
+                    timeout: Double = 60) async throws -> Int32 {
+        let process = try start(arguments, environment: environment, directory: directory, output: output)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         if process.isRunning {

@@ -121,6 +121,39 @@ func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) asy
         #expect(batches.count == 2 && batches.allSatisfy { $0.contains("due=1 sent=1 failed=0 deferred=0") })
     }
 
+    /// A dry run claims nothing, so a full batch leaves the same relances due: the next
+    /// batch must wait for the interval, not start at once (it would rehearse them
+    /// again and again, as fast as the sink writes).
+    @Test(.timeLimit(.minutes(1)))
+    func aRehearsalWaitsTheIntervalEvenAfterAFullBatch() async throws {
+        let w = try world()
+        let log = MemoryLogSink()
+        let clock = SteppedClock(w.time)
+        let ids = try (0..<3).map { _ in try w.relance() }
+        let sink = ChannelConfig(name: "dry-run", kind: try #require(BuiltinChannels.table["file-sink"]),
+                                 settings: ChannelSettings(name: "dry-run", kind: "file-sink", file: "test",
+                                                           values: ["path": w.sink.path, "fsync": "never"]))
+        let rehearsal = RoutingConfig(file: "test", channels: [:], routes: [:]).dryRun(sink: sink)
+        let dispatcher = try rehearsal.makeDispatcher(context: ChannelContext(logger: Logger(sink: log), clock: w.time,
+                                                                              baseDirectory: w.folder))
+        let sender = RelanceSender(store: w.store, dispatcher: dispatcher, clock: w.time, logger: Logger(sink: log))
+        #expect(sender.isRehearsal)
+        let scheduler = ScheduledSender(sender: sender, options: .init(interval: 60, batchSize: 2), clock: clock,
+                                        logger: Logger(sink: log))
+        scheduler.start()
+        // The first batch is full (2 of the 3 due) and rehearsed: then the loop sleeps.
+        #expect(await eventually(within: 10) { clock.sleeps == 1 })
+        let batches = { log.lines.filter { $0.contains("msg=\"scheduled batch\"") }.count }
+        #expect(batches() == 1 && w.sinkLines() == 2)
+        #expect(try ids.allSatisfy { try w.statut($0) == .enAttente })   // nothing claimed
+
+        clock.tick()                                              // the interval is over: one more batch
+        #expect(await eventually(within: 10) { clock.sleeps == 2 })
+        await scheduler.stop()
+        #expect(batches() == 2 && w.sinkLines() == 4)
+        #expect(try ids.allSatisfy { try w.statut($0) == .enAttente })
+    }
+
     @Test func stopDuringABatchFinishesWhatIsInFlightAndClaimsNothingMore() async throws {
         let w = try world()
         let gate = GateChannel(clock: ManualClock(fixedNow))
