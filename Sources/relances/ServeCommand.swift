@@ -35,7 +35,7 @@ enum ServeCommand: Command {
                               date past); default 60, 0 = no scheduled sending (also
                               RELANCES_SCHEDULE_INTERVAL)
           --max-in-flight N   scheduled sends at once (default 16)
-          --rate-limit N      API requests a second per client (its token, else its address),
+          --rate-limit N      API requests a second per client (its valid token, else its address),
                               bursts of twice that; over it, 429 with Retry-After. Default
                               100, 0 = no limit (also RELANCES_API_RATE_LIMIT)
           --demo              fresh demo data in var/demo.sqlite (unless --db) and SMS routed to
