@@ -1,4 +1,5 @@
 import Foundation
+import ProviderSandbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,21 +39,13 @@ final class KeepAliveConnection {
     func disconnect() { reset() }
 
     private func connectNow() -> Bool {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let connected = LoopbackSocket.connect(port: port) else { return false }
+        fd = connected
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if rc != 0 { reset(); return false }
         return true
     }
 
@@ -62,18 +55,7 @@ final class KeepAliveConnection {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func sendAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var sent = 0
-            while sent < raw.count {
-                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                sent += n
-            }
-            return true
-        }
-    }
+    private func sendAll(_ bytes: [UInt8]) -> Bool { LoopbackSocket.sendAll(fd, bytes) }
 
     private func fill() -> Bool {
         while true {

@@ -1,4 +1,5 @@
 import Foundation
+import ProviderSandbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,15 +11,8 @@ final class RawClient {
     private var buffer: [UInt8] = []
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { close(fd); throw RawClientError.connect(String(cString: strerror(errno))) }
+        guard let fd = LoopbackSocket.connect(port: port) else { throw RawClientError.connect(String(cString: strerror(errno))) }
+        self.fd = fd
     }
 
     deinit { close(fd) }
@@ -28,16 +22,7 @@ final class RawClient {
     /// Sends every byte; false when the connection refused them (reset, broken pipe).
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var sent = 0
-            while sent < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                sent += n
-            }
-            return true
-        }
+        LoopbackSocket.sendAll(fd, bytes)
     }
 
     /// Stops sending (the server then reads the end of the stream).

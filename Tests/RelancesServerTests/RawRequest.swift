@@ -1,4 +1,5 @@
 import Foundation
+import ProviderSandbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,16 +30,8 @@ enum RawRequest {
     /// Sends `bytes`, half-closes (the server then sees the end of the stream after
     /// them), and reads until the server closes or `timeout` passes.
     static func send(_ bytes: [UInt8], port: Int, timeout: Double = 10) async throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = LoopbackSocket.connect(port: port) else { throw Failure.connect(String(cString: strerror(errno))) }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure.connect(String(cString: strerror(errno))) }
         // A server that stops reading (a refusal) must not block the sender forever.
         var sendTimeout = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
