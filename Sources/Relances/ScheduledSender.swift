@@ -152,6 +152,10 @@ public final class ScheduledSender: Sendable {
             report.failed += summary.failed
             report.deferred += summary.deferred
             report.skipped += summary.skipped
+            if summary.unrecorded > 0 {
+                logger.error("results the store could not write: those relances stay envoi_en_cours; run `relances recover`",
+                             ["relances": summary.unrecorded])
+            }
         }
         let fields: KeyValuePairs<String, Any> = ["due": report.due, "sent": report.sent, "failed": report.failed,
                                                   "deferred": report.deferred, "skipped": report.skipped, "not_started": report.notStarted]
