@@ -22,7 +22,13 @@ extension SQLiteRelanceStore {
     public func update(_ id: Int64, _ patch: RelancePatch, now: Date = Date()) throws(StoreError) -> Relance? {
         var sets: [String] = []
         var values: [SQLValue] = []
-        if let s = patch.statut { sets.append("statut = ?"); values.append(.text(s.rawValue)) }
+        if let s = patch.statut {
+            sets.append("statut = ?")
+            values.append(.text(s.rawValue))
+            // A cancelled relance gives its business key up; one put back takes it again.
+            sets.append(s == .annulee ? "periode = NULL"
+                        : "periode = CASE WHEN statut = 'annulee' AND affectation_taxe_id IS NOT NULL THEN \(Schema.weekOfRow) ELSE periode END")
+        }
         if let d = patch.dateEnvoi { sets.append("date_envoi = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
         if let r = patch.reponseRecue { sets.append("reponse_recue = ?"); values.append(.int(r ? 1 : 0)) }
         if let d = patch.dateReponse { sets.append("date_reponse = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
@@ -34,7 +40,7 @@ extension SQLiteRelanceStore {
                 return try s.run("UPDATE relance SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.int(id)])
             } catch .constraint(let why) where why.contains("relance.periode") {
                 // Put back from `annulee` while another of its type holds the key.
-                let key = try s.row("SELECT type_relance, periode FROM relance WHERE id = ?", [.int(id)]) { ($0.text(0), $0.text(1)) }
+                let key = try s.row("SELECT type_relance, \(Schema.weekOfRow) FROM relance WHERE id = ?", [.int(id)]) { ($0.text(0), $0.text(1)) }
                 throw .conflict(Self.keyTaken(RelanceType(rawValue: key?.0 ?? "") ?? .sms, week: key?.1 ?? "?"))
             }
         }

@@ -95,12 +95,20 @@ enum Schema {
 
     /// v5: a cancelled relance no longer holds its business key, so an operator who
     /// cancels one (a wrong text, a wrong number) can make the corrected one the same
-    /// week; a relance put back from `annulee` takes the key again, if it is free.
+    /// week; a relance put back from `annulee` takes the key again, if it is free. The
+    /// key of a cancelled one is NULL (never equal to another): cancelling and putting
+    /// back set it (``SQLiteRelanceStore/update(_:_:now:)``), while the claims and
+    /// outcomes of sending, which change `statut` all day, leave the index alone.
     static let cancelledOutOfKey = """
         DROP INDEX relance_cle_metier;
         CREATE UNIQUE INDEX relance_cle_metier ON relance(affectation_taxe_id, type_relance, periode)
-            WHERE affectation_taxe_id IS NOT NULL AND statut <> 'annulee';
+            WHERE affectation_taxe_id IS NOT NULL;
+        UPDATE relance SET periode = NULL WHERE statut = 'annulee';
         """
+
+    /// The business key's week of a row (the Monday of its `date_planifiee`, UTC), in
+    /// SQL: ``RelanceGenerator/week(containing:)``'s.
+    static let weekOfRow = "date(substr(date_planifiee, 1, 10), '-6 days', 'weekday 1')"
 
     /// v2: counters the statistics read instead of scanning every relance (kept by
     /// triggers, so no write path can forget them), the business key of a generated

@@ -1,6 +1,6 @@
 import Foundation
 import Gateway
-import Relances
+@testable import Relances
 import Testing
 
 @Suite struct GenerationTests {
@@ -150,6 +150,21 @@ import Testing
             #expect(relance.message == expected[try #require(relance.affectationTaxeID)])
             #expect(relance.canalEnvoi == "0661234567")   // trimmed as Contribuable.address(for:) trims
         }
+    }
+
+    /// The week a put-back relance takes its key for, computed by SQL, is the week the
+    /// Swift side gives a new one: every day of two years, each weekday and year end.
+    @Test func theWeekInSQLIsTheWeekInSwift() throws {
+        let (store, _) = try temporaryStore()
+        let start = Int(fixedNow.timeIntervalSince1970 / 86_400) - 365
+        let days = (0..<730).map { start + $0 }
+        let stamps = days.map { ISO8601.string(from: Date(timeIntervalSince1970: Double($0) * 86_400 + 3_600 * Double($0 % 24))) }
+        let fromSQL = try store.database.withConnection { (s: Session) throws(StoreError) in
+            try stamps.map { stamp throws(StoreError) in
+                try s.row("SELECT \(Schema.weekOfRow) FROM (SELECT ?1 AS date_planifiee)", [.text(stamp)]) { $0.text(0) } ?? ""
+            }
+        }
+        #expect(fromSQL == days.map { RelanceGenerator.week(of: $0) })
     }
 
     /// One relance per affectation, type and week, whoever makes it: a second one is a
