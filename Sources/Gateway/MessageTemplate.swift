@@ -8,8 +8,14 @@ public struct MessageTemplate: Sendable, Hashable {
     public static let standard = MessageTemplate("Rappel : Vous avez une taxe de {montant} FCFA à payer. Échéance : {echeance}")
 
     public let text: String
+    /// The template cut at its placeholders, in order: what ``render(_:)`` fills, and
+    /// what the generator turns into SQL. Cut once, not at every message.
+    public let segments: [Segment]
 
-    public init(_ text: String) { self.text = text }
+    public init(_ text: String) {
+        self.text = text
+        segments = Self.segments(of: text)
+    }
 
     /// The names between braces that are not placeholders.
     public static func unknownPlaceholders(in text: String) -> [String] {
@@ -23,9 +29,7 @@ public struct MessageTemplate: Sendable, Hashable {
         case placeholder(String)
     }
 
-    /// The template cut at its placeholders, in order: what ``render(_:)`` fills, and
-    /// what the generator turns into SQL.
-    public var segments: [Segment] {
+    static func segments(of text: String) -> [Segment] {
         var out: [Segment] = []
         var pending = ""
         var rest = Substring(text)

@@ -84,10 +84,7 @@ public struct CampaignPreflight: Sendable {
         let type = options.type
         var report = Report(typeRelance: type.rawValue)
         report.canal = dispatcher.route(for: type)?.channels.first
-        let now = clock.now()
-        let today = Int(now.timeIntervalSince1970 / 86_400)
-        let values: [SQLValue] = [.text(RelanceGenerator.day(today - options.joursRetardMin)),
-                                  .text(ISO8601.string(from: now.addingTimeInterval(-7 * 86_400)))]
+        let values = RelanceGenerator.lateDebtsValues(now: clock.now(), joursRetardMin: options.joursRetardMin)
         let budget = dispatcher.config?.segmentBudgets[type]
         var sms = type == .sms ? Report.SMSFigures(budget: budget) : nil
         var reasons: [String: Int] = [:]

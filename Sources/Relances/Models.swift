@@ -29,6 +29,12 @@ public struct Contribuable: Sendable, Hashable, Codable {
         return v
     }
 
+    /// Where a relance of `type` goes: the operator's `override` (its `canal_envoi`)
+    /// when it holds more than blanks, else this contribuable's address for the type.
+    public func recipient(for type: RelanceType, override: String?) -> String? {
+        override.flatMap { $0.trimmingCharacters(in: Self.blanks).isEmpty ? nil : $0 } ?? address(for: type)
+    }
+
     /// Where a type's address is kept: the phone for sms and appel, the e-mail, the
     /// postal address for courrier and visite.
     static func addressField(for type: RelanceType) -> (keyPath: KeyPath<Contribuable, String?>, column: String) {

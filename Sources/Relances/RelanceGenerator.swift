@@ -57,6 +57,11 @@ public struct RelanceGenerator: Sendable {
         ORDER BY a.date_debut, a.id
         """
 
+    /// The values of ``lateDebts``' ?1 and ?2 at `now`.
+    static func lateDebtsValues(now: Date, joursRetardMin: Int) -> [SQLValue] {
+        [.text(day(Int(now.timeIntervalSince1970 / 86_400) - joursRetardMin)), .text(ISO8601.string(from: now.addingTimeInterval(-7 * 86_400)))]
+    }
+
     static let lateDebtsFrom = """
         FROM affectation_taxe a
         JOIN taxe t ON t.id = a.taxe_id
@@ -121,13 +126,11 @@ public struct RelanceGenerator: Sendable {
             throw StoreError.invalid("Type de relance invalide")
         }
         let now = clock.now()
-        let today = Int(now.timeIntervalSince1970 / 86_400)
-        let cutoff = Self.day(today - options.joursRetardMin)
-        let weekAgo = ISO8601.string(from: now.addingTimeInterval(-7 * 86_400))
+        let lateness = Self.lateDebtsValues(now: now, joursRetardMin: options.joursRetardMin)
         let stamp = ISO8601.string(from: now)
         let (sql, texts) = Self.insertStatement(for: options)
-        let values: [SQLValue] = [.text(cutoff), .text(weekAgo), .text(options.type.rawValue), .text(stamp), .text(Self.week(of: today)), .int(Int64(max(0, options.limite)))]
-            + texts.map { .text($0) }
+        let values: [SQLValue] = lateness + [.text(options.type.rawValue), .text(stamp), .text(Self.week(containing: now)),
+                                             .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
         return try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> Result in
             // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
             let created = try s.rows(sql, values) { $0.int(0) }.sorted()
@@ -139,7 +142,7 @@ public struct RelanceGenerator: Sendable {
                 withoutAddress = try s.row("""
                     SELECT COUNT(*) \(Self.lateDebtsFrom)
                       AND a.contribuable_id IN (SELECT x.id FROM contribuable x WHERE \(address) IS NULL)
-                    """, [.text(cutoff), .text(weekAgo)]) { Int($0.int(0)) } ?? 0
+                    """, lateness) { Int($0.int(0)) } ?? 0
             }
             return Result(created: created, withoutAddress: withoutAddress)
         }

@@ -38,6 +38,9 @@ public final class RelanceSender: Sendable {
     /// so the real campaign afterwards still sends every one.
     public var isRehearsal: Bool { dispatcher.config?.isDryRun == true }
 
+    /// The types a channel sends (the others are done by hand, or left out of the config).
+    public var routedTypes: [RelanceType] { RelanceType.allCases.filter { dispatcher.route(for: $0) != nil } }
+
     public func send(_ id: Int64) async -> Report {
         do {
             return try await attempt(id)
@@ -93,8 +96,8 @@ public final class RelanceSender: Sendable {
     }
 
     func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
-        let override = r.canalEnvoi.flatMap { $0.trimmingCharacters(in: Contribuable.blanks).isEmpty ? nil : $0 }
-        return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: override ?? r.contribuable?.address(for: r.type),
+        let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
+        return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: who.recipient(for: r.type, override: r.canalEnvoi),
                               contribuableID: r.contribuableID, previous: previous)
     }
 
@@ -178,8 +181,8 @@ public final class RelanceSender: Sendable {
     /// written by group commit (``OutcomeWriter``): a transaction per group of results,
     /// not five per message. A send's attempts are written with its outcome.
     public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
-        let dispatcher = self.dispatcher
-        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { dispatcher.route(for: $0) != nil }
+        let routed = Set(routedTypes)
+        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { routed.contains($0) }
         // Groups of four times the sends in flight (32 to 256): large enough that claims
         // cost little, small enough that a crash leaves few relances claimed unsent.
         let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer)

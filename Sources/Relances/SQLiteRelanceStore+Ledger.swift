@@ -33,9 +33,8 @@ extension SQLiteRelanceStore {
             FROM relance r JOIN contribuable c ON c.id = r.contribuable_id WHERE r.id = ?
             """, [.int(id)]) { r in
             let type = RelanceType(rawValue: r.text(0)) ?? .sms
-            let override = r.optionalText(1).flatMap { $0.trimmingCharacters(in: Contribuable.blanks).isEmpty ? nil : $0 }
             let who = Contribuable(nom: "", prenom: "", telephone: r.optionalText(3), email: r.optionalText(4), adresse: r.optionalText(5))
-            return (override ?? who.address(for: type) ?? "", r.text(2))
+            return (who.recipient(for: type, override: r.optionalText(1)) ?? "", r.text(2))
         }
     }
 }

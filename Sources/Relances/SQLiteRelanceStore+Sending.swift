@@ -110,9 +110,8 @@ extension SQLiteRelanceStore {
                 let statut = RelanceStatut(rawValue: found.text(1)) ?? .enAttente
                 let contribuable = Contribuable(id: found.int(5), nom: "", prenom: "", telephone: found.optionalText(6),
                                                 email: found.optionalText(7), adresse: found.optionalText(8))
-                let override = found.optionalText(4).flatMap { $0.trimmingCharacters(in: Contribuable.blanks).isEmpty ? nil : $0 }
                 rows[found.int(0)] = (ClaimedRelance(id: found.int(0), type: type, message: found.text(3),
-                                                     recipient: override ?? contribuable.address(for: type),
+                                                     recipient: contribuable.recipient(for: type, override: found.optionalText(4)),
                                                      contribuableID: contribuable.id, previous: statut), statut)
             }
             var result = BatchClaim()

@@ -130,7 +130,7 @@ public final class ScheduledSender: Sendable {
 
         var report = BatchReport()
         let now = clock.now()
-        let types = RelanceType.allCases.filter { sender.dispatcher.route(for: $0) != nil }
+        let types = sender.routedTypes
         let ids: [Int64]
         do {
             ids = try sender.store.pending(limit: options.batchSize, now: now, types: types)

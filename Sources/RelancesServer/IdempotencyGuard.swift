@@ -22,15 +22,13 @@ public final class IdempotencyGuard: Sendable {
     let clock: any GatewayClock
     let logger: Logger
     /// Seconds a key is remembered.
-    public let lifetime: TimeInterval
+    public static let lifetime: TimeInterval = 86_400
     /// This process: claims made by another (a server since stopped) are told apart.
     let owner = UUID().uuidString
 
-    public init(store: SQLiteRelanceStore, clock: any GatewayClock = SystemClock(), lifetime: TimeInterval = 86_400,
-                logger: Logger = Logger(label: "api")) {
+    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger) {
         self.store = store
         self.clock = clock
-        self.lifetime = lifetime
         self.logger = logger.labelled("idempotency")
     }
 
@@ -46,7 +44,7 @@ public final class IdempotencyGuard: Sendable {
             let claim: IdempotencyClaim
             do {
                 claim = try store.claimIdempotencyKey(scope, fingerprint: Self.fingerprint(request), owner: owner,
-                                                      now: clock.now(), lifetime: lifetime)
+                                                      now: clock.now(), lifetime: Self.lifetime)
             } catch {
                 logger.error("could not claim an idempotency key; the request was not run", ["error": "\(error)"])
                 return .error(status: 503, detail: "Impossible d'enregistrer la clé Idempotency-Key : la requête n'a pas été exécutée, réessayez")

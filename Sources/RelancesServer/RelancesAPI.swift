@@ -14,9 +14,10 @@ public struct APIConfiguration: Sendable {
     /// figures at `GET /metrics`. Pass the dispatcher's to keep one registry.
     public var metrics: Metrics
     /// `/api` and `/metrics` requests a second per client (its valid token, else its
-    /// address), bursts of twice that; over it, 429, before any 401. Nil: no limit.
+    /// address), bursts of twice that; over it, 429, before any 401. Nil or 0: no limit.
     public var rateLimit: Double?
-    /// The rate limit's clock (a test clock in tests).
+    /// The API's clock: the rate limit's, the handlers' "now", the age of idempotency
+    /// keys (a test clock in tests).
     public var clock: any GatewayClock = SystemClock()
 
     public init(tokens: [String] = [], corsOrigins: [String] = [], logger: Logger = Logger(label: "api"), metrics: Metrics = Metrics(),
@@ -31,11 +32,10 @@ public struct APIConfiguration: Sendable {
 
 /// The `/api/relances` backend of the office's page, the taxpayer search, the channels'
 /// health, `/healthz`, `/metrics` and the page itself, as one router.
-public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration,
-                                clock: any GatewayClock = SystemClock()) -> HTTPRouter {
-    let api = RelancesAPI(store: store, sender: sender, clock: clock)
+public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration) -> HTTPRouter {
+    let api = RelancesAPI(store: store, sender: sender, clock: configuration.clock)
     let router = HTTPRouter()
-    let idempotency = IdempotencyGuard(store: store, clock: clock, logger: configuration.logger)
+    let idempotency = IdempotencyGuard(store: store, clock: configuration.clock, logger: configuration.logger)
     func route(_ method: String, _ path: String, _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
         let handler: HTTPHandler = { request in
             do { return try await body(request) } catch let error as APIError { return error.response } catch {
@@ -68,7 +68,8 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
 /// Wraps the router with the rate limit and bearer-token checks (on `/api/` and
 /// `/metrics`), CORS, and the count of requests by route pattern and status.
 public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
-    let tokens = configuration.tokens.map { Array($0.utf8) }
+    // Each token's bytes, and its rate-limit key, made once.
+    let tokens = configuration.tokens.map { (bytes: Array($0.utf8), key: "token " + $0) }
     let origins = Set(configuration.corsOrigins)
     let metrics = configuration.metrics
     let limit = configuration.rateLimit.flatMap { $0 > 0 ? ClientRateLimit(rate: $0, clock: configuration.clock) : nil }
@@ -90,7 +91,7 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             guard allowedOrigin != nil else { return (.error(status: 403, detail: "Origine non autorisée"), "preflight") }
             var r = HTTPResponse(status: 204)
             r.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, OPTIONS"
-            r.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            r.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, \(IdempotencyGuard.header)"
             r.headers["Access-Control-Max-Age"] = "600"
             return (withCORS(r), "preflight")
         }
@@ -101,14 +102,14 @@ public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration)
             // Which configured token the request carries, if any. Every token is compared
             // in full, in constant time: the answer's timing says nothing.
             let given = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? Array($0.dropFirst(7).utf8) : nil } ?? []
-            var valid: [UInt8]?
-            for token in tokens where constantTimeEqual(token, given) { valid = token }
+            var valid: String?
+            for token in tokens where constantTimeEqual(token.bytes, given) { valid = token.key }
             // Limited before the token is refused, so wrong tokens cannot be tried at full
             // speed; keyed by the token only once it is known valid (clients behind one
             // proxy are told apart), else by the address: a header the server did not
             // check cannot buy a fresh bucket.
             if let limit {
-                let client = valid.map { "token " + String(decoding: $0, as: UTF8.self) } ?? "address " + clientAddress(request.remoteAddress)
+                let client = valid ?? "address " + clientAddress(request.remoteAddress)
                 if let wait = limit.check(client) {
                     let seconds = max(1, Int(wait.rounded(.up)))
                     var r = HTTPResponse.error(status: 429, detail: "Trop de requêtes : réessayez dans \(seconds) s")

@@ -40,19 +40,14 @@ struct GatewayOptions {
         try Environment.load(dotEnvPath: envFile)
     }
 
-    /// The config checked for its structure and templates only (no credentials needed):
-    /// what generation without sending uses.
-    func templatesOnly() throws(ConfigError) -> RoutingConfig {
-        try GatewaySetup.config(configFile: configFile, dryRun: true, environment: environment())
-    }
-
-    /// The config's message templates, for creating relances without sending them. No
-    /// `--config` and no default file: none (the office's built-in texts apply), so a
-    /// folder without a routing config can still create relances. A file named by
-    /// `--config` must exist and be valid.
+    /// The config's message templates, for creating relances without sending them: the
+    /// config checked for its structure and templates only (as a dry run: no credentials
+    /// needed). No `--config` and no default file: none (the office's built-in texts
+    /// apply), so a folder without a routing config can still create relances. A file
+    /// named by `--config` must exist and be valid.
     func templates() throws(ConfigError) -> [RelanceType: String] {
         if !configGiven && !FileManager.default.fileExists(atPath: configFile) { return [:] }
-        return try templatesOnly().templates
+        return try GatewaySetup.config(configFile: configFile, dryRun: true, environment: environment()).templates
     }
 
     func dispatcher(logger: Logger) throws(ConfigError) -> Dispatcher {

@@ -61,16 +61,7 @@ enum GenerateCommand: Command {
         let result = try RelanceGenerator(store: opened).generate(options)
         print("\(result.created.count) relance(s) \(type.rawValue) générée(s)" + (result.withoutAddress > 0 ? "; \(result.withoutAddress) dette(s) sans adresse pour ce type" : ""))
         guard let dispatcher, !result.created.isEmpty else { return 0 }
-        let progress = BatchProgress(total: result.created.count)
-        let line = ProgressLine(progress, label: "envoi")
-        line.start()
         let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
-        let (summary, signal) = await Interruptible.run { await sender.send(result.created, maxInFlight: inFlight, progress: progress) }
-        line.finish()
-        if let signal { print("stopped by signal \(signal): the relances not sent stay en_attente") }
-        print("\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)" + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
-        for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
-        Output.report(summary, rehearsal: dispatcher.config?.isDryRun == true)
-        return summary.failed > 0 ? 1 : 0
+        return await Output.sendBatch(result.created, with: sender, inFlight: inFlight, heading: "", leftAs: "en_attente")
     }
 }

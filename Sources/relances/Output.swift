@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import Gateway
 import Relances
 
 /// The commands' `print`: each line is written at once, so a long-running command
@@ -11,6 +12,23 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
 }
 
 enum Output {
+    /// Sends `ids` with a progress line, stopping cleanly on Ctrl-C/SIGTERM, then prints
+    /// the summary after `heading`; answers the exit status (1 when any failed).
+    /// `leftAs` says what the relances not sent are after a signal.
+    static func sendBatch(_ ids: [Int64], with sender: RelanceSender, inFlight: Int, heading: String, leftAs: String) async -> Int32 {
+        let progress = BatchProgress(total: ids.count)
+        let line = ProgressLine(progress, label: "envoi")
+        line.start()
+        let (summary, signal) = await Interruptible.run { await sender.send(ids, maxInFlight: inFlight, progress: progress) }
+        line.finish()
+        if let signal { print("stopped by signal \(signal): the relances not sent stay \(leftAs)") }
+        print(heading + "\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)"
+              + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
+        for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        report(summary, rehearsal: sender.isRehearsal)
+        return summary.failed > 0 ? 1 : 0
+    }
+
     /// What a batch's figures do not say by themselves: a dry run changed nothing, and
     /// outcomes the store could not write are waiting for `relances recover`.
     static func report(_ summary: RelanceSender.Summary, rehearsal: Bool) {

@@ -58,16 +58,8 @@ enum SendCommand: Command {
                 return 0
             }
         }
-        let ids = try opened.pending(limit: limit, now: Date(), types: RelanceType.allCases.filter { dispatcher.route(for: $0) != nil })
-        let progress = BatchProgress(total: ids.count)
-        let line = ProgressLine(progress, label: "envoi")
-        line.start()
-        let (summary, signal) = await Interruptible.run { await sender.send(ids, maxInFlight: inFlight, progress: progress) }
-        line.finish()
-        if let signal { print("stopped by signal \(signal): the relances not sent stay as they were") }
-        print("\(ids.count) relance(s) en attente : \(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)" + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
-        for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
-        Output.report(summary, rehearsal: sender.isRehearsal)
-        return summary.failed > 0 ? 1 : 0
+        let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes)
+        return await Output.sendBatch(ids, with: sender, inFlight: inFlight, heading: "\(ids.count) relance(s) en attente : ",
+                                      leftAs: "as they were")
     }
 }

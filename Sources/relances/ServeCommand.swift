@@ -93,7 +93,7 @@ enum ServeCommand: Command {
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
         let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
-                                             rateLimit: rateLimit > 0 ? rateLimit : nil)
+                                             rateLimit: rateLimit)
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration(host: host, port: port)
         serverConfig.accessLog = true

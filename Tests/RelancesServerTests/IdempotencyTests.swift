@@ -32,8 +32,9 @@ final class IdempotencyRig: @unchecked Sendable {
                                     channels: ["letters": letters, "held": held],
                                     policies: ["letters": DeliveryPolicy(maxAttempts: 1), "held": DeliveryPolicy(maxAttempts: 1)], logger: log)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
-        let config = APIConfiguration(tokens: tokens, logger: log)
-        let api = try LoopbackAPI(store: store, sender: sender, configuration: config, clock: clock)
+        var config = APIConfiguration(tokens: tokens, logger: log)
+        config.clock = clock
+        let api = try LoopbackAPI(store: store, sender: sender, configuration: config)
         (server, handler, base) = (api.server, api.handler, api.base)
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "0661234567", adresse: "BP 12, Libreville"))
     }

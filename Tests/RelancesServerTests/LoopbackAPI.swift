@@ -11,9 +11,8 @@ struct LoopbackAPI {
     /// `http://127.0.0.1:<port>`.
     let base: String
 
-    init(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration,
-         clock: any GatewayClock = SystemClock()) throws {
-        handler = relancesHandler(router: buildRelancesRouter(store: store, sender: sender, configuration: configuration, clock: clock),
+    init(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration) throws {
+        handler = relancesHandler(router: buildRelancesRouter(store: store, sender: sender, configuration: configuration),
                                   configuration: configuration)
         var serverConfig = HTTPServerConfiguration()
         serverConfig.logger = configuration.logger
