@@ -41,3 +41,14 @@ public final class GateChannel: Channel {
         waiting.forEach { $0.resume() }
     }
 }
+
+/// Waits, at most `seconds`, for `condition` (polled every 5 ms); answers whether it
+/// came true. For tests that wait on another thread's progress.
+public func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        try? await Task.sleep(nanoseconds: 5_000_000)
+    }
+    return try condition()
+}

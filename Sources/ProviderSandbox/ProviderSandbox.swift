@@ -92,6 +92,10 @@ public final class ProviderSandbox: Sendable {
     }
 
     public var received: [SandboxMessage] { state.withLock { $0.received } }
+    /// The numbers whose message was accepted (`+SUCCESS`), with how many times.
+    public var acceptedByNumber: [String: Int] {
+        received.reduce(into: [:]) { counts, m in if m.answer.hasPrefix("+SUCCESS") { counts[m.to, default: 0] += 1 } }
+    }
     public var tokenRequests: Int { state.withLock { $0.tokenRequests } }
     public var messageRequests: Int { state.withLock { $0.messageRequests } }
 

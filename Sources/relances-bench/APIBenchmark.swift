@@ -22,7 +22,7 @@ enum APIBenchmark {
         try fill(store)
         let buildTime = Date().timeIntervalSince(built)
 
-        let (server, port, _) = try serve(store, folder: folder, dryRun: true)
+        let (server, port) = try serve(store, folder: folder, dryRun: true)
         defer { server.shutdown(grace: 1) }
 
         let base = "http://127.0.0.1:\(port)/api/relances"
@@ -52,7 +52,7 @@ enum APIBenchmark {
 
     /// The API on a loopback port in this process, every type routed to the file sink of
     /// `channels/dry-run.json`: a dry run, or (`dryRun: false`) the sink as a real channel.
-    static func serve(_ store: SQLiteRelanceStore, folder: URL, dryRun: Bool) throws -> (server: HTTPServer, port: Int, sender: RelanceSender) {
+    static func serve(_ store: SQLiteRelanceStore, folder: URL, dryRun: Bool) throws -> (server: HTTPServer, port: Int) {
         let logger = Logger(level: .error)
         let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: dryRun, environment: Environment())
         let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
@@ -62,7 +62,7 @@ enum APIBenchmark {
         var serverConfig = HTTPServerConfiguration()
         serverConfig.logger = logger
         let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
-        return (server, try server.start(), sender)
+        return (server, try server.start())
     }
 
     /// `contribuables` taxpayers and `relances` relances over the past year, every type,

@@ -39,9 +39,12 @@ enum RelanceBench {
     }
 
     /// Peak resident memory of this process since the last reset, in MB (VmHWM).
-    static func peakMemoryMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+    static func peakMemoryMB() -> Double { statusMB("VmHWM") }
+
+    /// A memory figure of `/proc/<pid>/status` (`VmRSS`, `VmHWM`…) in MB; 0 when unreadable.
+    static func statusMB(_ field: String, pid: String = "self") -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
         return kb / 1024
     }

@@ -30,7 +30,7 @@ final class KeepAliveConnection {
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         for line in headers { head += line + "\r\n" }
         let bytes = Array((head + "\r\n" + (body ?? "")).utf8)
-        guard sendAll(bytes), let answer = readResponse() else { reset(); return nil }
+        guard LoopbackSocket.sendAll(fd, bytes), let answer = readResponse() else { reset(); return nil }
         if answer.close { reset() }
         return (answer.status, answer.body)
     }
@@ -54,8 +54,6 @@ final class KeepAliveConnection {
         fd = -1
         buffer.removeAll(keepingCapacity: true)
     }
-
-    private func sendAll(_ bytes: [UInt8]) -> Bool { LoopbackSocket.sendAll(fd, bytes) }
 
     private func fill() -> Bool {
         while true {

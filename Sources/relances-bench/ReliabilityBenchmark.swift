@@ -76,9 +76,8 @@ enum ReliabilityBenchmark {
             try s.rows("SELECT id FROM contribuable ORDER BY id") { $0.int(0) }
         }
 
-        let (server, port, sender) = try APIBenchmark.serve(store, folder: folder, dryRun: false)
+        let (server, port) = try APIBenchmark.serve(store, folder: folder, dryRun: false)
         defer { server.shutdown(grace: 2) }
-        guard !sender.isRehearsal else { throw BenchError("the sink must be a real channel, not a dry run") }
         let sink = folder.appendingPathComponent(GatewaySetup.dryRunPath)
 
         let duration = seconds
@@ -198,12 +197,7 @@ enum ReliabilityBenchmark {
     }
 
     /// Resident memory of this process now, in MB (VmRSS).
-    static func residentMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb / 1024
-    }
+    static func residentMB() -> Double { RelanceBench.statusMB("VmRSS") }
 }
 
 /// The stop flag the client threads read and where they leave their tallies.
@@ -239,9 +233,4 @@ final class Countdown: Sendable {
             if now { c.resume() }
         }
     }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

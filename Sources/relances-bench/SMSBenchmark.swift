@@ -74,8 +74,7 @@ enum SMSBenchmark {
 
         // The provider's record against the store's: each relance's number accepted once.
         let received = sandbox.received
-        var accepted: [String: Int] = [:]
-        for m in received where m.answer.hasPrefix("+SUCCESS") { accepted[m.to, default: 0] += 1 }
+        let accepted = sandbox.acceptedByNumber
         let sentInStore = try store.database.withConnection { (s: Session) throws(StoreError) in
             try s.row("SELECT COUNT(*) FROM relance WHERE statut = 'envoyee'") { Int($0.int(0)) } ?? 0
         }

@@ -61,8 +61,7 @@ enum ServeReliabilityBenchmark {
                   let id = (object["id"] as? String)?.split(separator: "-").last.flatMap({ Int64($0) }) else { continue }
             lines[id, default: 0] += 1
         }
-        let statuts = try statuts(store)
-        let envoyee = Set(statuts.filter { $0.value == "envoyee" }.keys)
+        let envoyee = try sentByClients(store)
         let lost = envoyee.union(tally.sent).subtracting(lines.keys).count
         let duplicated = lines.values.filter { $0 > 1 }.count
         let written = Set(lines.keys).intersection(tally.created)
@@ -250,15 +249,11 @@ enum ServeReliabilityBenchmark {
         return store
     }
 
-    /// The statut of every relance the clients created.
-    static func statuts(_ store: SQLiteRelanceStore) throws -> [Int64: String] {
-        try store.database.withConnection { (s: Session) throws(StoreError) in
-            var out: [Int64: String] = [:]
-            for (id, statut) in try s.rows("SELECT id, statut FROM relance WHERE message LIKE 'Charge %'", [], { ($0.int(0), $0.text(1)) }) {
-                out[id] = statut
-            }
-            return out
-        }
+    /// The relances the clients created that are `envoyee`.
+    static func sentByClients(_ store: SQLiteRelanceStore) throws -> Set<Int64> {
+        Set(try store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.rows("SELECT id FROM relance WHERE statut = 'envoyee' AND message LIKE 'Charge %'") { $0.int(0) }
+        })
     }
 
     static func p99(_ values: [Double]) -> String {
@@ -311,12 +306,7 @@ final class ServedAPI: @unchecked Sendable {
     }
 
     /// Resident memory of the server process, in MB.
-    func residentMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb / 1024
-    }
+    func residentMB() -> Double { RelanceBench.statusMB("VmRSS", pid: String(process.processIdentifier)) }
 
     /// SIGTERM, then up to 30 s to finish what is in flight; true when it ended by itself, with status 0.
     func stop() async -> Bool {

@@ -281,7 +281,7 @@ func json(_ text: String) -> [String: Any] {
         let client = try RawClient(port: rig.sandbox.port)
         client.send("POST /messaging/api/v1/message HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
                     + "Content-Length: \(SandboxRig.message().utf8.count)\r\n\r\n\(SandboxRig.message())")
-        #expect(await eventually { !rig.sandbox.received.isEmpty })
+        #expect(await eventually(within: 10) { !rig.sandbox.received.isEmpty })
         rig.sandbox.stop()
         #expect(await client.ending(timeout: 30) == .closed)
         #expect(throws: RawClientError.self) { try RawClient(port: rig.sandbox.port) }

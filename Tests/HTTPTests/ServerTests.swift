@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import HTTP
+import ProviderSandbox
 import Synchronization
 import Testing
 
@@ -29,16 +30,6 @@ final class Gate: Sendable {
     }
 
     var arrived: Int { state.withLock { $0.arrived } }
-}
-
-/// Polls `condition` every 5 ms for up to `timeout` seconds; answers whether it held.
-func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !condition() {
-        if Date() > deadline { return false }
-        try? await Task.sleep(nanoseconds: 5_000_000)
-    }
-    return true
 }
 
 @Suite struct ServerTests {
@@ -220,7 +211,7 @@ func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
         idle.send("GET /api/relances HTTP/1.1\r\n\r\n")
         #expect(await idle.response()?.status == 200)
         client.send("GET /slow HTTP/1.1\r\n\r\n")
-        #expect(await eventually { gate.arrived == 1 })
+        #expect(await eventually(within: 10) { gate.arrived == 1 })
         let stopped = Mutex(false)
         let stopper = Thread {
             server.shutdown(grace: 30)
@@ -228,14 +219,14 @@ func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
         }
         stopper.start()
         // Shutdown has begun once new connections are refused; the idle one is closed.
-        #expect(await eventually { (try? RawClient(port: server.port)) == nil })
+        #expect(await eventually(within: 10) { (try? RawClient(port: server.port)) == nil })
         #expect(await idle.ending() == .closed)
         #expect(!stopped.withLock { $0 })
         gate.open()
         let response = try #require(await client.response())
         #expect(response.status == 200 && response.body == "done")
         #expect(response.headers["connection"] == "close")
-        #expect(await eventually { stopped.withLock { $0 } })
+        #expect(await eventually(within: 10) { stopped.withLock { $0 } })
         #expect(await client.ending() == .closed)
     }
 }

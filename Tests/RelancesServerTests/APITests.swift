@@ -18,6 +18,8 @@ final class APIRig: @unchecked Sendable {
     let base: String
     let who: Int64
     let noPhone: Int64
+    /// The late debt of `noPhone` (another taxpayer's, for `who`).
+    let noPhoneAffectation: Int64
 
     /// `dryRun`: the gateway as `serve --dry-run` builds it from `channels/dry-run.json`,
     /// every message to a file sink in the rig's folder, nothing to the sandbox.
@@ -48,10 +50,13 @@ final class APIRig: @unchecked Sendable {
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "06 61 23 45 67", email: "e@exemple.ga"))
         noPhone = try store.add(Contribuable(nom: "OBAME", prenom: "Paul"))
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        var affectations: [Int64] = []
         for (person, days) in [(who, 40), (noPhone, 35)] {
             let start = ISO8601.string(from: Date().addingTimeInterval(-Double(days) * 86_400)).prefix(10)
-            try store.openDossier(affectationID: try store.add(AffectationTaxe(contribuableID: person, taxeID: taxe, dateDebut: String(start))))
+            affectations.append(try store.add(AffectationTaxe(contribuableID: person, taxeID: taxe, dateDebut: String(start))))
+            try store.openDossier(affectationID: affectations.last!)
         }
+        noPhoneAffectation = affectations[1]
     }
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -156,9 +161,7 @@ final class APIRig: @unchecked Sendable {
     /// refusal as 422 naming the field, and an unknown affectation as 404.
     @Test func theStoreRefusesAnotherTaxpayersAffectation() async throws {
         let rig = try APIRig()
-        let others = try #require(try rig.store.database.withConnection { (s: Session) throws(StoreError) in
-            try s.row("SELECT id FROM affectation_taxe WHERE contribuable_id = ?", [.int(rig.noPhone)]) { $0.int(0) }
-        })
+        let others = rig.noPhoneAffectation
         let planned = ISO8601.date(from: "2026-11-24T08:00:00Z")!
         let wrong = NewRelance(contribuableID: rig.who, affectationTaxeID: others, type: .sms, montantDue: Montant("10")!, datePlanifiee: planned)
         let refusal = StoreError.unprocessable(field: "affectation_taxe_id", reason: "l'affectation \(others) n'est pas celle du contribuable \(rig.who)")

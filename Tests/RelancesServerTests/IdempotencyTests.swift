@@ -72,16 +72,6 @@ final class IdempotencyRig: @unchecked Sendable {
     }
 }
 
-/// Waits, at most `seconds`, for `condition`.
-func waitFor(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 5_000_000)
-    }
-    return condition()
-}
-
 @Suite struct IdempotencyTests {
     @Test func aRepeatedCreateMakesOneRelanceAndReplaysTheFirstAnswer() async throws {
         let rig = try IdempotencyRig()
@@ -129,7 +119,7 @@ func waitFor(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool
         let rig = try IdempotencyRig()
         let id = try #require(try await rig.call("POST", "/api/relances", json: rig.createBody("sms")).id)
         let first = Task { try await rig.call("PATCH", "/api/relances/\(id)/envoyer", key: "slow") }
-        #expect(await waitFor { rig.held.entered == 1 })          // the first is inside the channel
+        #expect(await eventually { rig.held.entered == 1 })          // the first is inside the channel
         let during = try await rig.call("PATCH", "/api/relances/\(id)/envoyer", key: "slow")
         #expect(during.status == 409 && during.detail?.contains("déjà en cours") == true)
         rig.held.open()
@@ -228,7 +218,7 @@ func waitFor(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool
         let first = try IdempotencyRig()
         let id = try #require(try await first.call("POST", "/api/relances", json: first.createBody("sms")).id)
         let running = Task { try await first.call("PATCH", "/api/relances/\(id)/envoyer", key: "crash") }
-        #expect(await waitFor { first.held.entered == 1 })
+        #expect(await eventually { first.held.entered == 1 })
         // A new server process on the same database, as after a restart.
         let second = try IdempotencyRig(folder: first.folder)
         let retry = try await second.call("PATCH", "/api/relances/\(id)/envoyer", key: "crash")

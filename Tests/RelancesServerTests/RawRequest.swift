@@ -35,15 +35,8 @@ enum RawRequest {
         // A server that stops reading (a refusal) must not block the sender forever.
         var sendTimeout = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
-        bytes.withUnsafeBytes { raw in
-            var sent = 0
-            while sent < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }   // refused before the end: the answer may still be there
-                sent += n
-            }
-        }
+        // Refused before the end or not, the answer may still be there: read it.
+        LoopbackSocket.sendAll(fd, bytes)
         shutdown(fd, Int32(SHUT_WR))
 
         var buffer: [UInt8] = []

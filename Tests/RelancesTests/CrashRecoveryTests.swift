@@ -70,12 +70,6 @@ enum RelancesProgram {
         return (store, folder, sandbox, ["--db", store.database.path, "--config", config.path, "--env-file", folder.appendingPathComponent("none.env").path])
     }
 
-    /// The numbers the provider accepted, with how many times.
-    static func accepted(_ sandbox: ProviderSandbox) -> [String: Int] {
-        var accepted: [String: Int] = [:]
-        for m in sandbox.received where m.answer.hasPrefix("+SUCCESS") { accepted[m.to, default: 0] += 1 }
-        return accepted
-    }
 
     static func rows(_ store: SQLiteRelanceStore) throws -> [(id: Int64, statut: String, notes: String, phone: String)] {
         try store.database.withConnection { (s: Session) throws(StoreError) in
@@ -108,7 +102,7 @@ enum RelancesProgram {
         #expect(log.contains("stopped by signal 15"), "\(log.suffix(400))")
 
         #expect(try store.inProgress().isEmpty)
-        let accepted = Self.accepted(sandbox)
+        let accepted = sandbox.acceptedByNumber
         let rows = try Self.rows(store)
         #expect(accepted.values.allSatisfy { $0 == 1 })
         #expect(Set(rows.filter { $0.statut == "envoyee" }.map(\.phone)) == Set(accepted.keys))
@@ -152,7 +146,7 @@ enum RelancesProgram {
         #expect(try await RelancesProgram.run(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send-2.log")) == 0)
 
-        let accepted = Self.accepted(sandbox)
+        let accepted = sandbox.acceptedByNumber
         #expect(accepted.values.allSatisfy { $0 == 1 }, "a number was sent twice")
         let rows = try Self.rows(store)
         #expect(rows.count == total)
@@ -192,7 +186,7 @@ enum RelancesProgram {
         // Both at once is refused as a usage error, and changes nothing either.
         #expect(try await RelancesProgram.run(["recover", "--resend", "--close", "--db", db], output: listing) == 2)
         #expect(try store.inProgress() == caught)
-        let before = Self.accepted(sandbox)   // the provider's record at the kill
+        let before = sandbox.acceptedByNumber   // the provider's record at the kill
 
         #expect(try await RelancesProgram.run(["recover", "--resend", "--db", db], output: folder.appendingPathComponent("recover.log")) == 0)
         #expect(try store.inProgress().isEmpty)
@@ -200,7 +194,7 @@ enum RelancesProgram {
         #expect(try await RelancesProgram.run(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send-2.log")) == 0)
 
-        let accepted = Self.accepted(sandbox)
+        let accepted = sandbox.acceptedByNumber
         let rows = try Self.rows(store)
         #expect(rows.count == total && rows.allSatisfy { $0.statut == "envoyee" }, "not every relance envoyee: \(rows.filter { $0.statut != "envoyee" }.map(\.id))")
         #expect(rows.allSatisfy { accepted[$0.phone] != nil }, "a relance envoyee the provider never accepted")

@@ -29,8 +29,7 @@ import Testing
                 "ventis": { "kind": "ventis-sms", "timeout_seconds": 0.3, "retry": { "max_attempts": 3, "initial_delay_ms": 5, "max_delay_ms": 50 } } },
               "routes": { "sms": { "channels": ["down"], "fallback": ["ventis"] } } }
             """.utf8).write(to: config)
-        let routing = try GatewaySetup.config(configFile: config.path, environment: Environment(sandbox.environment))
-        let dispatcher = try routing.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink())))
+        let dispatcher = try GatewaySetup.dispatcher(configFile: config.path, environment: sandbox.environment, logger: Logger(sink: MemoryLogSink()))
         let total = 400
         let who = try (0..<total).map { i in try store.add(Contribuable(nom: "F\(i)", prenom: "P", telephone: "066" + String(2_000_000 + i))) }
         let ids = try who.map { try store.create(NewRelance(contribuableID: $0, type: .sms, montantDue: Montant("100")!, datePlanifiee: fixedNow,

@@ -135,11 +135,10 @@ import Testing
         for p in people {
             let who = try w.store.add(Contribuable(nom: p.nom, prenom: p.prenom, telephone: " 0661234567\t"))
             let debt = try w.debt(who, p.taxe, startedDaysAgo: p.daysAgo, custom: p.custom)
-            let affectation = debt
             let taxe: (nom: String, montant: String, jours: Int) = p.taxe == w.mensuelle ? ("Voirie", "5000.00", 30)
                 : p.taxe == w.hebdo ? ("Taxi", "2500.00", 7) : p.taxe == w.trim ? ("Domaine", "45000.00", 90) : ("Marché", "500.00", 0)
             let (y, m, d) = CivilDate.fromDays(Int(fixedNow.timeIntervalSince1970 / 86_400) - p.daysAgo + taxe.jours)
-            expected[affectation] = template.render(["nom": p.nom, "prenom": p.prenom, "taxe": taxe.nom,
+            expected[debt] = template.render(["nom": p.nom, "prenom": p.prenom, "taxe": taxe.nom,
                                                      "montant": p.custom.flatMap(Montant.init)?.description ?? taxe.montant,
                                                      "echeance": String(format: "%02d/%02d/%04d", d, m, y)])
         }

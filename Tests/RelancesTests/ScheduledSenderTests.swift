@@ -46,16 +46,6 @@ final class SteppedClock: GatewayClock {
     }
 }
 
-/// Waits, at most `seconds`, for `condition`; answers whether it came true.
-func eventually(within seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(nanoseconds: 5_000_000)
-    }
-    return try condition()
-}
-
 @Suite struct ScheduledSenderTests {
     struct World {
         let store: SQLiteRelanceStore
