@@ -97,6 +97,10 @@ enum Chromium {
         #expect(figures.count == 3 && figures[0] > 0 && figures[1] > 0 && figures[1] + figures[2] == figures[0], "\(summary)")
         #expect(Self.numbers(in: question.message, #"(\d+) relance\(s\) sms seraient créées"#) == [figures.first ?? -1])
         #expect((Self.numbers(in: question.message, #"(\d+) seraient refusée\(s\)"#).first ?? 0) == figures.last)
+        // Counted again now that everything has arrived: a request the « Annuler » had
+        // let through late would show here. Two pre-flights, one generation.
+        #expect(tab.requests(after: mark).filter { $0.url.hasPrefix("/api/relances/generer-automatique") }.map { $0.body.contains(#""preflight":true"#) }
+                == [true, true, false])
         let sentRows = try await tab.run { t in try t.evaluate("document.querySelectorAll('#lignes .pilule.envoyee').length", as: Int.self) }
         #expect(sentRows > 0)
         let stats = try rig.store.statistics(from: nil, to: nil)

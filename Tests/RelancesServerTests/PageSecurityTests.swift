@@ -111,6 +111,9 @@ import Testing
                 """, as: Texts.self)
             return (texts, try t.evaluate(damageProbe, as: Damage.self))
         }
+        let output = APIRig.packageRoot.appendingPathComponent(".build/test-output")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try await tab.run { t in try t.screenshot() }.write(to: output.appendingPathComponent("relances-page-hostile.png"))
         let names = Self.hostile.map { "\($0) PIEGE \($0)" }
         #expect(Set(list.names) == Set(names))
         #expect(Set(list.phones) == Set(Self.hostile))
