@@ -39,8 +39,9 @@ enum Chromium {
 }
 
 /// The page in headless Chromium driven over the DevTools protocol: the real buttons
-/// clicked, the real `confirm`/`prompt` dialogs read and answered.
-@Suite struct PageBrowserTests {
+/// clicked, the real `confirm`/`prompt` dialogs read and answered. One browser at a
+/// time: several at once starve the rest of the suite on a small machine.
+@Suite(.serialized) struct PageBrowserTests {
     static let ready = "document.getElementById('relances').getAttribute('aria-busy') === 'false'"
 
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))

@@ -3,7 +3,7 @@ import Relances
 import Testing
 
 /// What the page lets run: only its own script and style, and taxpayers' data only
-/// ever as text, whatever it holds.
+/// ever as text, whatever it holds (shown in Chromium: `PageBrowserTests` below).
 @Suite struct PageSecurityTests {
     @Test func theServedPageHasAStrictPolicyAndNoInlineScript() async throws {
         let rig = try APIRig()
@@ -44,6 +44,10 @@ import Testing
         #expect(cssStatus == 200 && css.headers["Content-Type"] == "text/css; charset=utf-8")
     }
 
+}
+
+/// In the browser suite, so that one Chromium runs at a time.
+extension PageBrowserTests {
     /// What hostile taxpayer data tries: break out of an attribute with either quote,
     /// open a script or an element with a handler, a `javascript:` address, close the
     /// cell it sits in, a template literal, an RTL override, sheer length. Every payload
