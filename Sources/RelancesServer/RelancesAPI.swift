@@ -60,8 +60,7 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
                                   logger: configuration.logger)
     router.get("/metrics") { metrics.scrape($0) }
     router.get("/healthz") { _ in .json(["status": "ok"]) }
-    router.get("/") { _ in RelancesPage.response }
-    router.get("/index.html") { _ in RelancesPage.response }
+    RelancesPage.register(on: router)
     return router
 }
 

@@ -1,0 +1,52 @@
+extension RelancesPage {
+    /// The page's stylesheet, served as `/relances.css` so the policy needs no inline style.
+    static let style = #"""
+:root { --bleu:#1f4e8c; --gris:#6b7280; --fond:#f4f6fa; --bord:#e3e7ee; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: system-ui, "Segoe UI", Roboto, sans-serif; background:var(--fond); color:#1f2937; }
+header { background:var(--bleu); color:white; padding:14px 24px; display:flex; align-items:center; justify-content:space-between; }
+header h1 { font-size:20px; margin:0; font-weight:600; }
+main { padding:20px 24px; max-width:1300px; margin:0 auto; }
+.cartes { display:grid; grid-template-columns:repeat(5, 1fr); gap:14px; margin-bottom:18px; }
+.carte { background:white; border:1px solid var(--bord); border-radius:10px; padding:14px 16px; }
+.carte .libelle { color:var(--gris); font-size:13px; }
+.carte .valeur { font-size:26px; font-weight:700; margin-top:4px; }
+.carte.envoyees .valeur { color:#15803d; } .carte.attente .valeur { color:#b45309; } .carte.echecs .valeur { color:#b91c1c; }
+.barre { display:flex; flex-wrap:wrap; gap:10px; align-items:end; background:white; border:1px solid var(--bord); border-radius:10px; padding:12px 14px; margin-bottom:14px; }
+.barre label { font-size:12px; color:var(--gris); display:flex; flex-direction:column; gap:4px; }
+select, input, textarea { font:inherit; padding:6px 8px; border:1px solid #cbd2dc; border-radius:6px; background:white; }
+button { font:inherit; border:0; border-radius:6px; padding:8px 12px; cursor:pointer; background:#e5e9f0; }
+button.principal { background:var(--bleu); color:white; }
+button.petit { padding:4px 10px; font-size:13px; }
+button:disabled { opacity:.5; cursor:default; }
+.espace { flex:1; }
+table { width:100%; border-collapse:collapse; background:white; border:1px solid var(--bord); border-radius:10px; overflow:hidden; }
+th, td { text-align:left; padding:10px 12px; border-bottom:1px solid var(--bord); font-size:14px; vertical-align:top; }
+th { background:#f8fafc; color:var(--gris); font-weight:600; font-size:12px; text-transform:uppercase; letter-spacing:.03em; }
+.qui { display:flex; gap:10px; align-items:center; }
+.initiale { width:32px; height:32px; border-radius:50%; background:#dbe6f5; color:var(--bleu); display:flex; align-items:center; justify-content:center; font-weight:700; }
+.petit-texte { color:var(--gris); font-size:12px; }
+.pilule { display:inline-block; padding:3px 10px; border-radius:999px; font-size:12px; font-weight:600; }
+.pilule.en_attente { background:#fef3c7; color:#92400e; } .pilule.envoyee { background:#dcfce7; color:#166534; }
+.pilule.echec { background:#fee2e2; color:#991b1b; } .pilule.annulee { background:#e5e7eb; color:#374151; }
+.pilule.envoi_en_cours { background:#dbeafe; color:#1e40af; }
+.note-echec { color:#991b1b; font-size:12px; margin-top:4px; max-width:320px; }
+.pagination { display:flex; gap:10px; align-items:center; justify-content:flex-end; margin-top:10px; color:var(--gris); font-size:14px; }
+#message { margin-bottom:12px; padding:10px 14px; border-radius:8px; display:none; }
+#message.info { display:block; background:#e0f2fe; color:#075985; } #message.erreur { display:block; background:#fee2e2; color:#991b1b; }
+dialog { border:0; border-radius:12px; padding:0; width:min(640px, 95vw); box-shadow:0 20px 60px rgba(0,0,0,.25); }
+dialog form { padding:18px 20px; display:flex; flex-direction:column; gap:10px; }
+dialog h2 { margin:0 0 4px; font-size:18px; }
+.resultats { max-height:160px; overflow:auto; border:1px solid var(--bord); border-radius:6px; }
+.resultats div { padding:6px 10px; cursor:pointer; overflow-wrap:anywhere; } .resultats div:hover { background:#f1f5f9; }
+.choisis span { display:inline-block; background:#e0e7ff; border-radius:999px; padding:2px 10px; margin:2px; font-size:13px; }
+.ligne { display:flex; gap:10px; } .ligne > * { flex:1; }
+@media (max-width: 900px) { .cartes { grid-template-columns:repeat(2, 1fr); } }
+.sous-titre { color:#dbe6f5; }
+bdi { overflow-wrap:anywhere; }
+.pilule.programmee { background:#ede9fe; color:#5b21b6; font-weight:500; }
+.actions { white-space:nowrap; } .actions button + button { margin-left:6px; }
+dl.detail { display:grid; grid-template-columns:max-content 1fr; gap:6px 14px; margin:0; font-size:14px; }
+dl.detail dt { color:var(--gris); } dl.detail dd { margin:0; overflow-wrap:anywhere; white-space:pre-wrap; }
+"""#
+}
