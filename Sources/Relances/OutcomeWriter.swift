@@ -40,10 +40,14 @@ final class OutcomeWriter: @unchecked Sendable {
     private let routable: @Sendable (RelanceType) -> Bool
     /// A dry run: claims only read, records are dropped.
     private let rehearsal: Bool
+    /// Whose the claims are; their lease is renewed every ``ClaimOwner/renewal`` seconds
+    /// while the writer runs, so `relances recover` leaves them alone.
+    let owner: ClaimOwner
 
-    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool,
+    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool, owner: ClaimOwner = .thisProcess(),
          routable: @escaping @Sendable (RelanceType) -> Bool) {
         self.rehearsal = rehearsal
+        self.owner = owner
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -71,6 +75,21 @@ final class OutcomeWriter: @unchecked Sendable {
         submitted += 1
         condition.signal()
         condition.unlock()
+    }
+
+    /// Writes a hand-off and returns once it is committed: true when it was, so the
+    /// message may go; false when it could not be written, and the message must not go.
+    func handOff(_ record: SendRecord) async -> Bool {
+        guard !rehearsal else { return true }
+        submit([record])
+        await flush()
+        return !failed(record.relanceID)
+    }
+
+    private func failed(_ id: Int64) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return failedIDs.contains(id)
     }
 
     /// Returns once everything submitted before the call is written (or failed).
@@ -105,9 +124,20 @@ final class OutcomeWriter: @unchecked Sendable {
     }
 
     private func run() {
+        var renewal = Date().addingTimeInterval(ClaimOwner.renewal)
         while true {
+            if !rehearsal && Date() >= renewal {
+                renewal = Date().addingTimeInterval(ClaimOwner.renewal)
+                do { try store.renewClaims(of: owner, now: clock.now()) } catch {
+                    logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                }
+            }
             condition.lock()
-            while queue.isEmpty && claims.isEmpty && !stopping { condition.wait() }
+            while queue.isEmpty && claims.isEmpty && !stopping && Date() < renewal { _ = condition.wait(until: renewal) }
+            if queue.isEmpty && claims.isEmpty && !stopping {
+                condition.unlock()
+                continue   // time to renew the lease
+            }
             // Let a group fill for a moment: each commit rewrites the pages it touches
             // (the status index, the counters, the attempts' last page) into the WAL, so
             // ten commits of 50 cost several times one of 500. Claims and flushes do not wait.
@@ -132,7 +162,7 @@ final class OutcomeWriter: @unchecked Sendable {
                     continue
                 }
                 do {
-                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, routable: routable))
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, routable: routable))
                 } catch {
                     logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))

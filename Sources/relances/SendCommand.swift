@@ -58,7 +58,7 @@ enum SendCommand: Command {
                 return 0
             }
         }
-        let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes)
+        let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes, scheduledOnly: false)
         return await Output.sendBatch(ids, with: sender, inFlight: inFlight, heading: "\(ids.count) relance(s) en attente : ",
                                       leftAs: "as they were")
     }
