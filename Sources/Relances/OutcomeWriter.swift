@@ -25,6 +25,9 @@ final class OutcomeWriter: @unchecked Sendable {
     private var stopping = false
     private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var failedIDs: Set<Int64> = []
+    /// Hand-offs not written (or refused once broken): those messages did not go, and
+    /// their release says what became of them.
+    private var refusedHandOffs: Set<Int64> = []
     /// A group could not be written even after retries: claim nothing more.
     private var broken = false
 
@@ -89,7 +92,7 @@ final class OutcomeWriter: @unchecked Sendable {
     private func failed(_ id: Int64) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        return failedIDs.contains(id)
+        return failedIDs.contains(id) || refusedHandOffs.contains(id)
     }
 
     /// Returns once everything submitted before the call is written (or failed).
@@ -168,11 +171,21 @@ final class OutcomeWriter: @unchecked Sendable {
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
                 }
             }
-            let failed = write(group)
+            // Once results could not be written, nothing more is handed to a channel.
+            var refused: Set<Int64> = []
+            var writable = group
+            if refuseClaims {
+                writable = group.filter { if case .handOff = $0 { refused.insert($0.relanceID); return false } else { return true } }
+            }
+            let failed = write(writable)
+            // A failed hand-off is no lost result: its message does not go.
+            let results = Set(writable.compactMap { (record: SendRecord) -> Int64? in if case .handOff = record { nil } else { record.relanceID } })
+            refused.formUnion(failed.subtracting(results))
 
             condition.lock()
             written += group.count + claiming.count
-            failedIDs.formUnion(failed)
+            failedIDs.formUnion(failed.intersection(results))
+            refusedHandOffs.formUnion(refused)
             if !failed.isEmpty { broken = true }
             let ready = waiters.filter { $0.target <= written }
             waiters.removeAll { $0.target <= written }

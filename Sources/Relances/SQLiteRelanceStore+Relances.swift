@@ -93,9 +93,12 @@ extension SQLiteRelanceStore {
     }
 
     func insert(_ new: NewRelance, in s: Session, now: Date) throws(StoreError) -> Int64 {
-        guard try s.row("SELECT 1 FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { _ in true }) != nil else {
+        guard let who = try s.row("SELECT nom, prenom FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { ($0.text(0), $0.text(1)) }) else {
             throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
         }
+        // Empty means « the office's text », never an empty message.
+        let message = new.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ? RelanceGenerator.message(nom: who.0, prenom: who.1, montant: new.montantDue, due: new.dateEcheance) : new.message
         // Checked here rather than left to the foreign key, whose failure says nothing an
         // office can act on, and which would take another taxpayer's debt.
         if let affectation = new.affectationTaxeID {
@@ -113,7 +116,7 @@ extension SQLiteRelanceStore {
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
                                  date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at, programmee)
             VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?,?)
-            """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(new.message),
+            """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(message),
                   .int(new.montantDue.centimes), .optional(new.dateEcheance.map(ISO8601.string(from:))),
                   .text(ISO8601.string(from: new.datePlanifiee)), .optional(new.canalEnvoi), .optional(new.notes),
                   .optional(new.utilisateurID), .optional(new.affectationTaxeID == nil ? nil : RelanceGenerator.week(containing: new.datePlanifiee)),

@@ -98,7 +98,8 @@ struct RelancesAPI: Sendable {
         let b = try body(request, UpdateBody.self)
         var patch = RelancePatch()
         if let s = b.statut {
-            guard let statut = RelanceStatut(rawValue: s) else { throw .badRequest("Statut invalide") }
+            // `envoi_en_cours` is the sender's own: no statut an operator can ask for.
+            guard let statut = RelanceStatut(rawValue: s), statut != .envoiEnCours else { throw .badRequest("Statut invalide") }
             patch.statut = statut
         }
         if let d = b.date_envoi { patch.dateEnvoi = .some(try date(d, "date_envoi")) }
@@ -193,9 +194,7 @@ struct RelancesAPI: Sendable {
     func message(_ typed: String?, type: RelanceType, for who: Contribuable, montant: Montant, due: Date?) -> String {
         if let typed, !typed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return typed }
         let template = sender.dispatcher.config?.templates[type].map(MessageTemplate.init) ?? .standard
-        let echeance = due.map { String(ISO8601.string(from: $0).prefix(10).split(separator: "-").reversed().joined(separator: "/")) }
-        return template.render(["nom": who.nom, "prenom": who.prenom, "montant": montant.description,
-                                "echeance": echeance ?? "dès réception", "taxe": "taxe municipale"])
+        return RelanceGenerator.message(template, nom: who.nom, prenom: who.prenom, montant: montant, due: due)
     }
 
     func manual(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

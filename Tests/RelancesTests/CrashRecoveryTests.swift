@@ -154,14 +154,17 @@ enum RelancesProgram {
         let sent = rows.filter { $0.statut == "envoyee" }
         #expect(sent.count + flagged.count == total, "lost: \(rows.filter { $0.statut != "envoyee" && $0.statut != "echec" }.map(\.id))")
         #expect(sent.allSatisfy { accepted[$0.phone] == 1 }, "a relance marked envoyee the provider never accepted")
-        #expect(Set(flagged.map(\.id)) == Set(caught))
+        // Only those handed to the channel when it died are in doubt: at most the 16 in
+        // flight; the others caught were never sent, so went back and out once.
+        #expect(Set(flagged.map(\.id)).isSubset(of: Set(caught)) && flagged.count <= 16, "\(flagged.count) flagged")
         #expect(flagged.allSatisfy { $0.notes.hasPrefix("Issue inconnue") })
         #expect(accepted.count == sent.count + flagged.filter { accepted[$0.phone] != nil }.count)
         print("crash test: \(caught.count) caught in flight, \(flagged.filter { accepted[$0.phone] != nil }.count) of them delivered before the kill, \(sent.count) envoyee")
     }
 
-    /// After a kill, `recover` alone lists and changes nothing; `--resend` is the
-    /// operator's word: the relances caught in flight go back `en_attente` and the next
+    /// After a kill, `recover` alone puts back what was claimed but never handed to the
+    /// channel (certainly not sent) and lists the rest, at most the sends in flight;
+    /// `--resend` is the operator's word: those go back `en_attente` and the next
     /// batch sends them. Only those can then reach a number twice (their first send may
     /// have arrived before the kill); nothing else is delivered twice or lost.
     @Test(.timeLimit(.minutes(3)))
@@ -176,17 +179,24 @@ enum RelancesProgram {
         let caught = try store.inProgress()
         #expect(!caught.isEmpty)
 
-        // Listing only: exit 0, every caught relance named, nothing changed.
+        let before = sandbox.acceptedByNumber   // the provider's record at the kill
+        // Without an option: exit 0, every caught relance named; the never-handed ones
+        // back en_attente on their own, the ones in flight (at most 4) left for a person.
         let listing = folder.appendingPathComponent("recover-list.log")
         #expect(try await RelancesProgram.run(["recover", "--db", db], output: listing) == 0)
         let listed = try String(contentsOf: listing, encoding: .utf8)
         #expect(caught.allSatisfy { listed.contains("relance \($0): envoi_en_cours") })
-        #expect(listed.contains("\(caught.count) relance(s); use --close or --resend"))
-        #expect(try store.inProgress() == caught)
-        // Both at once is refused as a usage error, and changes nothing either.
+        let inFlight = try store.inProgress()
+        #expect(Set(inFlight).isSubset(of: Set(caught)) && inFlight.count <= 4, "\(inFlight.count) left in flight")
+        #expect(listed.contains("\(caught.count) relance(s) envoi_en_cours: "))
+        #expect(inFlight.isEmpty || listed.contains("\(inFlight.count) outcome unknown: use --close or --resend"), "\(listed.suffix(300))")
+        let putBack = Set(caught).subtracting(inFlight)
+        #expect(try putBack.allSatisfy { try store.relance($0)?.statut == .enAttente })
+        let phones = Dictionary(uniqueKeysWithValues: try Self.rows(store).map { ($0.id, $0.phone) })
+        #expect(putBack.allSatisfy { before[phones[$0]!] == nil }, "a relance put back as never handed had reached the provider")
+        // Both at once is refused as a usage error, and changes nothing.
         #expect(try await RelancesProgram.run(["recover", "--resend", "--close", "--db", db], output: listing) == 2)
-        #expect(try store.inProgress() == caught)
-        let before = sandbox.acceptedByNumber   // the provider's record at the kill
+        #expect(try store.inProgress() == inFlight)
 
         #expect(try await RelancesProgram.run(["recover", "--resend", "--db", db], output: folder.appendingPathComponent("recover.log")) == 0)
         #expect(try store.inProgress().isEmpty)
