@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import HTTP
 import ProviderSandbox
 import Relances
 import Testing
@@ -214,5 +215,86 @@ enum RelancesProgram {
         #expect(accepted.values.allSatisfy { $0 <= 2 })
         // Exactly those the provider had taken before the kill arrive twice.
         #expect(twice == Set(caughtPhones.filter { before[$0] != nil }))
+    }
+}
+
+@Suite struct LiveClaimTests {
+    /// `recover --resend` while a `send` runs: its claims are live (process alive, lease
+    /// renewed), so recover leaves them alone and says so; nothing is sent twice.
+    @Test(.timeLimit(.minutes(3)))
+    func recoverLeavesALiveSendersClaimsAlone() async throws {
+        let (store, folder, sandbox, common) = try CrashRecoveryTests.campaign(total: 600)
+        defer { sandbox.stop() }
+        let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
+                                              output: folder.appendingPathComponent("send.log"))
+        let deadline = Date().addingTimeInterval(60)
+        while sandbox.received.count < 50 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(batch.isRunning, "the batch ended before recover ran")
+        let claimed = try store.inProgress()
+        let out = folder.appendingPathComponent("recover.log")
+        #expect(try await RelancesProgram.run(["recover", "--resend", "--db", store.database.path], output: out) == 0)
+        let said = try String(contentsOf: out, encoding: .utf8)
+        #expect(said.contains("left alone (a sender is running)"), "\(said.suffix(300))")
+        #expect(!said.contains("back to en_attente"), "\(said.suffix(300))")
+        batch.waitUntilExit()
+        #expect(batch.terminationStatus == 0 && !claimed.isEmpty)
+        #expect(try store.inProgress().isEmpty)
+        let rows = try CrashRecoveryTests.rows(store)
+        #expect(rows.allSatisfy { $0.statut == "envoyee" })
+        #expect(sandbox.acceptedByNumber.values.allSatisfy { $0 == 1 } && sandbox.acceptedByNumber.count == 600)
+    }
+
+    /// SIGTERM to `serve` during a generation with sending: nothing more is claimed,
+    /// what is in flight finishes and is recorded, the request is answered, then the
+    /// program exits; nothing is left `envoi_en_cours`, the store says what the
+    /// provider's record says, and what was not started stays `en_attente`.
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermDuringAGenerationWithSendingRecordsEveryOutcomeThenAnswers() async throws {
+        let (store, folder) = try temporaryStore()
+        var configuration = SandboxConfiguration()
+        configuration.faults.latency = 0.05
+        let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
+        _ = try sandbox.start()
+        defer { sandbox.stop() }
+        let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        for i in 0..<400 {
+            let who = try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: "066" + String(1_000_000 + i)))
+            _ = try store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: "2026-01-05"))
+        }
+        let config = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: config)
+        let port = try ServeCommandTests.freePort()
+        let serve = try RelancesProgram.start(["serve", "--port", "\(port)", "--schedule-interval", "0", "--rate-limit", "0", "--db", store.database.path,
+                                               "--config", config.path, "--env-file", folder.appendingPathComponent("none.env").path],
+                                              environment: sandbox.environment, output: folder.appendingPathComponent("serve.log"))
+        let client = CurlHTTPClient(configuration: .init(connectTimeout: 2, timeout: 60, logger: Logger(sink: MemoryLogSink())))
+        let base = "http://127.0.0.1:\(port)"
+        let up = Date().addingTimeInterval(30)
+        while serve.isRunning && Date() < up {
+            if let answer = try? await client.execute(HTTPClientRequest(url: base + "/healthz")), answer.status == 200 { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let request = Task {
+            try await client.execute(HTTPClientRequest(method: "POST", url: base + "/api/relances/generer-automatique", headers: ["Content-Type": "application/json"],
+                                                       body: Data(#"{"envoyer_automatiquement": true, "limite": 400}"#.utf8)))
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while sandbox.received.count < 40 && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        serve.terminate()
+        let answer = try await request.value
+        #expect(answer.status == 200)
+        let answered = (try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]]) ?? []
+        #expect(answered.count == 400)
+        serve.waitUntilExit()
+        #expect(serve.terminationReason == .exit && serve.terminationStatus == 0)
+
+        #expect(try store.inProgress().isEmpty)
+        let rows = try CrashRecoveryTests.rows(store)
+        let accepted = sandbox.acceptedByNumber
+        #expect(accepted.values.allSatisfy { $0 == 1 })
+        #expect(Set(rows.filter { $0.statut == "envoyee" }.map(\.phone)) == Set(accepted.keys))
+        #expect(rows.allSatisfy { $0.statut == "envoyee" || $0.statut == "en_attente" })
+        #expect(rows.filter { $0.statut == "en_attente" }.count > 100, "claimed on after SIGTERM")
+        #expect(answered.filter { $0["statut"] as? String == "envoyee" }.count == accepted.count)
     }
 }
