@@ -95,3 +95,24 @@ import Testing
         #expect(who.recipient(for: .sms, override: "077 12 34 56") == "077 12 34 56")
     }
 }
+
+/// `relances programmer`, the CLI's « programmer », and `relances list` marking it.
+@Suite struct ProgrammerCommandTests {
+    @Test(.timeLimit(.minutes(1)))
+    func programmerSchedulesAndListShowsIt() async throws {
+        let (store, folder) = try temporaryStore()
+        let who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "066123456"))
+        let id = try store.create(NewRelance(contribuableID: who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: Date(), message: "Rappel")).id
+        let db = store.database.path
+        let log = folder.appendingPathComponent("out.log")
+        #expect(try await RelancesProgram.run(["list", "--db", db], output: log) == 0)
+        #expect(try !String(contentsOf: log, encoding: .utf8).contains("programmée"))
+        #expect(try await RelancesProgram.run(["programmer", "\(id)", "--at", "2031-03-02T07:30:00Z", "--db", db], output: log) == 0)
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("relance \(id): programmée pour le 2031-03-02T07:30:00Z"))
+        #expect(try store.relance(id)?.programmee == true)
+        #expect(try await RelancesProgram.run(["list", "--db", db], output: log) == 0)
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("en_attente     programmée"))
+        #expect(try await RelancesProgram.run(["programmer", "\(id)", "--at", "2020-01-01", "--db", db], output: log) == 2)
+        #expect(try await RelancesProgram.run(["programmer", "424242", "--at", "2031-03-02T07:30:00Z", "--db", db], output: log) == 1)
+    }
+}
