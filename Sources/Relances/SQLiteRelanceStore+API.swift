@@ -32,8 +32,9 @@ extension SQLiteRelanceStore {
             // A cancelled relance gives its business key up; one put back takes it again.
             sets.append(s == .annulee ? "periode = NULL"
                         : "periode = CASE WHEN statut = 'annulee' AND affectation_taxe_id IS NOT NULL THEN \(Schema.weekOfRow) ELSE periode END")
-            // Put back pending, it waits for someone to send or schedule it again.
-            if s == .enAttente { sets.append("programmee = 0") }
+            // Put back pending (from echec or annulee), it waits for someone to send or
+            // schedule it again; one already pending keeps its schedule.
+            if s == .enAttente { sets.append("programmee = CASE WHEN statut = 'en_attente' THEN programmee ELSE 0 END") }
         }
         if let d = patch.dateEnvoi { sets.append("date_envoi = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
         if let r = patch.reponseRecue { sets.append("reponse_recue = ?"); values.append(.int(r ? 1 : 0)) }

@@ -10,6 +10,13 @@ public struct HeldClaim: Sendable, Equatable {
     /// Handed to a channel (its hand-off row written before the network call).
     public var handed: Bool
 
+    public init(id: Int64, owner: String?, lease: Date?, handed: Bool) {
+        self.id = id
+        self.owner = owner
+        self.lease = lease
+        self.handed = handed
+    }
+
     /// A sender still holds it: its lease runs, and its process is not known to be gone.
     public func isLive(now: Date) -> Bool {
         guard let owner, let lease, lease > now else { return false }

@@ -106,11 +106,14 @@ enum Schema {
     /// `relances recover` leaves a live sender's claims alone. `envoi_remis`: the claim
     /// was handed to a channel (its attempt row is written before the network call); a
     /// claim never handed was certainly not sent, and recover puts it back on its own.
+    /// A claim an earlier version left may have been handed: it counts as handed, in
+    /// doubt, for a person to decide.
     static let sendRules = """
         ALTER TABLE relance ADD COLUMN programmee INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE relance ADD COLUMN envoi_par TEXT;
         ALTER TABLE relance ADD COLUMN envoi_bail TEXT;
         ALTER TABLE relance ADD COLUMN envoi_remis INTEGER NOT NULL DEFAULT 0;
+        UPDATE relance SET envoi_remis = 1 WHERE statut = 'envoi_en_cours';
         """
 
     /// v5: a cancelled relance no longer holds its business key, so an operator who

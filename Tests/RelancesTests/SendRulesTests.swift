@@ -87,6 +87,40 @@ import Testing
         #expect(answered?.statut == .envoyee && answered?.reponseRecue == true)
     }
 
+    /// A scheduled relance stays scheduled through a `PUT` that leaves it pending; one
+    /// put back pending from `annulee` waits, unscheduled.
+    @Test func puttingBackPendingUnschedulesOnlyWhatWasNotPending() throws {
+        let (store, _) = try temporaryStore()
+        let who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "066123456"))
+        let id = try store.create(NewRelance(contribuableID: who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: fixedNow,
+                                             message: "Rappel", programmee: true)).id
+        #expect(try store.update(id, RelancePatch(statut: .enAttente, notes: "vu"))?.programmee == true)
+        _ = try store.update(id, RelancePatch(statut: .annulee, notes: "erreur"))
+        #expect(try store.update(id, RelancePatch(statut: .enAttente))?.programmee == false)
+    }
+
+    /// Whose a claim is: this process is not gone; a process that ended is, at once,
+    /// whatever its lease; another host's owner is judged by its lease alone.
+    @Test func aClaimIsLiveWhileItsOwnerRunsAndItsLeaseHolds() throws {
+        let now = Date()
+        let mine = ClaimOwner.thisProcess().token
+        #expect(!ClaimOwner.isGone(mine))
+        #expect(HeldClaim(id: 1, owner: mine, lease: now.addingTimeInterval(20), handed: true).isLive(now: now))
+        #expect(!HeldClaim(id: 1, owner: mine, lease: now.addingTimeInterval(-1), handed: true).isLive(now: now))
+        #expect(!HeldClaim(id: 1, owner: nil, lease: nil, handed: true).isLive(now: now))
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let parts = mine.split(separator: " ")
+        let dead = "\(parts[0]) \(ended.processIdentifier) \(parts[2]) batch"
+        #expect(ClaimOwner.isGone(dead))
+        #expect(!HeldClaim(id: 1, owner: dead, lease: now.addingTimeInterval(20), handed: true).isLive(now: now))
+        let elsewhere = "another-host 1 1 batch"
+        #expect(!ClaimOwner.isGone(elsewhere))
+        #expect(HeldClaim(id: 1, owner: elsewhere, lease: now.addingTimeInterval(20), handed: true).isLive(now: now))
+    }
+
     /// An e-mail relance given a phone as its override goes to the taxpayer's e-mail.
     @Test func anEmailNeverGoesToAPhoneNumber() {
         let who = Contribuable(nom: "NZE", prenom: "Jean", telephone: "066123456", email: "jean@exemple.ga")
