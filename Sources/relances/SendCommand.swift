@@ -12,7 +12,8 @@ enum SendCommand: Command {
 
         Sends through the configured routes. A relance already sent is refused; one in
         echec may be sent again. --pending sends every en_attente relance whose planned
-        date has come, oldest first.
+        date has come, oldest first, scheduled or not: it is an operator's explicit word
+        (serve's scheduler sends only the scheduled ones; see `relances programmer`).
 
           --pending            every pending relance that is due
           --limit N            at most N of them (default 10000)
