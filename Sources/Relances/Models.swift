@@ -31,8 +31,11 @@ public struct Contribuable: Sendable, Hashable, Codable {
 
     /// Where a relance of `type` goes: the operator's `override` (its `canal_envoi`)
     /// when it holds more than blanks, else this contribuable's address for the type.
+    /// An override that is no e-mail address (a phone typed in « téléphone ») is not
+    /// one for an e-mail: the taxpayer's e-mail is used, never a phone as an address.
     public func recipient(for type: RelanceType, override: String?) -> String? {
-        override.flatMap { $0.trimmingCharacters(in: Self.blanks).isEmpty ? nil : $0 } ?? address(for: type)
+        if let given = override, !given.trimmingCharacters(in: Self.blanks).isEmpty, type != .email || given.contains("@") { return given }
+        return address(for: type)
     }
 
     /// Where a type's address is kept: the phone for sms and appel, the e-mail, the
@@ -159,6 +162,8 @@ public struct Relance: Sendable, Hashable {
     public var updatedAt: Date
     /// The channel that sent it (`ventis`, `mail`), once sent.
     public var canal: String?
+    /// An operator scheduled it for `datePlanifiee`: the scheduler sends only these.
+    public var programmee: Bool = false
     public var contribuable: Contribuable?
     public var affectationTaxe: AffectationTaxe?
 }

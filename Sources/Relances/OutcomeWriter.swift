@@ -25,6 +25,9 @@ final class OutcomeWriter: @unchecked Sendable {
     private var stopping = false
     private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var failedIDs: Set<Int64> = []
+    /// Hand-offs not written (or refused once broken): those messages did not go, and
+    /// their release says what became of them.
+    private var refusedHandOffs: Set<Int64> = []
     /// A group could not be written even after retries: claim nothing more.
     private var broken = false
 
@@ -40,10 +43,14 @@ final class OutcomeWriter: @unchecked Sendable {
     private let routable: @Sendable (RelanceType) -> Bool
     /// A dry run: claims only read, records are dropped.
     private let rehearsal: Bool
+    /// Whose the claims are; their lease is renewed every ``ClaimOwner/renewal`` seconds
+    /// while the writer runs, so `relances recover` leaves them alone.
+    let owner: ClaimOwner
 
-    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool,
+    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool, owner: ClaimOwner = .thisProcess(),
          routable: @escaping @Sendable (RelanceType) -> Bool) {
         self.rehearsal = rehearsal
+        self.owner = owner
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -71,6 +78,21 @@ final class OutcomeWriter: @unchecked Sendable {
         submitted += 1
         condition.signal()
         condition.unlock()
+    }
+
+    /// Writes a hand-off and returns once it is committed: true when it was, so the
+    /// message may go; false when it could not be written, and the message must not go.
+    func handOff(_ record: SendRecord) async -> Bool {
+        guard !rehearsal else { return true }
+        submit([record])
+        await flush()
+        return !failed(record.relanceID)
+    }
+
+    private func failed(_ id: Int64) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return failedIDs.contains(id) || refusedHandOffs.contains(id)
     }
 
     /// Returns once everything submitted before the call is written (or failed).
@@ -105,9 +127,20 @@ final class OutcomeWriter: @unchecked Sendable {
     }
 
     private func run() {
+        var renewal = Date().addingTimeInterval(ClaimOwner.renewal)
         while true {
+            if !rehearsal && Date() >= renewal {
+                renewal = Date().addingTimeInterval(ClaimOwner.renewal)
+                do { try store.renewClaims(of: owner, now: clock.now()) } catch {
+                    logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                }
+            }
             condition.lock()
-            while queue.isEmpty && claims.isEmpty && !stopping { condition.wait() }
+            while queue.isEmpty && claims.isEmpty && !stopping && Date() < renewal { _ = condition.wait(until: renewal) }
+            if queue.isEmpty && claims.isEmpty && !stopping {
+                condition.unlock()
+                continue   // time to renew the lease
+            }
             // Let a group fill for a moment: each commit rewrites the pages it touches
             // (the status index, the counters, the attempts' last page) into the WAL, so
             // ten commits of 50 cost several times one of 500. Claims and flushes do not wait.
@@ -132,17 +165,27 @@ final class OutcomeWriter: @unchecked Sendable {
                     continue
                 }
                 do {
-                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, routable: routable))
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, routable: routable))
                 } catch {
                     logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
                 }
             }
-            let failed = write(group)
+            // Once results could not be written, nothing more is handed to a channel.
+            var refused: Set<Int64> = []
+            var writable = group
+            if refuseClaims {
+                writable = group.filter { if case .handOff = $0 { refused.insert($0.relanceID); return false } else { return true } }
+            }
+            let failed = write(writable)
+            // A failed hand-off is no lost result: its message does not go.
+            let results = Set(writable.compactMap { (record: SendRecord) -> Int64? in if case .handOff = record { nil } else { record.relanceID } })
+            refused.formUnion(failed.subtracting(results))
 
             condition.lock()
             written += group.count + claiming.count
-            failedIDs.formUnion(failed)
+            failedIDs.formUnion(failed.intersection(results))
+            refusedHandOffs.formUnion(refused)
             if !failed.isEmpty { broken = true }
             let ready = waiters.filter { $0.target <= written }
             waiters.removeAll { $0.target <= written }

@@ -161,6 +161,15 @@ public struct RelanceGenerator: Sendable {
                                 "echeance": echeance, "taxe": taxe])
     }
 
+    /// The text of a relance created without one (the page sends `""` when nothing is
+    /// typed): `template` filled for the taxpayer, never an empty message. Without a
+    /// due date, « dès réception ».
+    public static func message(_ template: MessageTemplate = .standard, nom: String, prenom: String, montant: Montant, due: Date?) -> String {
+        let echeance = due.map { ISO8601.string(from: $0).prefix(10).split(separator: "-").reversed().joined(separator: "/") }
+        return template.render(["nom": nom, "prenom": prenom, "montant": montant.description, "echeance": echeance ?? "dès réception",
+                                "taxe": "taxe municipale"])
+    }
+
     /// The business-key period of a relance planned at `date`: the Monday (UTC) of its week.
     static func week(containing date: Date) -> String {
         week(of: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))

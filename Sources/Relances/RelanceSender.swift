@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Synchronization
 
 /// Sends relances through the gateway: claim (so nobody else sends it), build the
 /// delivery, dispatch (routes, retries, fallback), record every attempt, write the
@@ -9,6 +10,7 @@ public final class RelanceSender: Sendable {
     public let dispatcher: Dispatcher
     let clock: any GatewayClock
     let logger: Logger
+    private let stopping = Mutex(false)
 
     public init(store: SQLiteRelanceStore, dispatcher: Dispatcher, clock: any GatewayClock = SystemClock(), logger: Logger = Logger()) {
         self.store = store
@@ -41,21 +43,31 @@ public final class RelanceSender: Sendable {
     /// The types a channel sends (the others are done by hand, or left out of the config).
     public var routedTypes: [RelanceType] { RelanceType.allCases.filter { dispatcher.route(for: $0) != nil } }
 
-    public func send(_ id: Int64) async -> Report {
+    /// Claims nothing more, from now on: the batches running finish the sends in flight,
+    /// record them, put back what they had claimed and not started, and return; a single
+    /// send not yet claimed is refused. For a shutdown (SIGTERM).
+    public func stopClaiming() { stopping.withLock { $0 = true } }
+
+    public var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Sends one relance. A sent one is refused unless `resend` (« renvoyer »: the
+    /// operator's explicit new send, with its own attempts and ledger entries).
+    public func send(_ id: Int64, resend: Bool = false) async -> Report {
         do {
-            return try await attempt(id)
+            return try await attempt(id, resend: resend)
         } catch {
             logger.error("send failed in the store", ["relance": id, "error": error.description])
             return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
         }
     }
 
-    private func attempt(_ id: Int64) async throws(StoreError) -> Report {
+    private func attempt(_ id: Int64, resend: Bool) async throws(StoreError) -> Report {
         guard let current = try store.relance(id) else { return .notFound }
-        if current.statut == .envoyee { return .refused("Cette relance a déjà été envoyée") }
+        if current.statut == .envoyee && !resend { return .refused("Cette relance a déjà été envoyée") }
         guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
+        if isStopping { return .refused(Self.stoppedMessage) }
         if isRehearsal {
-            guard current.statut == .enAttente || current.statut == .echec else {
+            guard current.statut == .enAttente || current.statut == .echec || (resend && current.statut == .envoyee) else {
                 return .refused(current.statut == .annulee ? "Cette relance est annulée" : "Cette relance est déjà en cours d'envoi")
             }
             let end = await deliver(claimed(current, previous: current.statut)) { _ in }
@@ -63,7 +75,8 @@ public final class RelanceSender: Sendable {
             return .rehearsed(current)
         }
         let relance: Relance
-        switch try store.claim(id, now: clock.now()) {
+        let owner = ClaimOwner.thisProcess()
+        switch try store.claim(id, now: clock.now(), owner: owner, resend: resend) {
         case .claimed(let r): relance = r
         case .notFound: return .notFound
         case .alreadySent: return .refused("Cette relance a déjà été envoyée")
@@ -71,8 +84,22 @@ public final class RelanceSender: Sendable {
         case .cancelled: return .refused("Cette relance est annulée")
         case .noRoute: return .refused(noRouteMessage(current.type))
         }
-        let store = self.store, logger = self.logger
-        let end = await deliver(claimed(relance, previous: current.statut)) { attempt in
+        let store = self.store, logger = self.logger, clock = self.clock
+        // The claim's lease, renewed while the send runs (retries may take a while).
+        let lease = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(nanoseconds: UInt64(ClaimOwner.renewal * 1e9))
+                try? store.renewClaims(of: owner, now: clock.now())
+            }
+        }
+        defer { lease.cancel() }
+        let end = await deliver(claimed(relance, previous: current.statut), handOff: { record in
+            do { try store.write([record], now: clock.now()) } catch {
+                logger.error("could not record the hand-off; nothing sent", ["relance": id, "error": "\(error)"])
+                return false
+            }
+            return true
+        }) { attempt in
             do { try store.record(attempt, relanceID: id) } catch {
                 logger.error("could not record an attempt", ["relance": id, "error": "\(error)"])
             }
@@ -83,17 +110,19 @@ public final class RelanceSender: Sendable {
             case .failed: "l'envoi a échoué"
             case .noRoute, .deferred, .stopped: "rien n'a été envoyé"
             }
-            logger.error("could not write a send's result; the relance stays envoi_en_cours", ["relance": id, "error": error.description])
+            logger.error("could not write a send's result; the relance stays envoi_en_cours", ["relance": id, "error": "\(error)"])
             return .storeFailed("Résultat non enregistré (\(what)) : \(error). La relance reste « envoi_en_cours » : "
                                 + "`relances recover` la résoudra")
         }
         switch end.kind {
         case .noRoute(let type): return .refused(noRouteMessage(type))
-        case .stopped: return .refused("Envoi interrompu (arrêt du service) : la relance n'a pas été envoyée")
+        case .stopped: return .refused(Self.stoppedMessage)
         case .deferred: return .deferred(try store.relance(id) ?? relance)
         case .sent, .failed: return .done(try store.relance(id) ?? relance)
         }
     }
+
+    static let stoppedMessage = "Envoi interrompu (arrêt du service) : la relance n'a pas été envoyée"
 
     func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
         let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
@@ -115,17 +144,38 @@ public final class RelanceSender: Sendable {
     }
 
     /// Sends a claimed relance through the dispatcher (routes, retries, fallback),
-    /// calling `onAttempt` after each attempt; answers the outcome to write.
-    func deliver(_ relance: ClaimedRelance, onAttempt: @Sendable (DeliveryAttempt) async -> Void) async -> End {
+    /// calling `onAttempt` after each attempt; answers the outcome to write. What cannot
+    /// go (no address, an empty text, a text over the type's segment budget) fails here,
+    /// before any network call; what can is first handed off (`handOff` writes the
+    /// record, and says whether it could: if not, nothing goes).
+    func deliver(_ relance: ClaimedRelance, handOff: @Sendable (SendRecord) async -> Bool = { _ in true },
+                 onAttempt: @Sendable (DeliveryAttempt) async -> Void) async -> End {
         let id = relance.id
+        func fail(_ note: String) -> End { End(kind: .failed(note: note), record: .outcome(relanceID: id, .failed(note: note))) }
         guard let recipient = relance.recipient else {
             let what = relance.type == .sms ? "téléphone" : relance.type == .email ? "adresse e-mail" : "adresse postale"
-            let note = "Aucun(e) \(what) pour ce contribuable : relance non envoyée"
-            return End(kind: .failed(note: note), record: .outcome(relanceID: id, .failed(note: note)))
+            return fail("Aucun(e) \(what) pour ce contribuable : relance non envoyée")
+        }
+        guard !relance.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return fail("Message vide : relance non envoyée. Écrivez le texte, ou créez-la sans message pour que le modèle le remplisse")
         }
         let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
                                 subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
                                 metadata: ["relance_id": String(id), "contribuable_id": String(relance.contribuableID)])
+        if relance.type == .sms, let budget = dispatcher.config?.segmentBudgets[.sms] {
+            let text = dispatcher.check(delivery)?.check.text ?? relance.message
+            let segments = SMSText.segments(text)
+            if segments > budget {
+                return fail("Message trop long : \(segments) segments SMS, le maximum configuré (max_segments) est \(budget). "
+                            + "Raccourcissez le texte : relance non envoyée")
+            }
+        }
+        guard let channel = dispatcher.route(for: relance.type)?.all.first else {
+            return End(kind: .noRoute(relance.type), record: .release(relanceID: id, to: relance.previous, datePlanifiee: nil))
+        }
+        guard await handOff(.handOff(relanceID: id, channel: channel, at: clock.now())) else {
+            return End(kind: .stopped, record: .release(relanceID: id, to: relance.previous, datePlanifiee: nil))
+        }
         switch await dispatcher.send(delivery, onAttempt: onAttempt) {
         case .delivered(let receipt, _):
             return End(kind: .sent(channel: receipt.channel),
@@ -184,13 +234,14 @@ public final class RelanceSender: Sendable {
         let routed = Set(routedTypes)
         let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { routed.contains($0) }
         // Groups of four times the sends in flight (32 to 256): large enough that claims
-        // cost little, small enough that a crash leaves few relances claimed unsent.
-        let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer)
+        // cost little; a crash leaves them claimed, but never handed off, which
+        // `relances recover` puts back on its own.
+        let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer) { [self] in isStopping }
         let summary = SummaryBox()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, min(maxInFlight, ids.count)) {
                 group.addTask { [self] in
-                    while !Task.isCancelled, let next = await claims.next() {
+                    while !Task.isCancelled, !isStopping, let next = await claims.next() {
                         switch next {
                         case .refused:
                             summary.skip()
@@ -200,7 +251,7 @@ public final class RelanceSender: Sendable {
                             // so they commit in one transaction: a relance is never marked
                             // sent without its attempts and ledger entries, nor the reverse.
                             let attempts = RecordBuffer()
-                            let end = await deliver(relance) { attempt in
+                            let end = await deliver(relance, handOff: { await writer.handOff($0) }) { attempt in
                                 attempts.append(.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message))
                             }
                             writer.submit(attempts.records + [end.record])
@@ -260,11 +311,14 @@ final class ClaimQueue: Sendable {
     private let ids: [Int64]
     private let group: Int
     private let writer: OutcomeWriter
+    /// The sender is stopping: claim no more.
+    private let stopped: @Sendable () -> Bool
 
-    init(ids: [Int64], group: Int, writer: OutcomeWriter) {
+    init(ids: [Int64], group: Int, writer: OutcomeWriter, stopped: @escaping @Sendable () -> Bool = { false }) {
         self.ids = ids
         self.group = max(1, group)
         self.writer = writer
+        self.stopped = stopped
     }
 
     /// The next relance to send, nil when the batch is all handed out.
@@ -275,7 +329,7 @@ final class ClaimQueue: Sendable {
                     defer { s.readIndex += 1 }
                     return (.some(s.ready[s.readIndex]), nil)
                 }
-                if s.position >= ids.count && !s.requested { return (.some(nil), nil) }
+                if (s.position >= ids.count || stopped()) && !s.requested { return (.some(nil), nil) }
                 s.waiters.append(continuation)
                 return (nil, nil)
             }
@@ -290,7 +344,7 @@ final class ClaimQueue: Sendable {
     }
 
     private func requestIfLow(_ s: inout State) -> [Int64]? {
-        guard !s.requested, !s.closed, s.position < ids.count, s.ready.count - s.readIndex <= group / 2 else { return nil }
+        guard !s.requested, !s.closed, !stopped(), s.position < ids.count, s.ready.count - s.readIndex <= group / 2 else { return nil }
         let slice = Array(ids[s.position..<min(ids.count, s.position + group)])
         s.position += slice.count
         s.requested = true
@@ -344,7 +398,6 @@ final class ClaimQueue: Sendable {
     }
 }
 
-import Synchronization
 
 /// The records of one send, gathered while it runs.
 final class RecordBuffer: Sendable {

@@ -18,8 +18,8 @@ public protocol RelanceStore: Sendable {
     /// Writes a send's outcome (and bumps the open dossier when it was sent).
     func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError)
     /// Relances of `types` ready to send (en_attente, planned at or before `now`), oldest
-    /// plan first.
-    func pending(limit: Int, now: Date, types: [RelanceType]) throws(StoreError) -> [Int64]
+    /// plan first; with `scheduledOnly`, only those an operator scheduled (`programmee`).
+    func pending(limit: Int, now: Date, types: [RelanceType], scheduledOnly: Bool) throws(StoreError) -> [Int64]
     func statistics(from: String?, to: String?) throws(StoreError) -> RelanceStatistics
 }
 
@@ -50,10 +50,14 @@ public struct NewRelance: Sendable {
     public var canalEnvoi: String?
     public var notes: String?
     public var utilisateurID: Int64?
+    /// The operator gave `datePlanifiee`: the scheduler sends it then. False (a relance
+    /// planned "now" by default) stays pending until someone sends or schedules it.
+    public var programmee: Bool
 
     public init(contribuableID: Int64, affectationTaxeID: Int64? = nil, type: RelanceType, montantDue: Montant,
                 datePlanifiee: Date, dateEcheance: Date? = nil, message: String = "", canalEnvoi: String? = nil,
-                notes: String? = nil, utilisateurID: Int64? = nil) {
+                notes: String? = nil, utilisateurID: Int64? = nil, programmee: Bool = false) {
+        self.programmee = programmee
         self.contribuableID = contribuableID
         self.affectationTaxeID = affectationTaxeID
         self.type = type

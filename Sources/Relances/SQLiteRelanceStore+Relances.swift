@@ -5,7 +5,7 @@ extension SQLiteRelanceStore {
     static let relanceColumns = """
         r.id, r.contribuable_id, r.affectation_taxe_id, r.type_relance, r.statut, r.message, r.montant_due, r.date_echeance,
         r.date_envoi, r.date_planifiee, r.date_reponse, r.canal_envoi, r.reponse_recue, r.notes, r.utilisateur_id, r.created_at,
-        r.updated_at, r.canal,
+        r.updated_at, r.canal, r.programmee,
         c.id, c.nom, c.prenom, c.telephone, c.email, c.adresse, c.actif,
         a.id, a.contribuable_id, a.taxe_id, a.date_debut, a.date_fin, a.montant_custom, a.actif,
         t.id, t.nom, t.montant, t.periodicite
@@ -15,15 +15,15 @@ extension SQLiteRelanceStore {
 
     static func relance(_ r: Statement) -> Relance {
         func date(_ i: Int32) -> Date? { r.optionalText(i).flatMap(ISO8601.date(from:)) }
-        let contribuable = Contribuable(id: r.int(18), nom: r.text(19), prenom: r.text(20), telephone: r.optionalText(21),
-                                        email: r.optionalText(22), adresse: r.optionalText(23), actif: r.int(24) != 0)
+        let contribuable = Contribuable(id: r.int(19), nom: r.text(20), prenom: r.text(21), telephone: r.optionalText(22),
+                                        email: r.optionalText(23), adresse: r.optionalText(24), actif: r.int(25) != 0)
         var affectation: AffectationTaxe?
-        if !r.isNull(25) {
-            let taxe = r.isNull(32) ? nil : Taxe(id: r.int(32), nom: r.text(33), montant: Montant(centimes: r.int(34)),
-                                                 periodicite: Periodicite(rawValue: r.text(35)) ?? .mensuelle)
-            affectation = AffectationTaxe(id: r.int(25), contribuableID: r.int(26), taxeID: r.int(27), dateDebut: r.text(28),
-                                          dateFin: r.optionalText(29), montantCustom: r.optionalInt(30).map(Montant.init(centimes:)),
-                                          actif: r.int(31) != 0, taxe: taxe)
+        if !r.isNull(26) {
+            let taxe = r.isNull(33) ? nil : Taxe(id: r.int(33), nom: r.text(34), montant: Montant(centimes: r.int(35)),
+                                                 periodicite: Periodicite(rawValue: r.text(36)) ?? .mensuelle)
+            affectation = AffectationTaxe(id: r.int(26), contribuableID: r.int(27), taxeID: r.int(28), dateDebut: r.text(29),
+                                          dateFin: r.optionalText(30), montantCustom: r.optionalInt(31).map(Montant.init(centimes:)),
+                                          actif: r.int(32) != 0, taxe: taxe)
         }
         return Relance(id: r.int(0), contribuableID: r.int(1), affectationTaxeID: r.optionalInt(2),
                        type: RelanceType(rawValue: r.text(3)) ?? .sms, statut: RelanceStatut(rawValue: r.text(4)) ?? .enAttente,
@@ -31,7 +31,7 @@ extension SQLiteRelanceStore {
                        datePlanifiee: date(9) ?? Date(timeIntervalSince1970: 0), dateReponse: date(10), canalEnvoi: r.optionalText(11),
                        reponseRecue: r.int(12) != 0, notes: r.optionalText(13), utilisateurID: r.optionalInt(14),
                        createdAt: date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: date(16) ?? Date(timeIntervalSince1970: 0),
-                       canal: r.optionalText(17), contribuable: contribuable, affectationTaxe: affectation)
+                       canal: r.optionalText(17), programmee: r.int(18) != 0, contribuable: contribuable, affectationTaxe: affectation)
     }
 
     public func relance(_ id: Int64) throws(StoreError) -> Relance? {
@@ -93,9 +93,12 @@ extension SQLiteRelanceStore {
     }
 
     func insert(_ new: NewRelance, in s: Session, now: Date) throws(StoreError) -> Int64 {
-        guard try s.row("SELECT 1 FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { _ in true }) != nil else {
+        guard let who = try s.row("SELECT nom, prenom FROM contribuable WHERE id = ?", [.int(new.contribuableID)], { ($0.text(0), $0.text(1)) }) else {
             throw StoreError.notFound("Contribuable \(new.contribuableID) introuvable")
         }
+        // Empty means « the office's text », never an empty message.
+        let message = new.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ? RelanceGenerator.message(nom: who.0, prenom: who.1, montant: new.montantDue, due: new.dateEcheance) : new.message
         // Checked here rather than left to the foreign key, whose failure says nothing an
         // office can act on, and which would take another taxpayer's debt.
         if let affectation = new.affectationTaxeID {
@@ -111,13 +114,13 @@ extension SQLiteRelanceStore {
         do {
             try s.run("""
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
-                                 date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at)
-            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?)
-            """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(new.message),
+                                 date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at, programmee)
+            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?,?)
+            """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(message),
                   .int(new.montantDue.centimes), .optional(new.dateEcheance.map(ISO8601.string(from:))),
                   .text(ISO8601.string(from: new.datePlanifiee)), .optional(new.canalEnvoi), .optional(new.notes),
                   .optional(new.utilisateurID), .optional(new.affectationTaxeID == nil ? nil : RelanceGenerator.week(containing: new.datePlanifiee)),
-                  .text(stamp), .text(stamp)])
+                  .text(stamp), .text(stamp), .int(new.programmee ? 1 : 0)])
         } catch .constraint(let why) where why.contains("relance.periode") {
             throw .conflict(Self.keyTaken(new.type, week: RelanceGenerator.week(containing: new.datePlanifiee)))
         }

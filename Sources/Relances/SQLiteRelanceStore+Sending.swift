@@ -3,9 +3,15 @@ import Gateway
 
 extension SQLiteRelanceStore {
     public func claim(_ id: Int64, now: Date) throws(StoreError) -> ClaimResult {
+        try claim(id, now: now, owner: .thisProcess(), resend: false)
+    }
+
+    /// Claims one relance for `owner`; with `resend`, a sent one too (« renvoyer »: an
+    /// operator's explicit new send, recorded and ledgered as any).
+    public func claim(_ id: Int64, now: Date, owner: ClaimOwner, resend: Bool) throws(StoreError) -> ClaimResult {
         try database.withConnection { (s: Session) throws(StoreError) -> ClaimResult in
-            let changed = try s.run("UPDATE relance SET statut = 'envoi_en_cours', updated_at = ? WHERE id = ? AND statut IN ('en_attente','echec')",
-                                    [.text(ISO8601.string(from: now)), .int(id)])
+            let changed = try s.run("\(Self.claimSQL) WHERE id = ? AND (statut IN ('en_attente','echec') OR (? AND statut = 'envoyee'))",
+                                    Self.claimValues(now: now, owner: owner) + [.int(id), .int(resend ? 1 : 0)])
             if changed == 1 {
                 guard var relance = try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance) else { return .notFound }
                 relance.statut = .envoiEnCours
@@ -17,6 +23,21 @@ extension SQLiteRelanceStore {
             case .annulee: return .cancelled
             default: return .inProgress
             }
+        }
+    }
+
+    /// The claim: `envoi_en_cours`, whose, until when, not yet handed to a channel.
+    static let claimSQL = "UPDATE relance SET statut = 'envoi_en_cours', updated_at = ?, envoi_par = ?, envoi_bail = ?, envoi_remis = 0"
+
+    static func claimValues(now: Date, owner: ClaimOwner) -> [SQLValue] {
+        [.text(ISO8601.string(from: now)), .text(owner.token), .text(ISO8601.string(from: now.addingTimeInterval(ClaimOwner.lease)))]
+    }
+
+    /// Extends the lease of `owner`'s claims: its batch is still running.
+    public func renewClaims(of owner: ClaimOwner, now: Date) throws(StoreError) {
+        try database.withConnection { (s: Session) throws(StoreError) in
+            _ = try s.run("UPDATE relance SET envoi_bail = ? WHERE statut = 'envoi_en_cours' AND envoi_par = ?",
+                          [.text(ISO8601.string(from: now.addingTimeInterval(ClaimOwner.lease))), .text(owner.token)])
         }
     }
 
@@ -43,21 +64,33 @@ extension SQLiteRelanceStore {
             // record costs more than binding it.
             let attempt = try s.prepare(Self.insertAttempt), sent = try s.prepare(Self.markSent), bump = try s.prepare(Self.bumpDossier)
             let failed = try s.prepare(Self.markFailed), release = try s.prepare(Self.release)
+            let handOff = try s.prepare(Self.insertHandOff), handed = try s.prepare(Self.markHanded)
+            let fillHandOff = try s.prepare(Self.fillHandOff), dropHandOff = try s.prepare(Self.dropHandOff)
             func run(_ statement: Statement, _ values: [SQLValue]) throws(StoreError) {
                 try statement.bind(values)
                 while try statement.step() {}
             }
+            // A hand-off row nothing tried (a closed window, no route, a shutdown) goes
+            // once its send has ended: it was no attempt.
+            func ended(_ id: Int64) throws(StoreError) { try run(dropHandOff, [.int(id)]) }
             var entries: [LedgerEntry] = []
             for record in records {
                 switch record {
+                case .handOff(let id, let channel, let at):
+                    try run(handOff, [.int(id), .text(channel), .text(ISO8601.string(from: at)), .text(ISO8601.string(from: at))])
+                    try run(handed, [.int(id)])
                 case .attempt(let a, let id, let recipient, let text):
                     let outcome: String, providerID: String?, code: String?, detail: String?
                     switch a.result {
                     case .success(let receipt): (outcome, providerID, code, detail) = ("sent", receipt.messageID, nil, receipt.providerAnswer)
                     case .failure(let error): (outcome, providerID, code, detail) = ("failed", nil, error.code, error.description)
                     }
-                    try run(attempt, [.int(id), .int(Int64(a.number)), .text(a.channel), .text(ISO8601.string(from: a.startedAt)),
-                                      .text(ISO8601.string(from: a.finishedAt)), .text(outcome), .optional(providerID), .optional(code), .optional(detail)])
+                    let values: [SQLValue] = [.int(Int64(a.number)), .text(a.channel), .text(ISO8601.string(from: a.startedAt)),
+                                              .text(ISO8601.string(from: a.finishedAt)), .text(outcome), .optional(providerID), .optional(code),
+                                              .optional(detail), .int(id)]
+                    // The first attempt completes the row its hand-off wrote; later ones add theirs.
+                    try run(fillHandOff, values)
+                    if s.changes == 0 { try run(attempt, [values[8]] + values[0..<8]) }
                     var sent = (recipient: recipient ?? "", text: text ?? "")
                     if recipient == nil || text == nil, let stored = try Self.sentTo(id, in: s) {
                         sent = (recipient ?? stored.recipient, text ?? stored.text)
@@ -66,10 +99,14 @@ extension SQLiteRelanceStore {
                 case .outcome(let id, .sent(let channel, let recipient, let note, let at)):
                     try run(sent, [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
                     try run(bump, [.text(stamp), .int(id)])
+                    try ended(id)
                 case .outcome(let id, .failed(let note)):
                     try run(failed, [.text(note), .text(stamp), .int(id)])
+                    try ended(id)
                 case .release(let id, let statut, let datePlanifiee):
-                    try run(release, [.text(statut.rawValue), .optional(datePlanifiee.map(ISO8601.string(from:))), .text(stamp), .int(id)])
+                    try run(release, [.text(statut.rawValue), .optional(datePlanifiee.map(ISO8601.string(from:))),
+                                      .int(datePlanifiee == nil ? 0 : 1), .text(stamp), .int(id)])
+                    try ended(id)
                 }
             }
             try Ledger.append(entries, in: s)
@@ -80,14 +117,29 @@ extension SQLiteRelanceStore {
         INSERT INTO delivery_attempt (relance_id, attempt, channel, started_at, finished_at, outcome, provider_id, error_code, detail)
         VALUES (?,?,?,?,?,?,?,?,?)
         """
-    static let markSent = "UPDATE relance SET statut = 'envoyee', date_envoi = ?, canal_envoi = ?, canal = ?, notes = ?, updated_at = ? WHERE id = ?"
+    /// A hand-off: the attempt row, written (and committed) before the network call, so
+    /// a crash after it is an outcome to check, and a crash before it is a relance never sent.
+    static let insertHandOff = """
+        INSERT INTO delivery_attempt (relance_id, attempt, channel, started_at, finished_at, outcome, detail)
+        VALUES (?, 1, ?, ?, ?, 'remis', 'remis au canal ; résultat pas encore connu')
+        """
+    static let markHanded = "UPDATE relance SET envoi_remis = 1 WHERE id = ?"
+    static let fillHandOff = """
+        UPDATE delivery_attempt SET attempt = ?, channel = ?, started_at = ?, finished_at = ?, outcome = ?, provider_id = ?, error_code = ?, detail = ?
+        WHERE id = (SELECT id FROM delivery_attempt WHERE relance_id = ? AND outcome = 'remis' ORDER BY id DESC LIMIT 1)
+        """
+    static let dropHandOff = "DELETE FROM delivery_attempt WHERE relance_id = ? AND outcome = 'remis'"
+    static let endClaim = "envoi_par = NULL, envoi_bail = NULL, envoi_remis = 0"
+    static let markSent = "UPDATE relance SET statut = 'envoyee', date_envoi = ?, canal_envoi = ?, canal = ?, notes = ?, updated_at = ?, \(endClaim) WHERE id = ?"
     static let bumpDossier = """
         UPDATE dossier_impaye SET nombre_relances = nombre_relances + 1, dernier_contact = ?
         WHERE statut = 'ouvert' AND affectation_taxe_id = (SELECT affectation_taxe_id FROM relance WHERE id = ?)
         """
-    static let markFailed = "UPDATE relance SET statut = 'echec', notes = ?, updated_at = ? WHERE id = ?"
+    static let markFailed = "UPDATE relance SET statut = 'echec', notes = ?, updated_at = ?, \(endClaim) WHERE id = ?"
+    /// Put back, nothing sent. Put off by a send window (a new planned date), it stays
+    /// scheduled: someone asked for it to go, and it goes at the opening.
     static let release = """
-        UPDATE relance SET statut = ?, date_planifiee = COALESCE(?, date_planifiee), updated_at = ?
+        UPDATE relance SET statut = ?, date_planifiee = COALESCE(?, date_planifiee), programmee = MAX(programmee, ?), updated_at = ?, \(endClaim)
         WHERE id = ? AND statut = 'envoi_en_cours'
         """
 
@@ -95,7 +147,8 @@ extension SQLiteRelanceStore {
     /// whose type `routable` accepts become `envoi_en_cours` (one UPDATE, so no other
     /// sender can take them); the others are answered with why not. With `reserve`
     /// false (a dry run) nothing is changed: the same relances are answered, unclaimed.
-    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
+    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, owner: ClaimOwner = .thisProcess(),
+                      routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
         guard !ids.isEmpty else { return BatchClaim() }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         return try database.transaction { (s: Session) throws(StoreError) -> BatchClaim in
@@ -129,9 +182,10 @@ extension SQLiteRelanceStore {
                 result.claimed = claimable.compactMap { rows[$0]?.0 }
                 return result
             }
-            let update = try s.prepare("UPDATE relance SET statut = 'envoi_en_cours', updated_at = ? WHERE id = ? AND statut IN ('en_attente','echec')")
+            let update = try s.prepare("\(Self.claimSQL) WHERE id = ? AND statut IN ('en_attente','echec')")
+            let values = Self.claimValues(now: now, owner: owner)
             for id in claimable {
-                try update.bind([.text(ISO8601.string(from: now)), .int(id)])
+                try update.bind(values + [.int(id)])
                 while try update.step() {}
                 if s.changes == 1, let (relance, _) = rows[id] { result.claimed.append(relance) } else { result.refused.append((id, .inProgress)) }
             }

@@ -2,10 +2,13 @@ import Foundation
 import Gateway
 import Synchronization
 
-/// Sends, every ``Options/interval`` seconds, the relances whose planned date has come,
-/// so planned relances go out without anyone clicking (`relances serve` runs one).
+/// Sends, every ``Options/interval`` seconds, the relances an operator scheduled whose
+/// planned date has come, so they go out without anyone clicking (`relances serve` runs
+/// one). Only scheduled ones (`programmee`: a date given at creation, or the
+/// « programmer » action): what « Générer seulement » or a manual entry without a date
+/// left `en_attente` stays there until someone sends or schedules it.
 ///
-/// One batch at a time: the `en_attente` relances due now, of the types a channel
+/// One batch at a time: the scheduled `en_attente` relances due now, of the types a channel
 /// sends, oldest first, at most ``Options/batchSize``, sent through ``RelanceSender``
 /// with at most ``Options/maxInFlight`` at once. A relance a send window puts off goes
 /// back `en_attente` with a later planned date, and a later tick picks it up. A full
@@ -133,7 +136,7 @@ public final class ScheduledSender: Sendable {
         let types = sender.routedTypes
         let ids: [Int64]
         do {
-            ids = try sender.store.pending(limit: options.batchSize, now: now, types: types)
+            ids = try sender.store.pending(limit: options.batchSize, now: now, types: types, scheduledOnly: true)
         } catch {
             logger.error("could not list the relances due; will try again at the next tick", ["error": "\(error)"])
             return report

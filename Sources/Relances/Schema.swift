@@ -91,7 +91,30 @@ enum Schema {
         idempotency,
         ledger,
         cancelledOutOfKey,
+        sendRules,
     ]
+
+    /// v6: only what the office asked for goes out, and a claim says whose it is.
+    ///
+    /// `programmee`: an operator scheduled the relance for its `date_planifiee` (a date
+    /// given at creation, or the « programmer » action); the scheduler sends only those,
+    /// never what generation or a manual entry without a date left pending. Relances
+    /// already stored stay unscheduled: pending means pending, until someone says when.
+    ///
+    /// `envoi_par` and `envoi_bail`: who holds an `envoi_en_cours` claim (host, process id
+    /// and start time, batch) and until when (a lease the batch renews while it runs), so
+    /// `relances recover` leaves a live sender's claims alone. `envoi_remis`: the claim
+    /// was handed to a channel (its attempt row is written before the network call); a
+    /// claim never handed was certainly not sent, and recover puts it back on its own.
+    /// A claim an earlier version left may have been handed: it counts as handed, in
+    /// doubt, for a person to decide.
+    static let sendRules = """
+        ALTER TABLE relance ADD COLUMN programmee INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE relance ADD COLUMN envoi_par TEXT;
+        ALTER TABLE relance ADD COLUMN envoi_bail TEXT;
+        ALTER TABLE relance ADD COLUMN envoi_remis INTEGER NOT NULL DEFAULT 0;
+        UPDATE relance SET envoi_remis = 1 WHERE statut = 'envoi_en_cours';
+        """
 
     /// v5: a cancelled relance no longer holds its business key, so an operator who
     /// cancels one (a wrong text, a wrong number) can make the corrected one the same

@@ -5,6 +5,9 @@ import Gateway
 /// outcome or its release); the store writes any number of them in one transaction,
 /// in order, so a batch costs a transaction per group of results, not per message.
 public enum SendRecord: Sendable {
+    /// A claimed relance handed to its channel, written before the network call: the
+    /// attempt row its first attempt then completes.
+    case handOff(relanceID: Int64, channel: String, at: Date)
     /// One delivery attempt of a relance, with what was sent (the delivery's recipient
     /// and text) for its ledger entry; when nil they are read from the relance.
     case attempt(DeliveryAttempt, relanceID: Int64, recipient: String? = nil, text: String? = nil)
@@ -15,7 +18,7 @@ public enum SendRecord: Sendable {
 
     public var relanceID: Int64 {
         switch self {
-        case .attempt(_, let id, _, _), .outcome(let id, _), .release(let id, _, _): id
+        case .handOff(let id, _, _), .attempt(_, let id, _, _), .outcome(let id, _), .release(let id, _, _): id
         }
     }
 }

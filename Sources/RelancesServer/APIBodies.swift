@@ -5,7 +5,7 @@ import Relances
 struct CreateBody: Decodable {
     var contribuable_id: Int64
     var type_relance: String
-    var montant_due: Montant
+    var montant_due: Montant?
     var date_planifiee: String
     var affectation_taxe_id: Int64?
     var message: String?
@@ -44,6 +44,15 @@ struct ManualBody: Decodable {
         var date_echeance: String?
         var message: String?
         var notes: String?
+
+        /// The same taxpayer named again: what the first mention left out.
+        mutating func merge(_ other: Item) {
+            telephone_override = telephone_override ?? other.telephone_override
+            montant_due = montant_due ?? other.montant_due
+            date_echeance = date_echeance ?? other.date_echeance
+            message = message ?? other.message
+            notes = notes ?? other.notes
+        }
     }
     var type_relance: String
     var message: String?
@@ -76,4 +85,19 @@ struct GenerateBody: Decodable {
             else { throw DecodingError.typeMismatch(String.self, .init(codingPath: [key], debugDescription: "valeur simple attendue")) }
         }
     }
+}
+
+/// `PATCH /api/relances/{id}/envoyer`: no body, or `{"renvoyer": true}` to send a sent one again.
+struct SendBody: Decodable {
+    var renvoyer: Bool?
+}
+
+/// `PATCH /api/relances/{id}/programmer`
+struct ScheduleBody: Decodable {
+    var date_planifiee: String?
+}
+
+/// `PATCH /api/relances/{id}/effectuee`
+struct DoneBody: Decodable {
+    var notes: String?
 }

@@ -23,6 +23,9 @@ struct RelancesAPI: Sendable {
     }
 
     func body<T: Decodable>(_ request: HTTPRequest, _ type: T.Type) throws(APIError) -> T {
+        if let field = NulCheck.field(in: request.body) {
+            throw .unprocessable(field, "caractère NUL (\\u0000) refusé : il couperait le texte ; retirez-le")
+        }
         do { return try request.decodeJSON(type) } catch {
             throw .unprocessable(error.field.isEmpty ? "corps" : error.field, error.reason)
         }
@@ -75,12 +78,17 @@ struct RelancesAPI: Sendable {
         let b = try body(request, CreateBody.self)
         guard let type = RelanceType(rawValue: b.type_relance) else { throw .badRequest("Type de relance invalide") }
         guard let planned = try date(b.date_planifiee, "date_planifiee") else { throw .unprocessable("date_planifiee", "champ requis manquant") }
-        guard try storeCall({ () throws(StoreError) in try store.contribuable(b.contribuable_id) }) != nil else {
+        guard let montant = b.montant_due, montant.centimes > 0 else { throw .badRequest("Merci d'indiquer un montant dû") }
+        try Self.checkLength(b.message, "message")
+        guard let who = try storeCall({ () throws(StoreError) in try store.contribuable(b.contribuable_id) }) else {
             throw .notFound("Contribuable non trouvé")
         }
+        let due = try date(b.date_echeance, "date_echeance")
+        // The date given is the operator's: the scheduler sends it then.
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
-                             montantDue: b.montant_due, datePlanifiee: planned, dateEcheance: try date(b.date_echeance, "date_echeance"),
-                             message: b.message ?? "", canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id)
+                             montantDue: montant, datePlanifiee: planned, dateEcheance: due,
+                             message: message(b.message, type: type, for: who, montant: montant, due: due),
+                             canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id, programmee: true)
         let created = try storeCall { () throws(StoreError) in try store.create(new) }
         return .json(RelanceJSON(relance: created), status: 201)
     }
@@ -90,6 +98,7 @@ struct RelancesAPI: Sendable {
         let b = try body(request, UpdateBody.self)
         var patch = RelancePatch()
         if let s = b.statut {
+            // `envoi_en_cours` is the sender's own: no statut an operator can ask for.
             guard let statut = RelanceStatut(rawValue: s), statut != .envoiEnCours else { throw .badRequest("Statut invalide") }
             patch.statut = statut
         }
@@ -105,7 +114,9 @@ struct RelancesAPI: Sendable {
 
     func send(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         let id = try pathID(request)
-        switch await sender.send(id) {
+        // The page sends no body; « renvoyer » is an explicit `{"renvoyer": true}`.
+        let resend = request.body.isEmpty ? false : (try body(request, SendBody.self).renvoyer ?? false)
+        switch await sender.send(id, resend: resend) {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
@@ -166,22 +177,91 @@ struct RelancesAPI: Sendable {
         return .json(stats)
     }
 
+    /// At most this many taxpayers in one `manuelles` call: a mistake (a whole file
+    /// pasted) is refused before anything is created, rather than sent to thousands.
+    static let manualLimit = 500
+    /// The longest `message` accepted (characters): ten SMS segments and then some;
+    /// the type's `max_segments` is checked again at send.
+    static let messageLimit = 2_000
+
+    static func checkLength(_ text: String?, _ field: String) throws(APIError) {
+        guard let text, text.count > messageLimit else { return }
+        throw .unprocessable(field, "\(messageLimit) caractères au plus (\(text.count) reçus) : raccourcissez le texte")
+    }
+
+    /// The text to store: the operator's, else (empty, as the page sends when nothing
+    /// is typed) the type's template filled for this taxpayer, never an empty message.
+    func message(_ typed: String?, type: RelanceType, for who: Contribuable, montant: Montant, due: Date?) -> String {
+        if let typed, !typed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return typed }
+        let template = sender.dispatcher.config?.templates[type].map(MessageTemplate.init) ?? .standard
+        return RelanceGenerator.message(template, nom: who.nom, prenom: who.prenom, montant: montant, due: due)
+    }
+
     func manual(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let b = try body(request, ManualBody.self)
         guard let type = RelanceType(rawValue: b.type_relance) else { throw .badRequest("Type de relance invalide") }
         guard !b.contribuables.isEmpty else { throw .unprocessable("contribuables", "au moins un contribuable") }
-        let planned = try date(b.date_planifiee, "date_planifiee") ?? clock.now()
+        guard b.contribuables.count <= Self.manualLimit else {
+            throw .unprocessable("contribuables", "\(Self.manualLimit) au plus par envoi (\(b.contribuables.count) reçus) : découpez la liste")
+        }
+        try Self.checkLength(b.message, "message")
+        // A date given is the operator's schedule; without one the relances wait for « Envoyer ».
+        let given = try date(b.date_planifiee, "date_planifiee")
+        let planned = given ?? clock.now()
         let globalDue = try date(b.date_echeance, "date_echeance")
-        var batch: [NewRelance] = []
+        // A taxpayer picked twice gets one relance: the first value given of each field.
+        var items: [(index: Int, item: ManualBody.Item)] = []
+        var seen: [Int64: Int] = [:]
         for (i, item) in b.contribuables.enumerated() {
-            guard let montant = item.montant_due ?? b.montant_due else { throw .badRequest("Merci d'indiquer un montant dû (global ou par contribuable)") }
+            try Self.checkLength(item.message, "contribuables[\(i)].message")
+            if let at = seen[item.contribuable_id] { items[at].item.merge(item) } else {
+                seen[item.contribuable_id] = items.count
+                items.append((i, item))
+            }
+        }
+        var batch: [NewRelance] = []
+        for (i, item) in items {
+            guard let montant = item.montant_due ?? b.montant_due, montant.centimes > 0 else {
+                throw .badRequest("Merci d'indiquer un montant dû (global ou par contribuable)")
+            }
             let due = try date(item.date_echeance, "contribuables[\(i)].date_echeance") ?? globalDue
+            guard let who = try storeCall({ () throws(StoreError) in try store.contribuable(item.contribuable_id) }) else {
+                throw .notFound("Contribuable \(item.contribuable_id) introuvable")
+            }
+            // A phone override is for what goes to a phone; an e-mail goes to the e-mail.
+            let override = type == .sms || type == .appel ? item.telephone_override : nil
             batch.append(NewRelance(contribuableID: item.contribuable_id, type: type, montantDue: montant, datePlanifiee: planned,
-                                    dateEcheance: due, message: item.message ?? b.message ?? "", canalEnvoi: item.telephone_override,
-                                    notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id))
+                                    dateEcheance: due, message: message(item.message ?? b.message, type: type, for: who, montant: montant, due: due),
+                                    canalEnvoi: override, notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id,
+                                    programmee: given != nil))
         }
         let created = try storeCall { () throws(StoreError) in try store.create(batch, now: clock.now()) }
         return .json(created.map(RelanceJSON.init), status: 201)
+    }
+
+    /// `PATCH /api/relances/{id}/programmer`: schedules a pending (or failed) relance
+    /// for `date_planifiee`; the scheduler sends it then.
+    func schedule(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        let b = try body(request, ScheduleBody.self)
+        guard let at = try date(b.date_planifiee, "date_planifiee") else { throw .unprocessable("date_planifiee", "champ requis manquant") }
+        guard at > clock.now().addingTimeInterval(-60) else {
+            throw .unprocessable("date_planifiee", "date passée : pour envoyer maintenant, utilisez « Envoyer »")
+        }
+        guard let r = try storeCall({ () throws(StoreError) in try store.schedule(id, at: at, now: clock.now()) }) else {
+            throw .notFound("Relance non trouvée")
+        }
+        return .json(RelanceJSON(relance: r))
+    }
+
+    /// `PATCH /api/relances/{id}/effectuee`: an `appel` or a `visite` done, with its note.
+    func markDone(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        let b = try body(request, DoneBody.self)
+        guard let r = try storeCall({ () throws(StoreError) in try store.markDone(id, notes: b.notes ?? "", now: clock.now()) }) else {
+            throw .notFound("Relance non trouvée")
+        }
+        return .json(RelanceJSON(relance: r))
     }
 
     func searchContribuables(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

@@ -54,6 +54,8 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("GET", "/api/relances/{id}") { try api.one($0) }
     route("PUT", "/api/relances/{id}") { try api.update($0) }
     route("PATCH", "/api/relances/{id}/envoyer") { try await api.send($0) }
+    route("PATCH", "/api/relances/{id}/programmer") { try api.schedule($0) }
+    route("PATCH", "/api/relances/{id}/effectuee") { try api.markDone($0) }
     route("GET", "/api/contribuables") { try api.searchContribuables($0) }
     route("GET", "/api/channels") { _ in await api.channels() }
     let metrics = MetricsEndpoint(store: store, metrics: configuration.metrics, dispatcher: sender.dispatcher.metrics,

@@ -16,6 +16,7 @@ let commands: [any Command.Type] = [
     ServeCommand.self,
     GenerateCommand.self,
     SendCommand.self,
+    ProgrammerCommand.self,
     ListCommand.self,
     StatsCommand.self,
     ImportCommand.self,

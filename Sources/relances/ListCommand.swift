@@ -9,7 +9,9 @@ enum ListCommand: Command {
         usage: relances list [--type T] [--statut S] [--contribuable ID] [--date-debut YYYY-MM-DD]
                              [--date-fin YYYY-MM-DD] [--skip N] [--limit N] [--db FILE]
 
-        Newest planned first, as the API lists them.
+        Newest planned first, as the API lists them. « programmée » marks a pending
+        relance an operator scheduled: `serve` sends it at its planned date; the other
+        pending ones wait for someone to send or schedule them.
         \(StoreOptions.help)
         """
 
@@ -44,6 +46,8 @@ enum ListCommand: Command {
             print([String(r.id).padding(toLength: 6, withPad: " ", startingAt: 0),
                    r.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
                    r.statut.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0),
+                   // Scheduled by an operator: the scheduler sends it at its date.
+                   (r.programmee && r.statut == .enAttente ? "programmée" : "").padding(toLength: 10, withPad: " ", startingAt: 0),
                    "\(r.montantDue) FCFA".padding(toLength: 15, withPad: " ", startingAt: 0),
                    String(ISO8601.string(from: r.datePlanifiee).prefix(16)),
                    who.padding(toLength: 24, withPad: " ", startingAt: 0),

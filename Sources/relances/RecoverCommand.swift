@@ -8,13 +8,21 @@ enum RecoverCommand: Command {
     static let help = """
         usage: relances recover [--resend | --close] [--db FILE]
 
-        A relance is `envoi_en_cours` between its claim and its outcome. After a crash,
-        whether the provider got it is unknown, so nothing is resent blindly. Without an
-        option, lists them with their last recorded attempt. --close marks them echec
-        with a note saying the outcome is unknown (check the provider's record before
-        resending); --resend puts them back en_attente, to go with the next send.
-        One whose last recorded attempt was accepted by its channel was sent (only its
-        outcome was lost): either option marks it envoyee from that attempt, never resent.
+        A relance is `envoi_en_cours` between its claim and its outcome. recover looks at
+        each one and decides only what is certain:
+          - claimed by a sender still running (its process alive, its lease renewed):
+            left alone, and said so;
+          - its last recorded attempt accepted by its channel: it was sent, only its
+            outcome was lost: marked envoyee from that attempt, never resent;
+          - claimed but never handed to a channel (no hand-off written before the
+            network call): certainly not sent: back to en_attente, scheduled, so it goes
+            with the next send.
+        The rest were handed to a channel when the sender stopped: whether the provider
+        got them is unknown, so nothing is resent blindly. Without an option they are
+        listed; --close marks them echec with a note saying the outcome is unknown
+        (check the provider's record before resending); --resend puts them back
+        en_attente, scheduled, to go with the next send. There are at most as many as
+        the stopped sender had sends in flight (its --max-in-flight).
         \(StoreOptions.help)
         """
 
@@ -24,33 +32,53 @@ enum RecoverCommand: Command {
         try arguments.finish()
         guard !(resend && close) else { throw UsageError("choose --resend or --close, not both") }
         let opened = try store.open()
-        let ids = try opened.inProgress()
-        if ids.isEmpty {
+        let held = try opened.heldClaims()
+        if held.isEmpty {
             print("no relance is envoi_en_cours")
             return 0
         }
-        var settled = 0
-        for id in ids {
+        let now = Date()
+        var live = 0, settled = 0, putBack = 0, unknown = 0
+        for claim in held {
+            let id = claim.id
+            if claim.isLive(now: now) {
+                live += 1
+                print("relance \(id): envoi_en_cours, claimed by a sender still running (\(claim.owner ?? "?")): left alone")
+                continue
+            }
             let last = try opened.attempts(relanceID: id).last
-            print("relance \(id): envoi_en_cours" + (last.map { ", last attempt \($0.attempt) on \($0.channel): \($0.outcome)" }
-                                                    ?? ", no attempt recorded: outcome unknown"))
-            if last?.outcome == "sent" {
+            if last?.outcome == "sent", let last {
                 // Accepted by its channel: sent, whatever the option. Never resent.
-                if (close || resend), try opened.settleFromLastAttempt(id, now: Date()) {
+                if try opened.settleFromLastAttempt(id, now: now) {
                     settled += 1
-                    print("  → envoyee (accepted by \(last!.channel), id \(last!.providerID ?? "?")): not resent")
+                    print("relance \(id): envoi_en_cours → envoyee (accepted by \(last.channel), id \(last.providerID ?? "?")): not resent")
                 }
                 continue
             }
+            if !claim.handed {
+                if try opened.putBack(claim, now: now) {
+                    putBack += 1
+                    print("relance \(id): envoi_en_cours, never handed to a channel → en_attente, scheduled: it goes with the next send")
+                }
+                continue
+            }
+            unknown += 1
+            print("relance \(id): envoi_en_cours" + (last.map { ", handed to \($0.channel), no outcome recorded: outcome unknown" }
+                                                    ?? ", no attempt recorded: outcome unknown"))
             if close {
-                try opened.finish(id, outcome: .failed(note: "Issue inconnue : le programme s'est arrêté pendant l'envoi. Vérifier chez le fournisseur avant de renvoyer."), now: Date())
+                _ = try opened.closeUnknown(claim, note: "Issue inconnue : le programme s'est arrêté pendant l'envoi. Vérifier chez le fournisseur avant de renvoyer.", now: now)
             } else if resend {
-                try opened.release(id, to: .enAttente, datePlanifiee: nil, now: Date())
+                _ = try opened.putBack(claim, now: now)
             }
         }
-        let rest = ids.count - settled
-        print("\(ids.count) relance(s)" + (settled > 0 ? ": \(settled) envoyee from their recorded attempt, \(rest)" : "")
-              + (close ? " closed as echec" : resend ? " back to en_attente" : "; use --close or --resend"))
+        var parts: [String] = []
+        if live > 0 { parts.append("\(live) left alone (a sender is running)") }
+        if settled > 0 { parts.append("\(settled) envoyee from their recorded attempt") }
+        if putBack > 0 { parts.append("\(putBack) never handed to a channel, back to en_attente") }
+        if unknown > 0 {
+            parts.append("\(unknown) outcome unknown" + (close ? ", closed as echec" : resend ? ", back to en_attente" : ": use --close or --resend"))
+        }
+        print("\(held.count) relance(s) envoi_en_cours: " + parts.joined(separator: "; "))
         return 0
     }
 }

@@ -12,7 +12,8 @@ enum SendCommand: Command {
 
         Sends through the configured routes. A relance already sent is refused; one in
         echec may be sent again. --pending sends every en_attente relance whose planned
-        date has come, oldest first.
+        date has come, oldest first, scheduled or not: it is an operator's explicit word
+        (serve's scheduler sends only the scheduled ones; see `relances programmer`).
 
           --pending            every pending relance that is due
           --limit N            at most N of them (default 10000)
@@ -58,7 +59,7 @@ enum SendCommand: Command {
                 return 0
             }
         }
-        let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes)
+        let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes, scheduledOnly: false)
         return await Output.sendBatch(ids, with: sender, inFlight: inFlight, heading: "\(ids.count) relance(s) en attente : ",
                                       leftAs: "as they were")
     }

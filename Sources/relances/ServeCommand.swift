@@ -17,7 +17,9 @@ enum ServeCommand: Command {
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
         /metrics answers in Prometheus' text format (with tokens, it needs one too).
-        Sends the relances whose planned date has come, every --schedule-interval seconds;
+        Sends the relances an operator scheduled (a date given at creation, or
+        PATCH …/programmer) whose planned date has come, every --schedule-interval seconds;
+        never one generated or created without a date, which waits for « Envoyer »;
         with --dry-run scheduled sending is off (a rehearsal claims nothing, so the same
         relances would stay due and be rehearsed again at every batch).
         Stops gracefully on Ctrl-C or SIGTERM: the sends in flight finish, nothing more is
@@ -31,9 +33,9 @@ enum ServeCommand: Command {
           --cors-origin URL   an origin allowed to call the API from a browser (repeatable;
                               also RELANCES_CORS_ORIGINS=a,b)
           --schedule-interval S
-                              seconds between two looks for due relances (en_attente, planned
-                              date past); default 60, 0 = no scheduled sending (also
-                              RELANCES_SCHEDULE_INTERVAL)
+                              seconds between two looks for due relances (en_attente, scheduled
+                              by an operator, planned date past); default 60, 0 = no scheduled
+                              sending (also RELANCES_SCHEDULE_INTERVAL)
           --max-in-flight N   scheduled sends at once (default 16)
           --rate-limit N      API requests a second per client (its valid token, else its address),
                               bursts of twice that; over it, 429 with Retry-After. Default
@@ -111,6 +113,10 @@ enum ServeCommand: Command {
         }
         let signal = await SignalWaiter.termination()
         print("signal \(signal): finishing requests and sends in flight")
+        // Nothing more is claimed, by the scheduler or by a request sending (a generation
+        // with sending): what is in flight finishes and is recorded, the rest stays as it
+        // was, and the request answers before the server closes.
+        sender.stopClaiming()
         // Both wind down at once; the store closes only after both (when `store` goes).
         let stopping = Task { await scheduler?.stop() }
         server.shutdown(grace: 10)

@@ -188,11 +188,11 @@ import Testing
         // A cancelled relance gives the key up: the corrected one can be made the same
         // week; the cancelled one cannot then be put back while the other holds it.
         let cancelled = try #require(first.created.first)
-        _ = try w.store.update(cancelled, RelancePatch(statut: .annulee))
+        _ = try w.store.update(cancelled, RelancePatch(statut: .annulee, notes: "Texte erroné"))
         let corrected = try w.store.create(again).id
         #expect(throws: taken) { try w.store.update(cancelled, RelancePatch(statut: .enAttente)) }
         #expect(try w.store.relance(cancelled)?.statut == .annulee)
-        _ = try w.store.update(corrected, RelancePatch(statut: .annulee))
+        _ = try w.store.update(corrected, RelancePatch(statut: .annulee, notes: "Doublon"))
         #expect(try w.store.update(cancelled, RelancePatch(statut: .enAttente))?.statut == .enAttente)
     }
 }

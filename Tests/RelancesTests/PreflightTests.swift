@@ -12,7 +12,7 @@ import Testing
         {
           "channels": { "ventis": { "kind": "ventis-sms", "price": { "per_segment": 25 } } },
           "routes": { "sms": { "channels": ["ventis"] } },
-          "templates": { "sms": { "text": "Bonjour {prenom} {nom} : {montant} FCFA dus pour « {taxe} », échéance {echeance}.", "max_segments": 1 } }
+          "templates": { "sms": { "text": "Bonjour {prenom} {nom} : {montant} FCFA dus pour « {taxe} », échéance {echeance}.", "max_segments": 2 } }
         }
         """#
 
@@ -28,7 +28,7 @@ import Testing
 
         let voirie = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         let people: [(String, String?)] = [
-            ("NZE", "0661234567"), ("SANS", nil), ("LETTRE-O", "06612O4567"), ("MBOUMBA-NDONG-ESSONO-OBIANG-MINTSA", "077123456"),
+            ("NZE", "0661234567"), ("SANS", nil), ("LETTRE-O", "06612O4567"), ("MBOUMBA-NDONG-ESSONO-OBIANG-MINTSA-NGUEMA-ONDO-MBA-NZAMBA", "077123456"),
             ("COURT", "+241 66 12 34 56"), ("VIDE", "   "), ("ÉKOGHA", "0740000000"),
         ]
         for (i, (nom, phone)) in people.enumerated() {
@@ -50,19 +50,22 @@ import Testing
         #expect(report.dettesEnRetard == people.count)
         #expect(report.relancesACreer == generated.created.count && report.relancesACreer == 4)
         #expect(report.sansAdresse == generated.withoutAddress && report.sansAdresse == 2)
-        #expect(report.destinatairesInvalides == summary.failed && report.destinatairesInvalides == 1)
-        #expect(report.envoyables == summary.sent && report.envoyables == accepted.count)
+        // The send enforces the budget: what the pre-flight counts over it fails, unsent.
+        let overBudget = summary.reasons.filter { $0.key.hasPrefix("Message trop long") }.values.reduce(0, +)
+        #expect(report.destinatairesInvalides + overBudget == summary.failed && report.destinatairesInvalides == 1)
+        #expect(report.envoyables == summary.sent + overBudget && summary.sent == accepted.count)
         let stored = try generated.created.map { try #require(try store.relance($0)) }
         #expect(report.exemples.map(\.message) == stored.map(\.message))
-        let segments = accepted.map { SMSText.segments($0.message) }
+        let refused = stored.filter { $0.notes?.hasPrefix("Message trop long") == true }.map { SMSText.segments($0.message) }
+        let segments = accepted.map { SMSText.segments($0.message) } + refused
         let sms = try #require(report.sms)
-        #expect(sms.segments == segments.reduce(0, +) && sms.ucs2 == accepted.count && sms.gsm7 == 0)
-        #expect(sms.budget == 1 && sms.horsBudget == segments.filter { $0 > 1 }.count && sms.horsBudget > 0)
-        #expect(sms.caracteresUCS2["«"] == accepted.count)
+        #expect(sms.segments == segments.reduce(0, +) && sms.ucs2 == segments.count && sms.gsm7 == 0)
+        #expect(sms.budget == 2 && sms.horsBudget == overBudget && sms.horsBudget == segments.filter { $0 > 2 }.count && sms.horsBudget > 0)
+        #expect(sms.caracteresUCS2["«"] == segments.count)
         #expect(report.coutEstime == Double(25 * segments.reduce(0, +)))
         let motifs = Dictionary(uniqueKeysWithValues: report.motifs.map { ($0.motif, $0.nombre) })
         #expect(motifs["Pas de numéro de téléphone"] == 2)
-        let refusal = try #require(summary.reasons.keys.first)
+        let refusal = try #require(summary.reasons.keys.first { !$0.hasPrefix("Message trop long") })
         #expect(motifs[refusal] == 1)   // the channel's own words, as the failed relance's note says
     }
 

@@ -56,7 +56,7 @@ final class SteppedClock: GatewayClock {
 
         func relance(_ type: RelanceType = .courrier, plannedIn seconds: Double = -60) throws -> Int64 {
             try store.create(NewRelance(contribuableID: who, type: type, montantDue: Montant("5000")!,
-                                        datePlanifiee: time.now().addingTimeInterval(seconds), message: "Rappel")).id
+                                        datePlanifiee: time.now().addingTimeInterval(seconds), message: "Rappel", programmee: true)).id
         }
 
         func statut(_ id: Int64) throws -> RelanceStatut? { try store.relance(id)?.statut }
