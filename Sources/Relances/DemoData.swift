@@ -71,18 +71,22 @@ public enum DemoData {
         return summary
     }
 
-    /// Numbers as people write them; every 40th has a typo with letters.
+    /// Numbers as people write them: 9 digits with the trunk 0 (Airtel 07x, Moov 06x),
+    /// spaced, with +241 or 241. A few are wrong on purpose, so failures show: a letter O
+    /// for a zero, a digit too many (the pre-2019 habit), a digit missing.
     static func phone(_ i: Int, _ random: inout SplitMix) -> String? {
-        if i % 40 == 39 { return "06 6O 12 34 5\(i % 10)" }   // a letter O for a zero
+        if i % 40 == 39 { return "06 6O 12 34 5\(i % 10)" }
+        if i % 40 == 19 { return "06 61 23 45 6\(i % 10)" }
+        if i % 40 == 29 { return "077 12 34 \(i % 10)" }
         if i % 17 == 16 { return nil }
-        let prefix = ["060", "062", "065", "066", "074", "077"][Int(random.next() % 6)]
-        let rest = String(format: "%06d", Int(random.next() % 1_000_000))
-        let national = prefix + rest + String(i % 10)
+        let prefix = ["062", "065", "066", "074", "076", "077"][Int(random.next() % 6)]
+        let national = prefix + String(format: "%05d", Int(random.next() % 100_000)) + String(i % 10)
+        let pairs = stride(from: 3, to: 9, by: 2).map { national.dropFirst($0).prefix(2) }.joined(separator: " ")
         switch i % 4 {
         case 0: return national
-        case 1: return "+241" + national
-        case 2: return stride(from: 0, to: national.count, by: 2).map { String(Array(national)[$0..<min($0 + 2, national.count)]) }.joined(separator: " ")
-        default: return "241" + national
+        case 1: return "+241 " + national.dropFirst().prefix(2) + " " + pairs
+        case 2: return national.prefix(3) + " " + pairs
+        default: return "241" + national.dropFirst()
         }
     }
 

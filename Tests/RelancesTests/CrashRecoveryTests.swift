@@ -60,7 +60,7 @@ enum RelancesProgram {
         try store.database.transaction { (s: Session) throws(StoreError) in
             for i in 0..<total {
                 try s.run("INSERT INTO contribuable (nom, prenom, telephone, actif, created_at) VALUES (?, 'P', ?, 1, ?)",
-                          [.text("C\(i)"), .text("066" + String(1_000_000 + i)), .text(stamp)])
+                          [.text("C\(i)"), .text("06" + String(1_000_000 + i)), .text(stamp)])
                 try s.run("INSERT INTO relance (contribuable_id, type_relance, statut, message, montant_due, date_planifiee, created_at, updated_at) VALUES (?, 'sms', 'en_attente', ?, 500000, ?, ?, ?)",
                           [.int(s.lastInsertID), .text("Rappel \(i)"), .text(stamp), .text(stamp), .text(stamp)])
             }
@@ -74,7 +74,7 @@ enum RelancesProgram {
     static func rows(_ store: SQLiteRelanceStore) throws -> [(id: Int64, statut: String, notes: String, phone: String)] {
         try store.database.withConnection { (s: Session) throws(StoreError) in
             try s.rows("SELECT r.id, r.statut, COALESCE(r.notes, ''), c.telephone FROM relance r JOIN contribuable c ON c.id = r.contribuable_id") {
-                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3))
+                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3).dropFirst())
             }
         }
     }
