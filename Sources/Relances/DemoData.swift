@@ -26,10 +26,11 @@ public enum DemoData {
         ("Taxe d'occupation du domaine public", "45000.00", .trimestrielle),
     ]
 
-    /// Fills an empty store. `now` anchors every date so a run is reproducible.
+    /// Fills an empty store, and marks it as demo data. `now` anchors every date so a run is reproducible.
     @discardableResult
     public static func populate(_ store: SQLiteRelanceStore, contribuables count: Int = 300, seed: UInt64 = 2026,
                                 now: Date = Date()) throws(StoreError) -> Summary {
+        try store.markAsDemo()
         var random = SplitMix(seed: seed)
         var summary = Summary()
         var taxIDs: [(Int64, Periodicite)] = []
