@@ -18,9 +18,10 @@ enum RelancesProgram {
 
     /// Starts `relances` with `arguments` and `environment` added to ours, in `directory`
     /// (else ours): where it looks for `.env` and `channels/routing.json`.
-    static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL) throws -> Process {
+    static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL,
+                      executable: String? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
+        process.executableURL = URL(fileURLWithPath: try executable ?? #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -34,8 +35,8 @@ enum RelancesProgram {
 
     /// Runs `relances` to its end (at most `timeout` seconds); answers its exit status.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, output: URL,
-                    timeout: Double = 60) async throws -> Int32 {
-        let process = try start(arguments, environment: environment, directory: directory, output: output)
+                    timeout: Double = 60, executable: String? = nil) async throws -> Int32 {
+        let process = try start(arguments, environment: environment, directory: directory, output: output, executable: executable)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         if process.isRunning {
