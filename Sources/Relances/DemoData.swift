@@ -78,7 +78,7 @@ public enum DemoData {
     static func phone(_ i: Int, _ random: inout SplitMix) -> String? {
         if i % 40 == 39 { return "06 6O 12 34 5\(i % 10)" }
         if i % 40 == 19 { return "06 61 23 45 6\(i % 10)" }
-        if i % 40 == 29 { return "077 12 34 \(i % 10)" }
+        if i % 40 == 29 { return "077 12 3\(i % 10)" }
         if i % 17 == 16 { return nil }
         let prefix = ["062", "065", "066", "074", "076", "077"][Int(random.next() % 6)]
         let national = prefix + String(format: "%05d", Int(random.next() % 100_000)) + String(i % 10)
