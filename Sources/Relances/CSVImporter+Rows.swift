@@ -37,14 +37,13 @@ extension CSVImporter {
                 ("adresse", Self.text), ("actif", { v throws(StoreError) in try Self.bool("actif", v, default: true) }),
             ])
             let reference = v["reference"].flatMap { $0.isEmpty ? nil : $0 }
-            let columns = "id, nom, prenom, telephone, email, adresse, actif"
+            let (columns, read) = Self.contribuableColumns
             let found: [String: SQLValue]?
             if let reference {
-                found = try s.row("SELECT \(columns) FROM contribuable WHERE reference = ?", [.text(reference)], Self.columns(columns))
+                found = try s.row("SELECT \(columns) FROM contribuable WHERE reference = ?", [.text(reference)], read)
             } else {
                 found = try s.row("SELECT \(columns) FROM contribuable WHERE reference IS NULL AND nom = ? AND prenom = ? AND telephone IS ? AND email IS ? ORDER BY id LIMIT 1",
-                                  [.text(nom), given["prenom"] ?? .text(""), given["telephone"] ?? .null, given["email"] ?? .null],
-                                  Self.columns(columns))
+                                  [.text(nom), given["prenom"] ?? .text(""), given["telephone"] ?? .null, given["email"] ?? .null], read)
             }
             var warning: String?
             if let number = v["telephone"], !number.isEmpty, case .failure(let why) = phone.format(number) {
@@ -62,8 +61,8 @@ extension CSVImporter {
                 throw .invalid("periodicite '\(v["periodicite"] ?? "")' must be one of \(Periodicite.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let given: [String: SQLValue] = ["nom": .text(nom), "montant": try Self.amount("montant", v), "periodicite": .text(p.rawValue)]
-            let found = try s.row("SELECT id, montant, periodicite FROM taxe WHERE nom = ? ORDER BY id LIMIT 1", [.text(nom)],
-                                  Self.columns("id, montant, periodicite"))
+            let (columns, read) = Self.taxeColumns
+            let found = try s.row("SELECT \(columns) FROM taxe WHERE nom = ? ORDER BY id LIMIT 1", [.text(nom)], read)
             return try upsert(s, table: "taxe", found: found, given: given, writing: writing, inserted: [:])
         }
 
@@ -82,9 +81,9 @@ extension CSVImporter {
             given["contribuable_id"] = .int(who)
             given["taxe_id"] = .int(tax)
             given["date_debut"] = start
-            let columns = "id, date_fin, montant_custom, actif"
+            let (columns, read) = Self.affectationColumns
             let found = try s.row("SELECT \(columns) FROM affectation_taxe WHERE contribuable_id = ? AND taxe_id = ? AND date_debut = ? ORDER BY id LIMIT 1",
-                                  [.int(who), .int(tax), start], Self.columns(columns))
+                                  [.int(who), .int(tax), start], read)
             return try upsert(s, table: "affectation_taxe", found: found, given: given, writing: writing, inserted: ["actif": .int(1)])
         }
 
@@ -101,13 +100,13 @@ extension CSVImporter {
             if header.contains("statut") { given["statut"] = .text(statut) }
             if header.contains("annule") { given["annule"] = try Self.bool("annule", v["annule"] ?? "", default: false) }
             let reference = v["reference"].flatMap { $0.isEmpty ? nil : $0 }
-            let columns = "id, contribuable_id, taxe_id, montant, date_collecte, statut, annule"
+            let (columns, read) = Self.paiementColumns
             let found: [String: SQLValue]?
             if let reference {
-                found = try s.row("SELECT \(columns) FROM info_collecte WHERE reference = ?", [.text(reference)], Self.columns(columns))
+                found = try s.row("SELECT \(columns) FROM info_collecte WHERE reference = ?", [.text(reference)], read)
             } else {
                 found = try s.row("SELECT \(columns) FROM info_collecte WHERE contribuable_id = ? AND taxe_id = ? AND date_collecte = ? AND montant = ? AND reference IS NULL ORDER BY id LIMIT 1",
-                                  [.int(who), .int(tax), date, montant], Self.columns(columns))
+                                  [.int(who), .int(tax), date, montant], read)
             }
             let change = try upsert(s, table: "info_collecte", found: found, given: given, writing: writing,
                                     inserted: ["statut": .text("completed"), "annule": .int(0), "reference": .optional(reference)])
@@ -146,7 +145,7 @@ extension CSVImporter {
         /// The values of the columns the file has.
         func row(_ v: [String: String], _ parsers: [(String, (String) throws(StoreError) -> SQLValue)]) throws(StoreError) -> [String: SQLValue] {
             var out: [String: SQLValue] = [:]
-            for (column, parse) in parsers where header.contains(column) || column == "nom" { out[column] = try parse(v[column] ?? "") }
+            for (column, parse) in parsers where header.contains(column) { out[column] = try parse(v[column] ?? "") }
             return out
         }
 
@@ -170,10 +169,16 @@ extension CSVImporter {
             return .updated
         }
 
-        /// A row as column → value, for the names in `list`.
-        static func columns(_ list: String) -> (Statement) -> [String: SQLValue] {
+        /// What each kind reads back of a row it finds, made once.
+        static let contribuableColumns = columns("id, nom, prenom, telephone, email, adresse, actif")
+        static let taxeColumns = columns("id, montant, periodicite")
+        static let affectationColumns = columns("id, date_fin, montant_custom, actif")
+        static let paiementColumns = columns("id, contribuable_id, taxe_id, montant, date_collecte, statut, annule")
+
+        /// The SQL list of `list`'s columns, and a reader of a row as column → value.
+        static func columns(_ list: String) -> (String, @Sendable (Statement) -> [String: SQLValue]) {
             let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return { r in
+            return (list, { r in
                 var out: [String: SQLValue] = [:]
                 for (i, name) in names.enumerated() {
                     let c = Int32(i)
@@ -181,7 +186,7 @@ extension CSVImporter {
                                                        ? .int(r.int(c)) : .text(r.text(c)))
                 }
                 return out
-            }
+            })
         }
 
         // MARK: values

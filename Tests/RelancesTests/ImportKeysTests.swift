@@ -86,6 +86,15 @@ import Testing
         #expect(try Self.count(store, "affectation_taxe") == 0)
     }
 
+    /// Spaces and tabs around a value (non-breaking ones too, from French documents)
+    /// are not part of it; inside, they stay.
+    @Test func valuesAreTrimmed() throws {
+        let (store, _) = try temporaryStore()
+        _ = try CSVImporter(store: store).importCSV("nom;prenom;adresse\n \tNZE\u{00A0};  Jean Paul ;\u{202F}BP 12, Akébé \n", as: .contribuables)
+        let who = try #require(try store.contribuable(1))
+        #expect(who.nom == "NZE" && who.prenom == "Jean Paul" && who.adresse == "BP 12, Akébé")
+    }
+
     /// A NUL would be cut by SQLite, silently: refused, naming the column and line.
     @Test func aNULCharacterIsRefusedNamingItsColumn() throws {
         let (store, _) = try temporaryStore()
