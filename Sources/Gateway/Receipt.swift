@@ -8,7 +8,7 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var messageID: String
     /// When the provider accepted it.
     public var acceptedAt: Date
-    /// The address actually used, after normalisation (`2410661234567`).
+    /// The address actually used, after normalisation (`24177123456`).
     public var recipient: String
     /// The provider's raw answer, cut to about 1 KB.
     public var providerAnswer: String

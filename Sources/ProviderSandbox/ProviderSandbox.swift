@@ -216,7 +216,8 @@ public final class ProviderSandbox: Sendable {
             record("-ERROR|BAD_REQUEST")
             return .text("-ERROR|BAD_REQUEST|Corps JSON invalide ou Content-Type non JSON")
         }
-        guard let to = body.to, !to.isEmpty, to.allSatisfy({ $0.isASCII && $0.isNumber }), (8...15).contains(to.count) else {
+        // As the network: Gabon's numbers are 241 and 8 digits, nothing else is routed.
+        guard let to = body.to, to.count == 11, to.hasPrefix("241"), to.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             record("-ERROR|INVALID_NUMBER")
             return .text("-ERROR|INVALID_NUMBER|Numéro de destinataire invalide : \(body.to ?? "(absent)")")
         }

@@ -4,6 +4,19 @@ import Gateway
 /// Imports the office's spreadsheet exports. Each file goes in one transaction: a bad
 /// row is reported with its line number and reason, and nothing from that file is
 /// imported until every row is right.
+///
+/// Importing the same file twice changes nothing: every row is matched to what it
+/// imported before by its key, then created, updated or left unchanged.
+/// - contribuables: their `reference` (the office's matricule); a row without one
+///   matches a taxpayer without one of the same nom, prénom, téléphone and e-mail.
+/// - taxes: their `nom`.
+/// - affectations: (contribuable, taxe, `date_debut`).
+/// - paiements: their `reference` (a receipt number); without one, (contribuable,
+///   taxe, `date_collecte`, `montant`).
+/// Affectations and paiements name their contribuable by `contribuable_id` (this
+/// database's number) or `contribuable_reference`, their tax by `taxe_id` or `taxe`.
+///
+/// The file is read as a stream, one row at a time, so its size does not matter.
 public struct CSVImporter: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case contribuables, taxes, affectations, paiements
@@ -11,11 +24,44 @@ public struct CSVImporter: Sendable {
         /// Required columns, then optional ones.
         public var columns: (required: [String], optional: [String]) {
             switch self {
-            case .contribuables: (["nom"], ["prenom", "telephone", "email", "adresse", "actif"])
+            case .contribuables: (["nom"], ["prenom", "telephone", "email", "adresse", "actif", "reference"])
             case .taxes: (["nom", "montant", "periodicite"], [])
-            case .affectations: (["contribuable_id", "taxe_id", "date_debut"], ["date_fin", "montant_custom", "actif"])
-            case .paiements: (["contribuable_id", "taxe_id", "montant", "date_collecte"], ["statut", "annule"])
+            case .affectations: (["contribuable_id", "taxe_id", "date_debut"], ["date_fin", "montant_custom", "actif", "contribuable_reference", "taxe"])
+            case .paiements: (["contribuable_id", "taxe_id", "montant", "date_collecte"], ["statut", "annule", "reference", "contribuable_reference", "taxe"])
             }
+        }
+
+        /// Other names the office's exports give a column.
+        var aliases: [String: String] {
+            switch self {
+            case .contribuables: ["matricule": "reference", "numero": "reference", "numero_contribuable": "reference", "ref": "reference"]
+            case .affectations: ["matricule": "contribuable_reference", "contribuable_matricule": "contribuable_reference",
+                                 "contribuable_numero": "contribuable_reference", "taxe_nom": "taxe"]
+            case .paiements: ["matricule": "contribuable_reference", "contribuable_matricule": "contribuable_reference",
+                              "contribuable_numero": "contribuable_reference", "taxe_nom": "taxe", "numero_recu": "reference", "recu": "reference"]
+            case .taxes: [:]
+            }
+        }
+
+        /// A required column another one can stand for.
+        static let standIns = ["contribuable_id": "contribuable_reference", "taxe_id": "taxe"]
+    }
+
+    /// What an import did.
+    public struct Summary: Sendable, Equatable {
+        public var created = 0
+        public var updated = 0
+        public var unchanged = 0
+        /// Rows imported that something will refuse later (a phone number that cannot be
+        /// made valid), with their line; at most ``CSVImporter/maxReported``.
+        public var warnings: [String] = []
+        public var rows: Int { created + updated + unchanged }
+
+        public init(created: Int = 0, updated: Int = 0, unchanged: Int = 0, warnings: [String] = []) {
+            self.created = created
+            self.updated = updated
+            self.unchanged = unchanged
+            self.warnings = warnings
         }
     }
 
@@ -27,25 +73,56 @@ public struct CSVImporter: Sendable {
         }
     }
 
+    /// Problems and warnings kept for the report (the count goes on).
+    public static let maxReported = 1_000
+
     public let store: SQLiteRelanceStore
+    /// The rule phone numbers are checked by (the SMS channel's default).
+    public let phone: PhoneNumberFormat
+    public let clock: any GatewayClock
 
-    public init(store: SQLiteRelanceStore) { self.store = store }
+    public init(store: SQLiteRelanceStore, phone: PhoneNumberFormat = PhoneNumberFormat(), clock: any GatewayClock = SystemClock()) {
+        self.store = store
+        self.phone = phone
+        self.clock = clock
+    }
 
-    /// Imports `text` (a whole file) as `kind`; answers the number of rows imported.
-    public func importCSV(_ text: String, as kind: Kind, file: String = "file") throws -> Int {
-        let rows: [CSVParser.Row]
-        switch CSVParser.parse(text) {
-        case .success(let r): rows = r
-        case .failure(let f): throw Failure(problems: ["\(file): \(f)"])
+    /// Imports `text` (a whole file) as `kind`.
+    @discardableResult
+    public func importCSV(_ text: String, as kind: Kind, file: String = "file") throws -> Summary {
+        var reader = CSVReader(Data(text.utf8))
+        return try run(&reader, kind, file)
+    }
+
+    /// Imports the file at `path` as `kind`, reading it as a stream.
+    @discardableResult
+    public func importFile(atPath path: String, as kind: Kind) throws -> Summary {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(problems: ["\(path): cannot be read"]) }
+        defer { try? handle.close() }
+        var reader = CSVReader(file: handle)
+        return try run(&reader, kind, path)
+    }
+
+    private func run(_ reader: inout CSVReader, _ kind: Kind, _ file: String) throws -> Summary {
+        let header: [String]
+        do {
+            guard let first = try reader.next() else { throw Failure(problems: ["\(file): \(CSVParser.Failure.empty)"]) }
+            header = first.fields.map { name in
+                let n = name.trimmingCharacters(in: .whitespaces).lowercased()
+                return kind.aliases[n] ?? n
+            }
+        } catch let failure as CSVParser.Failure {
+            throw Failure(problems: ["\(file): \(failure)"])
         }
-        let header = rows[0].fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let (required, optional) = kind.columns
+        let all = (required + optional).joined(separator: ", ")
         var problems: [String] = []
-        for column in required where !header.contains(column) {
-            problems.append("\(file): line 1: missing column '\(column)' (columns for \(kind.rawValue): \((required + optional).joined(separator: ", ")))")
+        for column in required where !header.contains(column) && !(Kind.standIns[column].map(header.contains) ?? false) {
+            let or = Kind.standIns[column].map { " (or '\($0)')" } ?? ""
+            problems.append("\(file): line 1: missing column '\(column)'\(or) (columns for \(kind.rawValue): \(all))")
         }
         for column in header where !required.contains(column) && !optional.contains(column) {
-            problems.append("\(file): line 1: unknown column '\(column)' (columns for \(kind.rawValue): \((required + optional).joined(separator: ", ")))")
+            problems.append("\(file): line 1: unknown column '\(column)' (columns for \(kind.rawValue): \(all))")
         }
         var seen: Set<String> = []
         for column in header where !seen.insert(column).inserted {
@@ -53,98 +130,77 @@ public struct CSVImporter: Sendable {
             problems.append("\(file): line 1: column '\(column)' appears twice; keep one")
         }
         if !problems.isEmpty { throw Failure(problems: problems) }
-        var statements: [(String, [SQLValue])] = []
-        for row in rows.dropFirst() {
-            guard row.fields.count == header.count else {
-                problems.append("\(file): line \(row.line): \(row.fields.count) field(s), the header has \(header.count)")
-                continue
-            }
-            var values: [String: String] = [:]
-            for (name, value) in zip(header, row.fields) { values[name] = value.trimmingCharacters(in: .whitespaces) }
-            switch Self.statement(kind, values) {
-            case .success(let s): statements.append(s)
-            case .failure(let why): problems.append("\(file): line \(row.line): \(why.message)")
-            }
+
+        var summary = Summary()
+        var problemCount = 0
+        func problem(_ text: String) {
+            problemCount += 1
+            if problems.count < Self.maxReported { problems.append(text) }
         }
-        if !problems.isEmpty { throw Failure(problems: problems) }
-        let now = ISO8601.string(from: Date())
+        let now = clock.now()
+        let rows = RowWriter(kind: kind, header: Set(header), phone: phone, now: now)
         do {
             try store.database.transaction { (s: Session) throws(StoreError) in
-                for (index, (sql, values)) in statements.enumerated() {
-                    do throws(StoreError) {
-                        try s.run(sql, kind == .contribuables ? values + [.text(now)] : values)
+                while true {
+                    let row: CSVParser.Row
+                    do {
+                        guard let next = try reader.next() else { break }
+                        row = next
                     } catch {
-                        let why = error.description.contains("FOREIGN KEY") ? "unknown contribuable_id or taxe_id" : error.description
-                        throw StoreError.invalid("\(file): line \(rows[index + 1].line): \(why)")
+                        problem("\(file): \(error)")
+                        break
+                    }
+                    guard row.fields.count == header.count else {
+                        problem("\(file): line \(row.line): \(row.fields.count) field(s), the header has \(header.count)")
+                        continue
+                    }
+                    var values: [String: String] = [:]
+                    var nul: String?
+                    for (name, value) in zip(header, row.fields) {
+                        // SQLite would keep the text only up to it: refused, not cut.
+                        if value.utf8.contains(0) && nul == nil { nul = name }
+                        values[name] = Self.trimmed(value)
+                    }
+                    if let nul {
+                        problem("\(file): line \(row.line): column '\(nul)' contains a NUL character (\\0); remove it and import again")
+                        continue
+                    }
+                    do throws(RowError) {
+                        let outcome = try rows.write(values, in: s, writing: problemCount == 0)
+                        switch outcome.change {
+                        case .created: summary.created += 1
+                        case .updated: summary.updated += 1
+                        case .unchanged: summary.unchanged += 1
+                        }
+                        if let warning = outcome.warning, summary.warnings.count < Self.maxReported {
+                            summary.warnings.append("\(file): line \(row.line): \(warning)")
+                        }
+                    } catch {
+                        problem("\(file): line \(row.line): \(error.message)")
                     }
                 }
+                if problemCount > 0 { throw StoreError.invalid("rolled back") }
             }
         } catch {
-            throw Failure(problems: ["\(error)"])
+            if problemCount == 0 { throw Failure(problems: ["\(file): \(error)"]) }
+            if problemCount > problems.count { problems.append("… and \(problemCount - problems.count) more problem(s)") }
+            throw Failure(problems: problems)
         }
-        return statements.count
+        return summary
     }
 
     struct RowError: Error { var message: String }
 
-    static func statement(_ kind: Kind, _ v: [String: String]) -> Result<(String, [SQLValue]), RowError> {
-        func text(_ k: String) -> SQLValue { (v[k] ?? "").isEmpty ? .null : .text(v[k]!) }
-        func bool(_ k: String, default d: Bool) -> Result<SQLValue, RowError> {
-            switch (v[k] ?? "").lowercased() {
-            case "": .success(.int(d ? 1 : 0))
-            case "1", "true", "oui", "vrai", "yes": .success(.int(1))
-            case "0", "false", "non", "faux", "no": .success(.int(0))
-            default: .failure(RowError(message: "\(k) '\(v[k]!)' must be oui/non, true/false or 1/0"))
-            }
-        }
-        func id(_ k: String) -> Result<SQLValue, RowError> {
-            guard let n = Int64(v[k] ?? ""), n > 0 else { return .failure(RowError(message: "\(k) '\(v[k] ?? "")' is not an id")) }
-            return .success(.int(n))
-        }
-        func amount(_ k: String, optional: Bool = false) -> Result<SQLValue, RowError> {
-            let raw = v[k] ?? ""
-            if optional && raw.isEmpty { return .success(.null) }
-            guard let m = Montant(raw) else { return .failure(RowError(message: "\(k) '\(raw)' is not an amount (e.g. 5000 or 5000.50)")) }
-            return .success(.int(m.centimes))
-        }
-        func day(_ k: String, optional: Bool = false) -> Result<SQLValue, RowError> {
-            let raw = v[k] ?? ""
-            if optional && raw.isEmpty { return .success(.null) }
-            guard CivilDate.parse(String(raw.prefix(10))) != nil, raw.count == 10 || ISO8601.date(from: raw) != nil else {
-                return .failure(RowError(message: "\(k) '\(raw)' is not a date as YYYY-MM-DD"))
-            }
-            return .success(.text(raw))
-        }
-        do throws(RowError) {
-            switch kind {
-            case .contribuables:
-                guard !(v["nom"] ?? "").isEmpty else { return .failure(RowError(message: "nom is empty")) }
-                return .success(("INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at) VALUES (?,?,?,?,?,?,?)",
-                                 [.text(v["nom"]!), .text(v["prenom"] ?? ""), text("telephone"), text("email"), text("adresse"), try bool("actif", default: true).get()]))
-            case .taxes:
-                guard !(v["nom"] ?? "").isEmpty else { return .failure(RowError(message: "nom is empty")) }
-                guard let p = Periodicite(rawValue: (v["periodicite"] ?? "").lowercased()) else {
-                    return .failure(RowError(message: "periodicite '\(v["periodicite"] ?? "")' must be one of \(Periodicite.allCases.map(\.rawValue).joined(separator: ", "))"))
-                }
-                return .success(("INSERT INTO taxe (nom, montant, periodicite) VALUES (?,?,?)", [.text(v["nom"]!), try amount("montant").get(), .text(p.rawValue)]))
-            case .affectations:
-                if let start = v["date_debut"], let end = v["date_fin"], !end.isEmpty, end.prefix(10) < start.prefix(10) {
-                    return .failure(RowError(message: "date_fin '\(end)' is before date_debut '\(start)'"))
-                }
-                return .success(("INSERT INTO affectation_taxe (contribuable_id, taxe_id, date_debut, date_fin, montant_custom, actif) VALUES (?,?,?,?,?,?)",
-                                 [try id("contribuable_id").get(), try id("taxe_id").get(), try day("date_debut").get(),
-                                  try day("date_fin", optional: true).get(), try amount("montant_custom", optional: true).get(), try bool("actif", default: true).get()]))
-            case .paiements:
-                let statut = (v["statut"] ?? "").isEmpty ? "completed" : v["statut"]!.lowercased()
-                guard InfoCollecte.Statut(rawValue: statut) != nil else {
-                    return .failure(RowError(message: "statut '\(statut)' must be one of pending, completed, failed, cancelled"))
-                }
-                return .success(("INSERT INTO info_collecte (contribuable_id, taxe_id, montant, date_collecte, statut, annule) VALUES (?,?,?,?,?,?)",
-                                 [try id("contribuable_id").get(), try id("taxe_id").get(), try amount("montant").get(), try day("date_collecte").get(),
-                                  .text(statut), try bool("annule", default: false).get()]))
-            }
-        } catch {
-            return .failure(error)
-        }
+    /// `text` without the spaces and tabs around it (non-breaking ones too), as
+    /// `trimmingCharacters(in: .whitespaces)` but without going through NSString: a
+    /// field rarely has any, and a million rows have millions of fields.
+    static func trimmed(_ text: String) -> String {
+        func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, blank(first) || blank(last) else { return text }
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end && blank(scalars[start]) { start = scalars.index(after: start) }
+        while end > start && blank(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 }

@@ -32,6 +32,9 @@ public struct CampaignPreflight: Sendable {
         public var destinatairesInvalides = 0
         /// Relances that would be made and handed to the channel.
         public var envoyables = 0
+        /// Each contribuable whose address the channel refuses (a number that cannot be made
+        /// valid), oldest debt first, at most ``maxRefused``: someone can put them right.
+        public var destinatairesRefuses: [Refused] = []
         /// Why some cannot be reached, most frequent first.
         public var motifs: [Motif] = []
         public var sms: SMSFigures?
@@ -42,6 +45,17 @@ public struct CampaignPreflight: Sendable {
         public struct Motif: Sendable, Equatable, Codable {
             public var motif: String
             public var nombre: Int
+        }
+
+        public struct Refused: Sendable, Equatable, Codable {
+            public var contribuableID: Int64
+            public var nom: String
+            public var destinataire: String
+            public var motif: String
+
+            enum CodingKeys: String, CodingKey {
+                case contribuableID = "contribuable_id", nom, destinataire, motif
+            }
         }
 
         public struct SMSFigures: Sendable, Equatable, Codable {
@@ -75,10 +89,14 @@ public struct CampaignPreflight: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case typeRelance = "type_relance", canal, dettesEnRetard = "dettes_en_retard", relancesACreer = "relances_a_creer",
-                 sansAdresse = "sans_adresse", destinatairesInvalides = "destinataires_invalides", envoyables, motifs, sms,
+                 sansAdresse = "sans_adresse", destinatairesInvalides = "destinataires_invalides",
+                 destinatairesRefuses = "destinataires_refuses", envoyables, motifs, sms,
                  coutEstime = "cout_estime", exemples
         }
     }
+
+    /// The longest list of refused addresses a report carries (the count has them all).
+    public static let maxRefused = 500
 
     public func run(_ options: RelanceGenerator.Options, examples: Int = 3) throws(StoreError) -> Report {
         let type = options.type
@@ -89,6 +107,7 @@ public struct CampaignPreflight: Sendable {
         var sms = type == .sms ? Report.SMSFigures(budget: budget) : nil
         var reasons: [String: Int] = [:]
         var cost: Double?
+        var refused: Set<Int64> = []
         try store.database.withConnection { (s: Session) throws(StoreError) in
             let debts = try s.prepare(RelanceGenerator.lateDebts)
             try debts.bind(values)
@@ -113,6 +132,11 @@ public struct CampaignPreflight: Sendable {
                 if let problem = check.problem {
                     report.destinatairesInvalides += 1
                     reasons[problem, default: 0] += 1
+                    if report.destinatairesRefuses.count < Self.maxRefused && refused.insert(contribuable.id).inserted {
+                        report.destinatairesRefuses.append(.init(contribuableID: contribuable.id,
+                                                                 nom: [contribuable.nom, contribuable.prenom].filter { !$0.isEmpty }.joined(separator: " "),
+                                                                 destinataire: address ?? "", motif: problem))
+                    }
                 } else {
                     report.envoyables += 1
                     if sms != nil {

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Gateway
 import Synchronization
 
 /// An SQLite connection: WAL, foreign keys on, a busy timeout, prepared statements
@@ -20,6 +21,11 @@ public final class Database: Sendable {
     public let path: String
 
     public init(path: String) throws(StoreError) {
+        // A new database is made private first: it holds taxpayers' personal data, and
+        // SQLite gives its WAL and shared-memory files the same permissions.
+        if !path.isEmpty && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
+            do throws(PrivateFileError) { try PrivateFile.touch(path) } catch { throw StoreError.database("cannot create \(error)") }
+        }
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {

@@ -26,10 +26,11 @@ public enum DemoData {
         ("Taxe d'occupation du domaine public", "45000.00", .trimestrielle),
     ]
 
-    /// Fills an empty store. `now` anchors every date so a run is reproducible.
+    /// Fills an empty store, and marks it as demo data. `now` anchors every date so a run is reproducible.
     @discardableResult
     public static func populate(_ store: SQLiteRelanceStore, contribuables count: Int = 300, seed: UInt64 = 2026,
                                 now: Date = Date()) throws(StoreError) -> Summary {
+        try store.markAsDemo()
         var random = SplitMix(seed: seed)
         var summary = Summary()
         var taxIDs: [(Int64, Periodicite)] = []
@@ -71,18 +72,22 @@ public enum DemoData {
         return summary
     }
 
-    /// Numbers as people write them; every 40th has a typo with letters.
+    /// Numbers as people write them: 9 digits with the trunk 0 (Airtel 07x, Moov 06x),
+    /// spaced, with +241 or 241. A few are wrong on purpose, so failures show: a letter O
+    /// for a zero, a digit too many (the pre-2019 habit), a digit missing.
     static func phone(_ i: Int, _ random: inout SplitMix) -> String? {
-        if i % 40 == 39 { return "06 6O 12 34 5\(i % 10)" }   // a letter O for a zero
+        if i % 40 == 39 { return "06 6O 12 34 5\(i % 10)" }
+        if i % 40 == 19 { return "06 61 23 45 6\(i % 10)" }
+        if i % 40 == 29 { return "077 12 3\(i % 10)" }
         if i % 17 == 16 { return nil }
-        let prefix = ["060", "062", "065", "066", "074", "077"][Int(random.next() % 6)]
-        let rest = String(format: "%06d", Int(random.next() % 1_000_000))
-        let national = prefix + rest + String(i % 10)
+        let prefix = ["062", "065", "066", "074", "076", "077"][Int(random.next() % 6)]
+        let national = prefix + String(format: "%05d", Int(random.next() % 100_000)) + String(i % 10)
+        let pairs = stride(from: 3, to: 9, by: 2).map { national.dropFirst($0).prefix(2) }.joined(separator: " ")
         switch i % 4 {
         case 0: return national
-        case 1: return "+241" + national
-        case 2: return stride(from: 0, to: national.count, by: 2).map { String(Array(national)[$0..<min($0 + 2, national.count)]) }.joined(separator: " ")
-        default: return "241" + national
+        case 1: return "+241 " + national.dropFirst().prefix(2) + " " + pairs
+        case 2: return national.prefix(3) + " " + pairs
+        default: return "241" + national.dropFirst()
         }
     }
 

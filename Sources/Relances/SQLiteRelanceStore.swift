@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Gateway
 
@@ -9,6 +10,27 @@ public final class SQLiteRelanceStore: RelanceStore {
     public init(path: String) throws(StoreError) {
         database = try Database(path: path)
         try migrate()
+    }
+
+    /// `PRAGMA application_id` of a demo database ("RDMO"): `demo` and `serve --demo`
+    /// replace or reuse only a file that carries it, never the office's database.
+    static let demoApplicationID: Int32 = 0x5244_4D4F
+
+    /// Marks this database as demo data.
+    public func markAsDemo() throws(StoreError) {
+        try database.execute("PRAGMA application_id = \(Self.demoApplicationID)")
+    }
+
+    /// Whether the existing file at `path` is a demo database, read without changing it
+    /// (no migration, nothing created): false for anything else, a non-database too.
+    public static func isDemoDatabase(atPath path: String) -> Bool {
+        var handle: OpaquePointer?
+        defer { if let handle { sqlite3_close_v2(handle) } }
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let handle else { return false }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, "PRAGMA application_id", -1, &statement, nil) == SQLITE_OK, let statement else { return false }
+        defer { sqlite3_finalize(statement) }
+        return sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_int(statement, 0) == demoApplicationID
     }
 
     private func migrate() throws(StoreError) {
@@ -55,13 +77,19 @@ public final class SQLiteRelanceStore: RelanceStore {
         }
     }
 
+    /// Records a payment; a completed one cancels the pending relances of the debts it
+    /// settles, in the same transaction.
     @discardableResult
-    public func add(_ p: InfoCollecte) throws(StoreError) -> Int64 {
-        try database.withConnection { (s: Session) throws(StoreError) -> Int64 in
+    public func add(_ p: InfoCollecte, now: Date = Date()) throws(StoreError) -> Int64 {
+        try database.transaction { (s: Session) throws(StoreError) -> Int64 in
             try s.run("INSERT INTO info_collecte (contribuable_id, taxe_id, montant, date_collecte, statut, annule) VALUES (?,?,?,?,?,?)",
                       [.int(p.contribuableID), .int(p.taxeID), .int(p.montant.centimes), .text(p.dateCollecte),
                        .text(p.statut.rawValue), .int(p.annule ? 1 : 0)])
-            return s.lastInsertID
+            let id = s.lastInsertID
+            if p.statut == .completed && !p.annule {
+                try Self.cancelSettledRelances(s, contribuableID: p.contribuableID, taxeID: p.taxeID, dateCollecte: p.dateCollecte, now: now)
+            }
+            return id
         }
     }
 

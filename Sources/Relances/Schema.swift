@@ -92,6 +92,7 @@ enum Schema {
         ledger,
         cancelledOutOfKey,
         sendRules,
+        importKeys,
     ]
 
     /// v6: only what the office asked for goes out, and a claim says whose it is.
@@ -114,6 +115,21 @@ enum Schema {
         ALTER TABLE relance ADD COLUMN envoi_bail TEXT;
         ALTER TABLE relance ADD COLUMN envoi_remis INTEGER NOT NULL DEFAULT 0;
         UPDATE relance SET envoi_remis = 1 WHERE statut = 'envoi_en_cours';
+        """
+
+    /// v7: the keys that make an import idempotent (``CSVImporter``): a taxpayer's
+    /// external reference (the office's matricule), a payment's (its receipt), and the
+    /// indexes that find a row again by its key. Not unique on the assignments and the
+    /// keyless taxpayers: a database imported twice before this version holds doubles,
+    /// and must still open; a re-import matches the first of them.
+    static let importKeys = """
+        ALTER TABLE contribuable ADD COLUMN reference TEXT;
+        CREATE UNIQUE INDEX contribuable_reference ON contribuable(reference) WHERE reference IS NOT NULL;
+        CREATE INDEX contribuable_nom ON contribuable(nom, prenom);
+        CREATE INDEX taxe_nom ON taxe(nom);
+        CREATE INDEX affectation_cle ON affectation_taxe(contribuable_id, taxe_id, date_debut);
+        ALTER TABLE info_collecte ADD COLUMN reference TEXT;
+        CREATE UNIQUE INDEX collecte_reference ON info_collecte(reference) WHERE reference IS NOT NULL;
         """
 
     /// v5: a cancelled relance no longer holds its business key, so an operator who

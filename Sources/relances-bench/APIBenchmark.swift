@@ -74,7 +74,7 @@ enum APIBenchmark {
             try s.run("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                 INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at)
-                SELECT 'NOM' || i, 'Prénom', '066' || printf('%07d', i), 'c' || i || '@exemple.ga', 'BP ' || i || ', Libreville', 1, ?1 FROM n
+                SELECT 'NOM' || i, 'Prénom', '07' || printf('%07d', i), 'c' || i || '@exemple.ga', 'BP ' || i || ', Libreville', 1, ?1 FROM n
                 """, [.text(now), .int(Int64(contribuables))])
             try s.run("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
@@ -84,7 +84,7 @@ enum APIBenchmark {
                        CASE i % 10 WHEN 0 THEN ?4 WHEN 1 THEN 'echec' ELSE 'envoyee' END,
                        'Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : 24/12/2026', 500000,
                        strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-' || (i % 365) || ' days', '-' || (i % 86400) || ' seconds'),
-                       '0661234567', CASE WHEN i % 10 >= 2 THEN CASE i % 3 WHEN 0 THEN 'ventis-sms' WHEN 1 THEN 'email-stub' ELSE 'courrier' END END,
+                       '066123456', CASE WHEN i % 10 >= 2 THEN CASE i % 3 WHEN 0 THEN 'ventis-sms' WHEN 1 THEN 'email-stub' ELSE 'courrier' END END,
                        i % 7 = 0, CASE WHEN i % 10 >= 2 THEN 'SMS envoyé via Ventis. UUID: ' || i END, ?1, ?1
                 FROM n
                 """, [.text(now), .int(Int64(relances)), .int(Int64(contribuables)), .text(unsent)])

@@ -27,7 +27,7 @@ enum ClientBenchmark {
                                               fields: [("grant_type", "password"), ("client_id", c.clientID),
                                                        ("username", c.username), ("password", c.password)])
         let accessToken = ((try? JSONSerialization.jsonObject(with: token.body)) as? [String: Any])?["access_token"] as? String ?? ""
-        let body = Data(#"{"to":"2410661234567","sender":"VENTIS","isOTP":false,"message":"Rappel"}"#.utf8)
+        let body = Data(#"{"to":"24166123456","sender":"VENTIS","isOTP":false,"message":"Rappel"}"#.utf8)
         let url = "\(sandbox.messagingURL)/message"
         let ok = Atomic<Int>(0)
         let started = Date()
@@ -49,7 +49,7 @@ enum ClientBenchmark {
         let ok = Atomic<Int>(0)
         let started = Date()
         await forEachConcurrently(0..<total, limit: inFlight) { i in
-            let delivery = Delivery(id: "bench-\(i)", type: .sms, recipient: "06612\(String(format: "%05d", i))",
+            let delivery = Delivery(id: "bench-\(i)", type: .sms, recipient: "0661\(String(format: "%05d", i))",
                                     body: "Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : 24/12/2026")
             if (try? await channel.send(delivery)) != nil { ok.add(1, ordering: .relaxed) }
         }

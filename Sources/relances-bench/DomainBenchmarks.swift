@@ -12,7 +12,7 @@ func lateDebtsDatabase(_ count: Int, in folder: URL, name: String) throws -> SQL
         try s.run("INSERT INTO taxe (nom, montant, periodicite) VALUES ('Voirie', 500000, 'mensuelle')")
         for i in 0..<count {
             try s.run("INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at) VALUES (?,?,?,?,?,1,?)",
-                      [.text("NOM\(i)"), .text("Prénom"), .text("066\(String(format: "%07d", i))"), .null, .text("BP \(i), Libreville"), .text(now)])
+                      [.text("NOM\(i)"), .text("Prénom"), .text("07\(String(format: "%07d", i))"), .null, .text("BP \(i), Libreville"), .text(now)])
             try s.run("INSERT INTO affectation_taxe (contribuable_id, taxe_id, date_debut, actif) VALUES (?, 1, ?, 1)",
                       [.int(Int64(i + 1)), .text(RelanceBench.day(-30 - i % 60))])
         }

@@ -102,7 +102,7 @@ final class LoadClient: @unchecked Sendable {
         let started = Date()
         let who = Int64.random(in: plan.contribuables)
         // A number of its own per relance, so the provider's record tells relances apart.
-        let number = plan.type == "sms" ? #", "canal_envoi": "066\#(String(format: "%07d", index * 10_000 + n % 10_000))""# : ""
+        let number = plan.type == "sms" ? #", "canal_envoi": "07\#(String(format: "%07d", index * 10_000 + n % 10_000))""# : ""
         let body = #"{"contribuable_id": \#(who), "type_relance": "\#(plan.type)", "montant_due": "5000", "date_planifiee": "\#(ISO8601.string(from: Date().addingTimeInterval(-60)))", "message": "Charge \#(index)-\#(n)"\#(number)}"#
         guard let created = exchange("POST", "/api/relances", body: body, headers: ["Idempotency-Key: charge-\(index)-\(n)"]), created.status == 201,
               let id = (try? JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["id"] as? Int else { return }

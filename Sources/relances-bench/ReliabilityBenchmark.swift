@@ -170,7 +170,7 @@ enum ReliabilityBenchmark {
         tally.confirmed.reserveCapacity(8_192)
         let connection = KeepAliveConnection(port: port)
         var turn = client
-        let types = [("sms", "06 61 23 45 67"), ("email", "contribuable@exemple.ga"), ("courrier", "BP 1000, Louis, Libreville")]
+        let types = [("sms", "066 12 34 56"), ("email", "contribuable@exemple.ga"), ("courrier", "BP 1000, Louis, Libreville")]
         func timed(_ kind: Kind, _ method: String, _ path: String, _ body: String? = nil) -> (status: Int, body: [UInt8])? {
             let began = DispatchTime.now().uptimeNanoseconds
             let answer = connection.request(method, path, body: body)

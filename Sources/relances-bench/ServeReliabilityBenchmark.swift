@@ -151,7 +151,8 @@ enum ServeReliabilityBenchmark {
         // then as the channel normalized it.
         func number(_ text: String) -> String {
             let digits = text.filter(\.isNumber)
-            return digits.hasPrefix("241") && digits.count > 10 ? digits : "241" + digits
+            if digits.hasPrefix("241") && digits.count > 10 { return digits }
+            return "241" + (digits.count == 9 && digits.hasPrefix("0") ? digits.dropFirst() : Substring(digits))   // the trunk 0 dropped
         }
         let rows = try store.database.withConnection { (s: Session) throws(StoreError) in
             try s.rows("""

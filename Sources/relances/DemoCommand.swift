@@ -11,12 +11,13 @@ enum DemoCommand: Command {
         usage: relances demo [--db FILE] [--contribuables N] [--dry-run] [--config FILE]
 
         Runs the whole job on embedded defaults: a fresh database with demo taxpayers
-        and debts (default var/demo.sqlite, replaced), the provider sandbox started in
+        and debts (default var/demo.sqlite; an earlier demo database there is replaced,
+        any other existing file is refused), the provider sandbox started in
         this process with SMS routed to it, generation of SMS, e-mail and letter
         relances for late debts, sending through the gateway, and a summary: generated,
         sent per channel, failed with reasons, where letters and e-mails were written.
 
-          --db FILE            demo database (default: var/demo.sqlite; replaced)
+          --db FILE            demo database (default: var/demo.sqlite; only a demo database is replaced)
           --contribuables N    how many taxpayers (default 300)
           --dry-run            everything to var/dry-run.jsonl; the sandbox receives nothing
           --config FILE        routing config (default: channels/routing.json)
@@ -30,9 +31,12 @@ enum DemoCommand: Command {
         try arguments.finish()
 
         let logger = Logger(level: .warning)
-        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                                                withIntermediateDirectories: true)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        // Only a database this command made is replaced: never the office's.
+        if FileManager.default.fileExists(atPath: path) {
+            guard SQLiteRelanceStore.isDemoDatabase(atPath: path) else { throw Refusal.notADemo(path, command: "relances demo") }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        try PrivateFile.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         let store = try SQLiteRelanceStore(path: path)
         let data = try DemoData.populate(store, contribuables: count)
         print("demo database \(path): \(data.contribuables) contribuables, \(data.taxes) taxes, \(data.affectations) affectations, \(data.paiements) paiements")

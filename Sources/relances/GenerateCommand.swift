@@ -50,7 +50,7 @@ enum GenerateCommand: Command {
         // Check the config before creating anything, so a bad config creates nothing.
         let dispatcher = send || preflight ? try gateway.dispatcher(logger: logger) : nil
         let templates = try dispatcher?.config?.templates ?? gateway.templates()
-        let opened = try store.open()
+        let opened = try store.open(creating: true)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = templates[type] { options.template = MessageTemplate(template) }
         if preflight, let dispatcher {

@@ -9,12 +9,20 @@ enum ImportCommand: Command {
 
         UTF-8 CSV with a header row, `;` or `,` separated (as spreadsheets export).
         Columns (required first, then optional):
-          contribuables  nom; prenom, telephone, email, adresse, actif
+          contribuables  nom; prenom, telephone, email, adresse, actif, reference (or matricule, numero)
           taxes          nom, montant, periodicite (journaliere|hebdomadaire|mensuelle|trimestrielle)
-          affectations   contribuable_id, taxe_id, date_debut; date_fin, montant_custom, actif
-          paiements      contribuable_id, taxe_id, montant, date_collecte; statut, annule
+          affectations   contribuable_id (or contribuable_reference, matricule), taxe_id (or taxe: its nom),
+                         date_debut; date_fin, montant_custom, actif
+          paiements      contribuable_id (or contribuable_reference, matricule), taxe_id (or taxe), montant,
+                         date_collecte; statut, annule, reference (the receipt number)
         Amounts: 5000, 5000.50 or 5 000,50. Dates: YYYY-MM-DD. Booleans: oui/non, true/false, 1/0.
         A bad row is reported with its line number, and nothing from the file is imported.
+        Importing a file again never doubles anything: each row is matched by its key
+        (contribuables: reference, else same nom, prenom, telephone and email; taxes: nom;
+        affectations: contribuable, taxe, date_debut; paiements: reference, else contribuable,
+        taxe, date_collecte, montant) and created, updated or left unchanged. A completed
+        payment cancels the pending relances of the debt it settles.
+        Phone numbers that cannot be made valid are imported and listed, with their line.
         \(StoreOptions.help)
         """
 
@@ -26,14 +34,15 @@ enum ImportCommand: Command {
         }
         guard let file = arguments.positional() else { throw UsageError("name the CSV file to import") }
         try arguments.finish()
-        guard let data = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read \(file)") }
-        guard let text = String(data: data, encoding: .utf8) else {
-            print("\(file): not UTF-8; save it from the spreadsheet as « CSV UTF-8 »")
-            return 1
-        }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw UsageError("cannot read \(file)") }
         do {
-            let n = try CSVImporter(store: store.open()).importCSV(text, as: kind, file: file)
-            print("\(file): \(n) \(kind.rawValue) imported")
+            let s = try CSVImporter(store: store.open(creating: true)).importFile(atPath: file, as: kind)
+            print("\(file): \(s.rows) \(kind.rawValue): \(s.created) created, \(s.updated) updated, \(s.unchanged) unchanged")
+            if !s.warnings.isEmpty {
+                print("phone numbers that cannot be made valid (their SMS will fail; put them right and import again):")
+                for w in s.warnings.prefix(50) { print("  - \(w)") }
+                if s.warnings.count > 50 { print("  … and \(s.warnings.count - 50) more") }
+            }
             return 0
         } catch let failure as CSVImporter.Failure {
             print(failure.description)

@@ -59,8 +59,9 @@ enum LedgerCommand: Command {
         let entries = try opened.ledgerEntries(from: from, to: to)
         let csv = Ledger.csv(entries)
         if let out {
-            do { try Data(csv.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                FileHandle.standardError.write(Data("relances ledger: cannot write \(out): \(error.localizedDescription); check the folder exists and is writable\n".utf8))
+            // Private: the export names who was sent what.
+            do throws(PrivateFileError) { try PrivateFile.write(Data(csv.utf8), to: out) } catch {
+                FileHandle.standardError.write(Data("relances ledger: cannot write \(error); check the folder exists and is writable\n".utf8))
                 return 1
             }
             FileHandle.standardError.write(Data("\(entries.count) entries from \(from) to \(to) written to \(out)\n".utf8))
@@ -73,9 +74,6 @@ enum LedgerCommand: Command {
     /// The store, refusing to create one: verifying a mistyped path must not answer
     /// "intact, 0 entries".
     static func existing(_ store: StoreOptions) throws -> SQLiteRelanceStore {
-        guard FileManager.default.fileExists(atPath: store.path) else {
-            throw UsageError("no database at \(store.path): give the one the gateway writes with --db FILE")
-        }
-        return try store.open()
+        try store.open()
     }
 }

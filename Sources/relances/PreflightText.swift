@@ -29,6 +29,13 @@ enum PreflightText {
             lines.append("why some cannot be reached:")
             lines += r.motifs.map { "  \($0.nombre) × \($0.motif)" }
         }
+        if !r.destinatairesRefuses.isEmpty {
+            lines.append("addresses the channel refuses (put them right before sending):")
+            lines += r.destinatairesRefuses.map { "  contribuable \($0.contribuableID) \($0.nom): \($0.motif)" }
+            if r.destinatairesInvalides > r.destinatairesRefuses.count {
+                lines.append("  (relances to such addresses: \(r.destinatairesInvalides) in all)")
+            }
+        }
         if !r.exemples.isEmpty {
             lines.append("first messages:")
             for e in r.exemples {

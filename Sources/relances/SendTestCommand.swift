@@ -12,7 +12,7 @@ enum SendTestCommand: Command {
 
         \(GatewayOptions.help)
 
-        example: relances send-test --type sms --to 0661234567 --text "Test de la passerelle"
+        example: relances send-test --type sms --to "077 12 34 56" --text "Test de la passerelle"
         """
 
     static func run(_ arguments: inout Arguments) async throws -> Int32 {

@@ -40,8 +40,10 @@ enum ServeCommand: Command {
           --rate-limit N      API requests a second per client (its valid token, else its address),
                               bursts of twice that; over it, 429 with Retry-After. Default
                               100, 0 = no limit (also RELANCES_API_RATE_LIMIT)
-          --demo              fresh demo data in var/demo.sqlite (unless --db) and SMS routed to
-                              a provider sandbox started in this process
+          --demo              demo data in var/demo.sqlite (unless --db) and SMS routed to a
+                              provider sandbox started in this process. A new file gets fresh
+                              demo data; an existing demo database keeps its data; any other
+                              existing file is refused.
         \(StoreOptions.help)
         \(GatewayOptions.help)
         """
@@ -74,9 +76,14 @@ enum ServeCommand: Command {
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
         var env = environment
+        // `--demo` fills only a new file, reuses only a demo database, and never touches
+        // the office's: the demo's own closing hint points here with its database.
+        let freshDemo = demo && !FileManager.default.fileExists(atPath: dbPath)
+        if demo && !freshDemo && !SQLiteRelanceStore.isDemoDatabase(atPath: dbPath) {
+            throw Refusal.notADemo(dbPath, command: "relances serve --demo")
+        }
         if demo {
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: dbPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+            try PrivateFile.createDirectory(URL(fileURLWithPath: dbPath).deletingLastPathComponent().path)
             let s = ProviderSandbox(logger: logger.labelled("sandbox"))
             try s.start()
             env.merge(s.environment) { $1 }
@@ -84,9 +91,11 @@ enum ServeCommand: Command {
             print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it")
         }
         let store = try SQLiteRelanceStore(path: dbPath)
-        if demo {
+        if freshDemo {
             let summary = try DemoData.populate(store)
             print("demo: \(dbPath) with \(summary.contribuables) contribuables and \(summary.affectations) affectations")
+        } else if demo {
+            print("demo: \(dbPath) kept as it is (an existing demo database)")
         }
         let stuck = try store.inProgress()
         if !stuck.isEmpty {

@@ -3,14 +3,18 @@ import Relances
 
 /// `--db FILE` (default relances.sqlite).
 struct StoreOptions {
-    static let help = "      --db FILE         the SQLite database (default: relances.sqlite; created if missing)"
+    static let help = "      --db FILE         the SQLite database (default: relances.sqlite; must exist, except for import and generate)"
     var path: String
 
     init(_ arguments: inout Arguments) throws(UsageError) {
         path = try arguments.option("db") ?? "relances.sqlite"
     }
 
-    func open() throws -> SQLiteRelanceStore {
-        try SQLiteRelanceStore(path: path)
+    /// The store. Only a command that creates data may create the file: a mistyped
+    /// `--db` on `list` or `send` must say so, not answer "0 relance(s)" from a new,
+    /// empty database.
+    func open(creating: Bool = false) throws -> SQLiteRelanceStore {
+        guard creating || FileManager.default.fileExists(atPath: path) else { throw Refusal.missingDatabase(path) }
+        return try SQLiteRelanceStore(path: path)
     }
 }

@@ -31,6 +31,9 @@ func run(_ command: any Command.Type, _ words: [String]) async throws -> Int32 {
 
 do {
     exit(try await run(command, Array(argv.dropFirst())))
+} catch let refusal as Refusal {
+    FileHandle.standardError.write(Data("relances \(command.name): \(refusal)\n".utf8))
+    exit(2)
 } catch let error as UsageError {
     FileHandle.standardError.write(Data("relances \(command.name): \(error)\n\n\(command.help)\n".utf8))
     exit(2)

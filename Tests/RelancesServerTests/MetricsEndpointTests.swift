@@ -42,7 +42,7 @@ final class MetricsRig: @unchecked Sendable {
         let configuration = APIConfiguration(tokens: tokens, logger: log)
         let api = try LoopbackAPI(store: store, sender: sender, configuration: configuration)
         (server, base) = (api.server, api.base)
-        who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "0661234567", adresse: "BP 1, Akébé"))
+        who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "066123456", adresse: "BP 1, Akébé"))
     }
 
     deinit {

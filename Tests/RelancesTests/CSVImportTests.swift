@@ -7,12 +7,12 @@ import Testing
         let (store, _) = try temporaryStore()
         let importer = CSVImporter(store: store)
         let people = "\u{FEFF}nom;prenom;telephone;adresse\r\nNZE;Éléonore;06 61 23 45 67;\"BP 12; Akébé\r\nLibreville\"\r\n\"OBAME \"\"fils\"\"\";Paul;;\r\n"
-        #expect(try importer.importCSV(people, as: .contribuables) == 2)
+        #expect(try importer.importCSV(people, as: .contribuables).created == 2)
         let second = try #require(try store.contribuable(2))
         #expect(second.nom == "OBAME \"fils\"" && second.telephone == nil)
         #expect(try store.contribuable(1)?.adresse == "BP 12; Akébé\nLibreville")
-        #expect(try importer.importCSV("nom,montant,periodicite\nVoirie,\"5 000,50\",mensuelle\n", as: .taxes) == 1)
-        #expect(try importer.importCSV("contribuable_id,taxe_id,date_debut,montant_custom\n1,1,2026-10-01,\n2,1,2026-10-02,1500\n", as: .affectations) == 2)
+        #expect(try importer.importCSV("nom,montant,periodicite\nVoirie,\"5 000,50\",mensuelle\n", as: .taxes).created == 1)
+        #expect(try importer.importCSV("contribuable_id,taxe_id,date_debut,montant_custom\n1,1,2026-10-01,\n2,1,2026-10-02,1500\n", as: .affectations).created == 2)
     }
 
     @Test func badRowsAreReportedWithLineNumbersAndNothingIsImported() throws {

@@ -19,9 +19,10 @@ enum RelancesProgram {
 
     /// Starts `relances` with `arguments` and `environment` added to ours, in `directory`
     /// (else ours): where it looks for `.env` and `channels/routing.json`.
-    static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL) throws -> Process {
+    static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL,
+                      executable: String? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
+        process.executableURL = URL(fileURLWithPath: try executable ?? #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -35,8 +36,8 @@ enum RelancesProgram {
 
     /// Runs `relances` to its end (at most `timeout` seconds); answers its exit status.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, output: URL,
-                    timeout: Double = 60) async throws -> Int32 {
-        let process = try start(arguments, environment: environment, directory: directory, output: output)
+                    timeout: Double = 60, executable: String? = nil) async throws -> Int32 {
+        let process = try start(arguments, environment: environment, directory: directory, output: output, executable: executable)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         if process.isRunning {
@@ -61,7 +62,7 @@ enum RelancesProgram {
         try store.database.transaction { (s: Session) throws(StoreError) in
             for i in 0..<total {
                 try s.run("INSERT INTO contribuable (nom, prenom, telephone, actif, created_at) VALUES (?, 'P', ?, 1, ?)",
-                          [.text("C\(i)"), .text("066" + String(1_000_000 + i)), .text(stamp)])
+                          [.text("C\(i)"), .text("06" + String(1_000_000 + i)), .text(stamp)])
                 try s.run("INSERT INTO relance (contribuable_id, type_relance, statut, message, montant_due, date_planifiee, created_at, updated_at) VALUES (?, 'sms', 'en_attente', ?, 500000, ?, ?, ?)",
                           [.int(s.lastInsertID), .text("Rappel \(i)"), .text(stamp), .text(stamp), .text(stamp)])
             }
@@ -75,7 +76,7 @@ enum RelancesProgram {
     static func rows(_ store: SQLiteRelanceStore) throws -> [(id: Int64, statut: String, notes: String, phone: String)] {
         try store.database.withConnection { (s: Session) throws(StoreError) in
             try s.rows("SELECT r.id, r.statut, COALESCE(r.notes, ''), c.telephone FROM relance r JOIN contribuable c ON c.id = r.contribuable_id") {
-                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3))
+                (id: $0.int(0), statut: $0.text(1), notes: $0.text(2), phone: "241" + $0.text(3).dropFirst())
             }
         }
     }

@@ -29,7 +29,7 @@ import Testing
         let voirie = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         let people: [(String, String?)] = [
             ("NZE", "0661234567"), ("SANS", nil), ("LETTRE-O", "06612O4567"), ("MBOUMBA-NDONG-ESSONO-OBIANG-MINTSA-NGUEMA-ONDO-MBA-NZAMBA", "077123456"),
-            ("COURT", "+241 66 12 34 56"), ("VIDE", "   "), ("ÉKOGHA", "0740000000"),
+            ("COURT", "+241 66 12 34 56"), ("VIDE", "   "), ("ÉKOGHA", "074 00 00 00"),
         ]
         for (i, (nom, phone)) in people.enumerated() {
             let who = try store.add(Contribuable(nom: nom, prenom: "Marie-Thérèse", telephone: phone))
@@ -67,6 +67,42 @@ import Testing
         #expect(motifs["Pas de numéro de téléphone"] == 2)
         let refusal = try #require(summary.reasons.keys.first { !$0.hasPrefix("Message trop long") })
         #expect(motifs[refusal] == 1)   // the channel's own words, as the failed relance's note says
+    }
+
+    /// Gabon's numbering plan: a number that cannot be made 241 and 8 digits is named
+    /// with its contribuable before anything is sent, and fails before any network call.
+    @Test func numbersThatCannotBeMadeValidAreListedWithTheirTaxpayer() async throws {
+        let (store, folder) = try temporaryStore()
+        let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
+        _ = try sandbox.start()
+        defer { sandbox.stop() }
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(#"{ "channels": { "ventis": { "kind": "ventis-sms" } }, "routes": { "sms": { "channels": ["ventis"] } } }"#.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, environment: Environment(sandbox.environment))
+        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink())))
+        let voirie = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        var ids: [Int64] = []
+        for (i, phone) in ["06 61 23 45 67", "077 12 34 56", "+241 066 12 34 56", "0661234567", "06 03 12 34"].enumerated() {
+            ids.append(try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: phone)))
+            _ = try store.add(AffectationTaxe(contribuableID: ids[i], taxeID: voirie, dateDebut: day(-30 + i)))
+        }
+        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(.init(type: .sms))
+        #expect(report.destinatairesRefuses.map(\.contribuableID) == [ids[0], ids[3]])
+        #expect(report.destinatairesRefuses.map(\.destinataire) == ["06 61 23 45 67", "0661234567"])
+        #expect(report.destinatairesRefuses.map(\.nom) == ["C0 P", "C3 P"])
+        #expect(report.destinatairesRefuses.allSatisfy { $0.motif.contains("10 chiffres") && $0.motif.contains("« 077 12 34 56 »") })
+
+        // The real run: the same two fail before any request, the others reach the provider as 241 and 8 digits.
+        let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(.init(type: .sms))
+        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        #expect(summary.failed == 2 && summary.sent == 3)
+        #expect(Set(sandbox.received.map(\.to)) == ["24177123456", "24166123456", "24106031234"])
+        #expect(sandbox.received.allSatisfy { $0.answer.hasPrefix("+SUCCESS") })
+        for id in generated.created {
+            let relance = try #require(try store.relance(id))
+            guard [ids[0], ids[3]].contains(relance.contribuableID) else { continue }
+            #expect(relance.statut == .echec && relance.notes?.contains("« 077 12 34 56 »") == true, "\(relance.notes ?? "")")
+        }
     }
 
     @Test func aTemplateBudgetAndPricesAreCheckedAtLoad() throws {

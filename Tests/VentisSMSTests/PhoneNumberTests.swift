@@ -1,47 +1,71 @@
+import Gateway
 import Testing
 @testable import VentisSMS
 
-/// The Gabon rule of `spec/ventis-protocol.md`, and the refusals before any sending.
+/// Gabon's numbering plan (`spec/ventis-protocol.md`, "Phone numbers"), and the
+/// refusals before any sending.
 @Suite struct PhoneNumberTests {
     let format = PhoneNumberFormat()
 
     @Test(arguments: [
-        // The spec's four examples.
-        ("0661234567", "2410661234567"), ("+2410661234567", "2410661234567"), ("2410661234567", "2410661234567"),
-        ("06 61 23 45 67", "2410661234567"),
+        // The spec's examples.
+        ("077 12 34 56", "24177123456"), ("+241 77 12 34 56", "24177123456"), ("24177123456", "24177123456"),
+        ("00241 66 12 34 56", "24166123456"),
+        // An older 8-digit number whose 0 belongs to it.
+        ("06 03 12 34", "24106031234"),
         // What people also type.
-        ("+241 06 61 23 45 67", "2410661234567"), ("06-61-23-45-67", "2410661234567"), ("06.61.23.45.67", "2410661234567"),
-        ("(06) 61 23 45 67", "2410661234567"), ("00241 0661234567", "2410661234567"), (" 0661234567\n", "2410661234567"),
-        ("06\u{00A0}61\u{00A0}23\u{00A0}45\u{00A0}67", "2410661234567"),
-        // Older 8-digit numbers: 241 in front, leading 0 kept.
-        ("01 76 12 34", "24101761234"), ("077 12 34 56", "241077123456"),
+        ("066123456", "24166123456"), ("+241 066 12 34 56", "24166123456"), ("241066123456", "24166123456"),
+        ("011-44-12-34", "24111441234"), ("07.41.23.45.6", "24174123456"), ("(077) 12 34 56", "24177123456"),
+        (" 077123456\n", "24177123456"), ("077\u{00A0}12\u{00A0}34\u{00A0}56", "24177123456"), ("00241077123456", "24177123456"),
+        ("77 12 34 56", "24177123456"),
     ])
-    func numbersAreFormattedAsTheOfficeDoes(_ raw: String, _ expected: String) {
+    func numbersFollowTheNumberingPlan(_ raw: String, _ expected: String) {
         #expect(format.format(raw) == .success(expected))
+    }
+
+    /// The seed's examples and other numbers the network would not route: refused,
+    /// saying what is wrong and what a right one looks like.
+    @Test func numbersTheNetworkWouldNotRouteAreRefused() {
+        #expect(format.format("06 61 23 45 67") == .failure(.wrongLength("06 61 23 45 67", digits: 10, afterCountryCode: false)))
+        #expect(format.format("0661234567") == .failure(.wrongLength("0661234567", digits: 10, afterCountryCode: false)))
+        #expect(format.format("+2410661234567") == .failure(.wrongLength("+2410661234567", digits: 10, afterCountryCode: true)))
+        #expect(format.format("2410661234567") == .failure(.wrongLength("2410661234567", digits: 10, afterCountryCode: true)))
+        #expect(format.format("07 12 34 5") == .failure(.wrongLength("07 12 34 5", digits: 7, afterCountryCode: false)))
+        #expect(format.format("+33 6 12 34 56 78") == .failure(.otherCountry("+33 6 12 34 56 78", expected: "241")))
+        #expect(format.format("0033612345678") == .failure(.otherCountry("0033612345678", expected: "241")))
+        let note = format.explain(.wrongLength("06 61 23 45 67", digits: 10, afterCountryCode: false))
+        #expect(note == "le numéro « 06 61 23 45 67 » a 10 chiffres ; un numéro correct a 9 chiffres commençant par 0, comme « 077 12 34 56 » (ou « +241 77 12 34 56 »)")
+        #expect(format.explain(.empty) == "aucun numéro de téléphone")
     }
 
     @Test func refusalsSayWhyInFrench() {
         #expect(format.format("06 61 2A 45 67") == .failure(.letters("06 61 2A 45 67")))
-        #expect(format.format("1234") == .failure(.tooShort("1234", 4)))
-        #expect(format.format("0661234") == .failure(.tooShort("0661234", 7)))
-        #expect(format.format("0661234567890123") == .failure(.tooLong("0661234567890123", 19)))
+        #expect(format.format("1234") == .failure(.wrongLength("1234", digits: 4, afterCountryCode: false)))
         #expect(format.format("  ") == .failure(.empty))
         #expect(format.format("06#61") == .failure(.character("06#61", "#")))
         #expect(format.format("06+61234567") == .failure(.character("06+61234567", "+")))
         #expect(format.format("٠٦٦١٢٣٤٥٦٧") == .failure(.character("٠٦٦١٢٣٤٥٦٧", "٠")))   // non-ASCII digits
         #expect(PhoneNumberError.letters("x").description == "le numéro « x » contient des lettres")
         #expect(PhoneNumberError.tooLong("x", 16).description.contains("15"))
+        #expect(format.explain(.letters("x")).contains("« 077 12 34 56 »"))
     }
 
-    @Test func fifteenDigitsIsTheLimit() {
-        #expect(format.format("241012345678901") == .success("241012345678901"))
-        #expect(format.format("2410123456789012") == .failure(.tooLong("2410123456789012", 16)))
+    /// `keep_trunk_zero`: the integration note's form, for an account that wants it.
+    @Test func keepingTheTrunkZeroIsTheNotesForm() {
+        let kept = PhoneNumberFormat(keepTrunkZero: true)
+        for (raw, expected) in [("0661234567", "2410661234567"), ("+2410661234567", "2410661234567"), ("2410661234567", "2410661234567"),
+                                ("06 61 23 45 67", "2410661234567"), ("00241 0661234567", "2410661234567"), ("077 12 34 56", "241077123456"),
+                                ("01 76 12 34", "24101761234")] {
+            #expect(kept.format(raw) == .success(expected), "\(raw)")
+        }
+        #expect(kept.format("0661234") == .failure(.tooShort("0661234", 7)))
+        #expect(kept.format("241012345678901") == .success("241012345678901"))
+        #expect(kept.format("2410123456789012") == .failure(.tooLong("2410123456789012", 16)))
     }
 
-    @Test func countryCodeAndTrunkZeroAreSettings() {
-        #expect(PhoneNumberFormat(keepTrunkZero: false).format("0661234567") == .success("241661234567"))
-        #expect(PhoneNumberFormat(keepTrunkZero: false).format("2410661234567") == .success("2410661234567"))   // 241… kept as is
-        #expect(PhoneNumberFormat(countryCode: "33", keepTrunkZero: false).format("06 12 34 56 78") == .success("33612345678"))
+    @Test func countryCodeAndLengthAreSettings() {
+        #expect(PhoneNumberFormat(countryCode: "33", nationalDigits: 9).format("06 12 34 56 78") == .success("33612345678"))
+        #expect(PhoneNumberFormat(countryCode: "33", nationalDigits: 9).format("+33 6 12 34 56 78") == .success("33612345678"))
     }
 }
 

@@ -10,16 +10,16 @@ import Testing
     @Test func successCarriesTheUUIDAndTheSandboxGotTheSpecsMessage() async throws {
         let r = try VentisRig.start()
         defer { r.stop() }
-        let receipt = try await r.channel.send(VentisRig.delivery("06 61 23 45 67"))
+        let receipt = try await r.channel.send(VentisRig.delivery("066 12 34 56"))
         let received = try #require(r.sandbox.received.first)
         #expect(r.sandbox.received.count == 1)
         #expect(received.uuid != nil && receipt.messageID == received.uuid)
         #expect(receipt.channel == "ventis")
-        #expect(receipt.recipient == "2410661234567")
+        #expect(receipt.recipient == "24166123456")
         #expect(receipt.acceptedAt == r.clock.now())
         #expect(receipt.details["encoding"] == "GSM-7" && receipt.details["segments"] == "1")
         #expect(receipt.providerAnswer == received.answer && receipt.providerAnswer.hasPrefix("+SUCCESS|\(receipt.messageID)|"))
-        #expect(received.to == "2410661234567" && received.sender == "MAIRIE-LBV" && received.isOTP == false)
+        #expect(received.to == "24166123456" && received.sender == "MAIRIE-LBV" && received.isOTP == false)
         #expect(received.message == VentisRig.officeText)
         #expect(r.sandbox.tokenRequests == 1 && r.sandbox.messageRequests == 1)
     }
@@ -27,18 +27,19 @@ import Testing
     @Test func everyPhoneExampleOfTheSpecReachesTheProviderAsDigits() async throws {
         let r = try VentisRig.start()
         defer { r.stop() }
-        for raw in ["0661234567", "+2410661234567", "2410661234567", "06 61 23 45 67"] {
+        for raw in ["066123456", "+24166123456", "24166123456", "066 12 34 56"] {
             let receipt = try await r.channel.send(VentisRig.delivery(raw))
-            #expect(receipt.recipient == "2410661234567", "\(raw)")
+            #expect(receipt.recipient == "24166123456", "\(raw)")
         }
-        #expect(r.sandbox.received.map(\.to) == Array(repeating: "2410661234567", count: 4))
+        #expect(r.sandbox.received.map(\.to) == Array(repeating: "24166123456", count: 4))
     }
 
     @Test func badNumbersAreRefusedBeforeAnyNetworkCall() async throws {
         let r = try VentisRig.start()
         defer { r.stop() }
         let cases: [(String, String)] = [
-            ("06 61 2A 45 67", "contient des lettres"), ("12345", "trop court"), ("+241 0661 2345 6789 01", "plus que les 15"),
+            ("06 61 2A 45 67", "contient des lettres"), ("12345", "a 5 chiffres"), ("+241 0661 2345 6789 01", "14 chiffres après l'indicatif"),
+            ("06 61 23 45 67", "« 077 12 34 56 »"), ("+33 6 12 34 56 78", "pas l'indicatif 241"),
             ("", "aucun numéro"), ("06*61*23*45*67", "caractère non permis"),
         ]
         for (bad, why) in cases {
@@ -61,7 +62,7 @@ import Testing
         let sent = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<100 {
                 group.addTask {
-                    (try? await channel.send(VentisRig.delivery("066123\(String(format: "%04d", i))", "x", id: "r\(i)"))) != nil
+                    (try? await channel.send(VentisRig.delivery("06612\(String(format: "%04d", i))", "x", id: "r\(i)"))) != nil
                 }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -140,10 +141,10 @@ import Testing
     }
 
     @Test func aProviderRefusalIsPermanentWithItsCodeAndText() async throws {
-        let r = try VentisRig.start { $0.refusedNumbers = ["2410661111111"] }
+        let r = try VentisRig.start { $0.refusedNumbers = ["24166111111"] }
         defer { r.stop() }
         do {
-            _ = try await r.channel.send(VentisRig.delivery("0661111111"))
+            _ = try await r.channel.send(VentisRig.delivery("066111111"))
             Issue.record("a refused number was sent")
         } catch {
             #expect(error == .refused(code: "NUMBER_REFUSED", message: "Numéro sur liste d'opposition"))
@@ -306,14 +307,14 @@ import Testing
         let r = try VentisRig.start()
         defer { r.stop() }
         let curly = "L’échéance « 30 jours » : payez à la Mairie…"
-        let ucs2 = try await r.channel.send(VentisRig.delivery("0661234567", curly))
+        let ucs2 = try await r.channel.send(VentisRig.delivery("066123456", curly))
         #expect(ucs2.details["encoding"] == "UCS-2" && ucs2.details["segments"] == "1")
-        let long = try await r.channel.send(VentisRig.delivery("0661234567", String(repeating: "Rappel. ", count: 25)))   // 200 characters
+        let long = try await r.channel.send(VentisRig.delivery("066123456", String(repeating: "Rappel. ", count: 25)))   // 200 characters
         #expect(long.details["encoding"] == "GSM-7" && long.details["segments"] == "2")
         #expect(r.sandbox.received.first?.message == curly)   // sent as given
         let cleaning = try VentisRig.start(settings: ["transliterate": "true"])
         defer { cleaning.stop() }
-        let clean = try await cleaning.channel.send(VentisRig.delivery("0661234567", curly))
+        let clean = try await cleaning.channel.send(VentisRig.delivery("066123456", curly))
         #expect(clean.details["encoding"] == "GSM-7")
         #expect(cleaning.sandbox.received.first?.message == "L'échéance \" 30 jours \" : payez à la Mairie...")
     }

@@ -60,7 +60,7 @@ import Testing
         let plain = try VentisSMSChannel(settings: defaults, context: ChannelContext(logger: Logger(sink: MemoryLogSink())))
         #expect(plain.messageURL == "https://messaging.ventis.group/messaging/api/v1/message")
         #expect(plain.sender == "VENTIS" && plain.timeout == 30)
-        #expect(plain.phone == PhoneNumberFormat(countryCode: "241", keepTrunkZero: true))
+        #expect(plain.phone == PhoneNumberFormat(countryCode: "241", nationalDigits: 8, keepTrunkZero: false))
     }
 
     @Test func buildingTouchesNoNetwork() async throws {

@@ -48,7 +48,7 @@ struct VentisRig {
         return ChannelSettings(name: name, kind: "ventis-sms", file: "test.json", values: all)
     }
 
-    static func delivery(_ to: String = "0661234567", _ text: String = officeText, id: String = "relance-1") -> Delivery {
+    static func delivery(_ to: String = "066123456", _ text: String = officeText, id: String = "relance-1") -> Delivery {
         Delivery(id: id, type: .sms, recipient: to, body: text)
     }
 

@@ -75,7 +75,7 @@ import Testing
         let recorder = try Recorder()
         defer { recorder.server.shutdown(grace: 1) }
         let text = "Échéance dépassée : 5000 FCFA / « merci »"
-        let receipt = try await channel(recorder, ["sender": "MAIRIE"]).send(VentisRig.delivery("06 61 23 45 67", text))
+        let receipt = try await channel(recorder, ["sender": "MAIRIE"]).send(VentisRig.delivery("066 12 34 56", text))
         #expect(receipt.messageID == "0f1e2d3c-aaaa-bbbb-cccc-123456789abc")
         let requests = recorder.all
         #expect(requests.count == 2)
@@ -85,7 +85,7 @@ import Testing
         #expect(message.headers["Content-Type"] == "application/json; charset=UTF-8")
         let json = try #require(try JSONSerialization.jsonObject(with: message.body) as? [String: Any])
         #expect(Set(json.keys) == ["to", "sender", "isOTP", "message"])
-        #expect(json["to"] as? String == "2410661234567")
+        #expect(json["to"] as? String == "24166123456")
         #expect(json["sender"] as? String == "MAIRIE")
         #expect(json["message"] as? String == text)
         // A JSON boolean, not 0 or "false".

@@ -65,14 +65,15 @@ public final class EmailStubChannel: Channel {
     }
 
     private func write(_ data: Data, as fileName: String) throws(ChannelError) {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Private (0700 folder, 0600 files): the messages hold taxpayers' personal data.
+        do throws(PrivateFileError) {
+            try PrivateFile.createDirectory(directory.path)
         } catch {
-            throw .storage("impossible de créer le dossier \(directory.path) : \(error.localizedDescription)")
+            throw .storage("impossible de créer le dossier \(error)")
         }
         let final = directory.appendingPathComponent(fileName).path
         let temporary = directory.appendingPathComponent(".\(fileName).part").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        let fd = PrivateFile.open(temporary, O_WRONLY | O_EXCL)
         guard fd >= 0 else { throw .storage("impossible d'écrire dans \(directory.path) : \(String(cString: strerror(errno)))") }
         let ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0

@@ -111,13 +111,14 @@ public final class FileSinkChannel: Channel {
     }
 
     private func open() throws(ChannelError) -> Int32 {
+        // Private (0700 folder, 0600 file): the lines hold taxpayers' names and addresses.
         let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do throws(PrivateFileError) {
+            try PrivateFile.createDirectory(folder.path)
         } catch {
-            throw .storage("impossible de créer le dossier \(folder.path) : \(error.localizedDescription)")
+            throw .storage("impossible de créer le dossier \(error)")
         }
-        let fd = Glibc.open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let fd = PrivateFile.open(url.path, O_WRONLY | O_APPEND)
         guard fd >= 0 else {
             throw .storage("impossible d'ouvrir \(url.path) en écriture : \(String(cString: strerror(errno)))")
         }

@@ -53,6 +53,8 @@ public final class VentisSMSChannel: Channel {
         guard !country.isEmpty, country.count <= 3, country.allSatisfy(\.isNumber) else {
             throw settings.problem("country_code", "must be 1 to 3 digits, e.g. 241")
         }
+        let national = settings.int("national_digits") ?? 8
+        guard (4...12).contains(national) else { throw settings.problem("national_digits", "must be 4 to 12 digits (8 in Gabon)") }
         let ratio = settings.double("token_refresh_ratio") ?? 0.9
         guard ratio > 0, ratio <= 1 else { throw settings.problem("token_refresh_ratio", "must be above 0 and at most 1") }
         let timeout = settings.double("timeout_seconds") ?? 30
@@ -78,7 +80,8 @@ public final class VentisSMSChannel: Channel {
         self.sender = sender
         self.timeout = timeout
         self.transliterate = settings.bool("transliterate") ?? false
-        self.phone = PhoneNumberFormat(countryCode: country, keepTrunkZero: settings.bool("keep_trunk_zero") ?? true)
+        self.phone = PhoneNumberFormat(countryCode: country, nationalDigits: national,
+                                       keepTrunkZero: settings.bool("keep_trunk_zero") ?? false)
         self.client = transport
         self.logger = logger
         self.clock = context.clock
@@ -94,7 +97,7 @@ public final class VentisSMSChannel: Channel {
         let text = transliterate ? SMSText.transliterate(delivery.body) : delivery.body
         switch phone.format(delivery.recipient) {
         case .success: return DeliveryCheck(text: text)
-        case .failure(let why): return DeliveryCheck(problem: ChannelError.invalidRecipient(why.description).description, text: text)
+        case .failure(let why): return DeliveryCheck(problem: ChannelError.invalidRecipient(phone.explain(why)).description, text: text)
         }
     }
 
@@ -102,7 +105,7 @@ public final class VentisSMSChannel: Channel {
         let number: String
         switch phone.format(delivery.recipient) {
         case .success(let n): number = n
-        case .failure(let why): throw .invalidRecipient(why.description)
+        case .failure(let why): throw .invalidRecipient(phone.explain(why))
         }
         let text = transliterate ? SMSText.transliterate(delivery.body) : delivery.body
         let body: Data
