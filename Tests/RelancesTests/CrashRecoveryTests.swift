@@ -259,7 +259,7 @@ enum RelancesProgram {
         defer { sandbox.stop() }
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         for i in 0..<400 {
-            let who = try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: "066" + String(1_000_000 + i)))
+            let who = try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: "066" + String(100_000 + i)))
             _ = try store.add(AffectationTaxe(contribuableID: who, taxeID: taxe, dateDebut: "2026-01-05"))
         }
         let config = folder.appendingPathComponent("routing.json")
