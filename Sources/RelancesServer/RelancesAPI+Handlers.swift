@@ -38,6 +38,14 @@ struct RelancesAPI: Sendable {
         return id
     }
 
+    /// Whether a planned date is an operator's schedule: a date to come. The office's
+    /// page sends « now » when nobody chose a date, and that is not a request to send;
+    /// two minutes cover the browser's clock being a little ahead of the server's.
+    func isSchedule(_ planned: Date?) -> Bool {
+        guard let planned else { return false }
+        return planned > clock.now().addingTimeInterval(120)
+    }
+
     func date(_ text: String?, _ field: String) throws(APIError) -> Date? {
         guard let text, !text.isEmpty else { return nil }
         guard let d = ISO8601.date(from: text) else { throw .unprocessable(field, "date ISO-8601 attendue (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SSZ)") }
@@ -84,11 +92,10 @@ struct RelancesAPI: Sendable {
             throw .notFound("Contribuable non trouvé")
         }
         let due = try date(b.date_echeance, "date_echeance")
-        // The date given is the operator's: the scheduler sends it then.
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
                              montantDue: montant, datePlanifiee: planned, dateEcheance: due,
                              message: message(b.message, type: type, for: who, montant: montant, due: due),
-                             canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id, programmee: true)
+                             canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id, programmee: isSchedule(planned))
         let created = try storeCall { () throws(StoreError) in try store.create(new) }
         return .json(RelanceJSON(relance: created), status: 201)
     }
@@ -233,7 +240,7 @@ struct RelancesAPI: Sendable {
             batch.append(NewRelance(contribuableID: item.contribuable_id, type: type, montantDue: montant, datePlanifiee: planned,
                                     dateEcheance: due, message: message(item.message ?? b.message, type: type, for: who, montant: montant, due: due),
                                     canalEnvoi: override, notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id,
-                                    programmee: given != nil))
+                                    programmee: isSchedule(given)))
         }
         let created = try storeCall { () throws(StoreError) in try store.create(batch, now: clock.now()) }
         return .json(created.map(RelanceJSON.init), status: 201)

@@ -56,6 +56,22 @@ import Testing
         #expect(try rig.sandbox.received.count == 2 && rig.store.verifyLedger().entries == 2)
     }
 
+    /// The office's page sends « now » as the planned date when nobody chose one: that
+    /// is not a schedule, and the scheduler must leave such a relance pending.
+    @Test func aPlannedDateOfNowIsNotASchedule() async throws {
+        let rig = try APIRig()
+        let now = ISO8601.string(from: Date())
+        let (s1, one, _) = try await rig.call("POST", "/api/relances", json: """
+            {"contribuable_id": \(rig.who), "type_relance": "sms", "montant_due": "5000", "date_planifiee": "\(now)"}
+            """)
+        #expect(s1 == 201 && object(one)["programmee"] as? Bool == false)
+        let (s2, many, _) = try await rig.call("POST", "/api/relances/manuelles", json: """
+            {"type_relance": "sms", "montant_due": "5000", "date_planifiee": "\(now)", "contribuables": [{"contribuable_id": \(rig.who)}]}
+            """)
+        #expect(s2 == 201 && object((many as? [Any])?.first)["programmee"] as? Bool == false)
+        #expect(try rig.store.pending(limit: 10, now: Date().addingTimeInterval(60), types: [.sms], scheduledOnly: true).isEmpty)
+    }
+
     @Test func programmerSchedulesAPendingRelance() async throws {
         let rig = try APIRig()
         let (s1, made, _) = try await rig.call("POST", "/api/relances/manuelles", json: """
