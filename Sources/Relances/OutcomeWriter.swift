@@ -40,10 +40,13 @@ final class OutcomeWriter: @unchecked Sendable {
     private let routable: @Sendable (RelanceType) -> Bool
     /// A dry run: claims only read, records are dropped.
     private let rehearsal: Bool
+    /// Who has the batch sent, recorded on each relance claimed (nil keeps the last).
+    private let acteur: String?
 
-    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool,
+    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool, acteur: String? = nil,
          routable: @escaping @Sendable (RelanceType) -> Bool) {
         self.rehearsal = rehearsal
+        self.acteur = acteur
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -132,7 +135,7 @@ final class OutcomeWriter: @unchecked Sendable {
                     continue
                 }
                 do {
-                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, routable: routable))
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, acteur: acteur, routable: routable))
                 } catch {
                     logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))

@@ -41,16 +41,18 @@ public final class RelanceSender: Sendable {
     /// The types a channel sends (the others are done by hand, or left out of the config).
     public var routedTypes: [RelanceType] { RelanceType.allCases.filter { dispatcher.route(for: $0) != nil } }
 
-    public func send(_ id: Int64) async -> Report {
+    /// Sends one relance now; `acteur` (who asked, through the API) is recorded on it
+    /// and on its ledger entries.
+    public func send(_ id: Int64, acteur: String? = nil) async -> Report {
         do {
-            return try await attempt(id)
+            return try await attempt(id, acteur: acteur)
         } catch {
             logger.error("send failed in the store", ["relance": id, "error": error.description])
             return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
         }
     }
 
-    private func attempt(_ id: Int64) async throws(StoreError) -> Report {
+    private func attempt(_ id: Int64, acteur: String?) async throws(StoreError) -> Report {
         guard let current = try store.relance(id) else { return .notFound }
         if current.statut == .envoyee { return .refused("Cette relance a déjà été envoyée") }
         guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
@@ -63,7 +65,7 @@ public final class RelanceSender: Sendable {
             return .rehearsed(current)
         }
         let relance: Relance
-        switch try store.claim(id, now: clock.now()) {
+        switch try store.claim(id, now: clock.now(), acteur: acteur) {
         case .claimed(let r): relance = r
         case .notFound: return .notFound
         case .alreadySent: return .refused("Cette relance a déjà été envoyée")
@@ -180,9 +182,9 @@ public final class RelanceSender: Sendable {
     /// Ids are claimed a group at a time, just ahead of the senders, and results are
     /// written by group commit (``OutcomeWriter``): a transaction per group of results,
     /// not five per message. A send's attempts are written with its outcome.
-    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
+    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
         let routed = Set(routedTypes)
-        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { routed.contains($0) }
+        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal, acteur: acteur) { routed.contains($0) }
         // Groups of four times the sends in flight (32 to 256): large enough that claims
         // cost little, small enough that a crash leaves few relances claimed unsent.
         let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer)

@@ -2,10 +2,14 @@ import Foundation
 import Gateway
 
 extension SQLiteRelanceStore {
-    public func claim(_ id: Int64, now: Date) throws(StoreError) -> ClaimResult {
+    /// Claims one relance for sending; `acteur`, when given, is recorded as who had it sent.
+    public func claim(_ id: Int64, now: Date, acteur: String? = nil) throws(StoreError) -> ClaimResult {
         try database.withConnection { (s: Session) throws(StoreError) -> ClaimResult in
-            let changed = try s.run("UPDATE relance SET statut = 'envoi_en_cours', updated_at = ? WHERE id = ? AND statut IN ('en_attente','echec')",
-                                    [.text(ISO8601.string(from: now)), .int(id)])
+            let changed = try s.run("""
+                UPDATE relance SET statut = 'envoi_en_cours', updated_at = ?, acteur = COALESCE(?, acteur),
+                                   utilisateur_id = COALESCE(?, utilisateur_id)
+                WHERE id = ? AND statut IN ('en_attente','echec')
+                """, [.text(ISO8601.string(from: now)), .optional(acteur), .optional(Relance.utilisateurID(forActeur: acteur)), .int(id)])
             if changed == 1 {
                 guard var relance = try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance) else { return .notFound }
                 relance.statut = .envoiEnCours
@@ -43,6 +47,7 @@ extension SQLiteRelanceStore {
             // record costs more than binding it.
             let attempt = try s.prepare(Self.insertAttempt), sent = try s.prepare(Self.markSent), bump = try s.prepare(Self.bumpDossier)
             let failed = try s.prepare(Self.markFailed), release = try s.prepare(Self.release)
+            let acteur = try s.prepare("SELECT acteur FROM relance WHERE id = ?")
             func run(_ statement: Statement, _ values: [SQLValue]) throws(StoreError) {
                 try statement.bind(values)
                 while try statement.step() {}
@@ -62,7 +67,11 @@ extension SQLiteRelanceStore {
                     if recipient == nil || text == nil, let stored = try Self.sentTo(id, in: s) {
                         sent = (recipient ?? stored.recipient, text ?? stored.text)
                     }
-                    entries.append(LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text))
+                    // Who had it sent, as the claim recorded it on the relance.
+                    try acteur.bind([.int(id)])
+                    var entry = LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text)
+                    while try acteur.step() { entry.acteur = acteur.optionalText(0) ?? "" }
+                    entries.append(entry)
                 case .outcome(let id, .sent(let channel, let recipient, let note, let at)):
                     try run(sent, [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
                     try run(bump, [.text(stamp), .int(id)])
@@ -95,7 +104,8 @@ extension SQLiteRelanceStore {
     /// whose type `routable` accepts become `envoi_en_cours` (one UPDATE, so no other
     /// sender can take them); the others are answered with why not. With `reserve`
     /// false (a dry run) nothing is changed: the same relances are answered, unclaimed.
-    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
+    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, acteur: String? = nil,
+                      routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
         guard !ids.isEmpty else { return BatchClaim() }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         return try database.transaction { (s: Session) throws(StoreError) -> BatchClaim in
@@ -129,9 +139,14 @@ extension SQLiteRelanceStore {
                 result.claimed = claimable.compactMap { rows[$0]?.0 }
                 return result
             }
-            let update = try s.prepare("UPDATE relance SET statut = 'envoi_en_cours', updated_at = ? WHERE id = ? AND statut IN ('en_attente','echec')")
+            let update = try s.prepare("""
+                UPDATE relance SET statut = 'envoi_en_cours', updated_at = ?, acteur = COALESCE(?, acteur),
+                                   utilisateur_id = COALESCE(?, utilisateur_id)
+                WHERE id = ? AND statut IN ('en_attente','echec')
+                """)
+            let utilisateur = Relance.utilisateurID(forActeur: acteur)
             for id in claimable {
-                try update.bind([.text(ISO8601.string(from: now)), .int(id)])
+                try update.bind([.text(ISO8601.string(from: now)), .optional(acteur), .optional(utilisateur), .int(id)])
                 while try update.step() {}
                 if s.changes == 1, let (relance, _) = rows[id] { result.claimed.append(relance) } else { result.refused.append((id, .inProgress)) }
             }

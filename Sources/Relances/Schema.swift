@@ -91,6 +91,7 @@ enum Schema {
         idempotency,
         ledger,
         cancelledOutOfKey,
+        acteur,
     ]
 
     /// v5: a cancelled relance no longer holds its business key, so an operator who

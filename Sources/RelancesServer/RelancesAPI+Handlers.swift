@@ -80,7 +80,8 @@ struct RelancesAPI: Sendable {
         }
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
                              montantDue: b.montant_due, datePlanifiee: planned, dateEcheance: try date(b.date_echeance, "date_echeance"),
-                             message: b.message ?? "", canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id)
+                             message: b.message ?? "", canalEnvoi: b.canal_envoi, notes: b.notes,
+                             utilisateurID: Relance.utilisateurID(forActeur: request.principal) ?? b.utilisateur_id, acteur: request.principal)
         let created = try storeCall { () throws(StoreError) in try store.create(new) }
         return .json(RelanceJSON(relance: created), status: 201)
     }
@@ -97,6 +98,7 @@ struct RelancesAPI: Sendable {
         if let d = b.date_reponse { patch.dateReponse = .some(try date(d, "date_reponse")) }
         patch.reponseRecue = b.reponse_recue
         patch.notes = b.notes
+        patch.acteur = request.principal
         guard let r = try storeCall({ () throws(StoreError) in try store.update(id, patch, now: clock.now()) }) else {
             throw .notFound("Relance non trouvée")
         }
@@ -105,7 +107,7 @@ struct RelancesAPI: Sendable {
 
     func send(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         let id = try pathID(request)
-        switch await sender.send(id) {
+        switch await sender.send(id, acteur: request.principal) {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
@@ -126,6 +128,8 @@ struct RelancesAPI: Sendable {
         let send = try q.bool("envoyer_automatiquement", default: false)
         let preflight = try q.bool("preflight", default: false)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
+        options.acteur = request.principal
+        options.utilisateurID = Relance.utilisateurID(forActeur: request.principal)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
             // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
@@ -140,7 +144,7 @@ struct RelancesAPI: Sendable {
             return .json(report)
         }
         let result = try storeCall { () throws(StoreError) in try RelanceGenerator(store: store, clock: clock).generate(options) }
-        if send { _ = await sender.send(result.created, maxInFlight: 16) }
+        if send { _ = await sender.send(result.created, maxInFlight: 16, acteur: request.principal) }
         var relances: [RelanceJSON] = []
         for id in result.created {
             if let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) { relances.append(RelanceJSON(relance: r)) }
@@ -178,7 +182,8 @@ struct RelancesAPI: Sendable {
             let due = try date(item.date_echeance, "contribuables[\(i)].date_echeance") ?? globalDue
             batch.append(NewRelance(contribuableID: item.contribuable_id, type: type, montantDue: montant, datePlanifiee: planned,
                                     dateEcheance: due, message: item.message ?? b.message ?? "", canalEnvoi: item.telephone_override,
-                                    notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id))
+                                    notes: item.notes ?? b.notes,
+                                    utilisateurID: Relance.utilisateurID(forActeur: request.principal) ?? b.utilisateur_id, acteur: request.principal))
         }
         let created = try storeCall { () throws(StoreError) in try store.create(batch, now: clock.now()) }
         return .json(created.map(RelanceJSON.init), status: 201)

@@ -96,6 +96,42 @@ import Glibc
         #expect(try await rig.call("GET", "/api/relances", headers: ["Authorization": "Bearer \(jwt)"]).0 == 401)
     }
 
+    /// Who acted is recorded: `acteur` (a JWT's `sub`, a token's label) on the relances
+    /// created, changed, sent and generated, `utilisateur_id` from a whole-number `sub`,
+    /// and `acteur` on the ledger entries of the sends, the chain intact.
+    @Test func whoActedIsRecorded() async throws {
+        let rig = try APIRig(tokens: [Self.token]) { $0.jwtSecret = Secret(Self.secret) }
+        func jwt(_ sub: String) -> HTTPHeaders {
+            ["Authorization": "Bearer " + TestJWT.make(TestJWT.claims(sub: sub, exp: Date().addingTimeInterval(600)), secret: Self.secret)]
+        }
+        let body = #"{"contribuable_id": \#(rig.who), "type_relance": "sms", "montant_due": "5000", "date_planifiee": "2026-11-24T08:00:00Z", "message": "Rappel"}"#
+        let (created, json, _) = try await rig.call("POST", "/api/relances", json: body, headers: jwt("42"))
+        let relance = try #require(json as? [String: Any])
+        #expect(created == 201 && relance["acteur"] as? String == "42" && relance["utilisateur_id"] as? Int == 42)
+        let id = try #require(relance["id"] as? Int)
+
+        let (_, changed, _) = try await rig.call("PUT", "/api/relances/\(id)", json: #"{"notes": "appelé"}"#, headers: Self.bearer)
+        #expect((changed as? [String: Any])?["acteur"] as? String == "guichet")
+        #expect((changed as? [String: Any])?["utilisateur_id"] as? Int == 42)
+
+        let (_, sent, _) = try await rig.call("PATCH", "/api/relances/\(id)/envoyer", headers: jwt("agent.nze"))
+        #expect((sent as? [String: Any])?["statut"] as? String == "envoyee" && (sent as? [String: Any])?["acteur"] as? String == "agent.nze")
+        let today = String(ISO8601.string(from: Date()).prefix(10))
+        let entries = try rig.store.ledgerEntries(from: "2000-01-01", to: today)
+        #expect(!entries.isEmpty && entries.allSatisfy { $0.relanceID == Int64(id) && $0.acteur == "agent.nze" })
+
+        let (_, generated, _) = try await rig.call("POST", "/api/relances/generer-automatique?envoyer_automatiquement=true", headers: Self.bearer)
+        let items = try #require(generated as? [[String: Any]])
+        #expect(!items.isEmpty && items.allSatisfy { $0["acteur"] as? String == "guichet" && $0["statut"] as? String == "envoyee" })
+        let all = try rig.store.ledgerEntries(from: "2000-01-01", to: today)
+        #expect(all.filter { $0.relanceID != Int64(id) }.allSatisfy { $0.acteur == "guichet" })
+        #expect(try rig.store.verifyLedger().isIntact)
+
+        let manual = #"{"type_relance": "sms", "message": "Rappel", "montant_due": "5000", "contribuables": [{"contribuable_id": \#(rig.who)}]}"#
+        let (_, made, _) = try await rig.call("POST", "/api/relances/manuelles", json: manual, headers: jwt("7"))
+        #expect((made as? [[String: Any]])?.first?["acteur"] as? String == "7" && (made as? [[String: Any]])?.first?["utilisateur_id"] as? Int == 7)
+    }
+
     // MARK: JWT vectors
 
     @Test func jwtVectors() {
