@@ -25,8 +25,9 @@ public struct LedgerEntry: Sendable, Hashable {
     public var prevHash: String
     /// SHA-256 of ``canonical`` (the fields above and ``prevHash``).
     public var hash: String
-    /// Who had it sent through the API (a JWT's `sub`, an API token's label); empty when
-    /// nobody authenticated did (the scheduler, the CLI, an open server).
+    /// The relance's `acteur` when it was sent: who had it sent through the API, else who
+    /// created or last changed it (a JWT's `sub`, an API token's label); empty when nobody
+    /// authenticated did (the CLI, an open server).
     public var acteur: String = ""
 
     /// An entry to append. The recipient is masked and the text hashed here, so neither

@@ -1,7 +1,7 @@
 extension Schema {
     /// Who acted: the name the API authenticated (a JWT's `sub`, an API token's label)
     /// on the relance (who last created, changed or sent it) and on each ledger entry
-    /// (who had it sent). Empty in the ledger for entries written before, whose hashes
+    /// (the relance's when it was sent). Empty in the ledger for entries written before, whose hashes
     /// therefore stay what they were (``LedgerEntry/canonical``).
     static let acteur = """
         ALTER TABLE relance ADD COLUMN acteur TEXT;

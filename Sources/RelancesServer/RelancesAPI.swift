@@ -86,7 +86,7 @@ public struct RelancesService: Sendable {
 /// credentials, content type), CORS, and the count of requests by route pattern and
 /// status.
 public func relancesService(router: HTTPRouter, configuration: APIConfiguration) -> RelancesService {
-    let gate = RequestGate(configuration: configuration, router: router)
+    let gate = RequestGate(configuration: configuration)
     let metrics = configuration.metrics
     @Sendable func count(_ request: HTTPRequest, _ status: Int, _ route: String?) {
         // Labels from fixed sets only (patterns, known methods), so a client cannot grow the series.

@@ -33,12 +33,11 @@ final class RequestGate: Sendable {
     private let limit: ClientRateLimit?
     private let clock: any GatewayClock
     private let logger: Logger
-    private let router: HTTPRouter
 
     /// The headers the office's page sends on every request, allowed by the preflight.
     static let allowedHeaders = ["Authorization", "Content-Type", "Cache-Control", "Pragma", "X-Requested-With", IdempotencyGuard.header]
 
-    init(configuration: APIConfiguration, router: HTTPRouter) {
+    init(configuration: APIConfiguration) {
         tokens = APIToken.parse(configuration.tokens).map { Token(bytes: Array($0.value.value.utf8), label: $0.label, key: "token " + $0.value.value) }
         jwt = configuration.jwtSecret.map { JWTVerifier(secret: $0) }
         origins = Set(configuration.corsOrigins.map(Self.normalizedOrigin))
@@ -46,7 +45,6 @@ final class RequestGate: Sendable {
         limit = configuration.rateLimit.flatMap { $0 > 0 ? ClientRateLimit(rate: $0, clock: configuration.clock) : nil }
         clock = configuration.clock
         logger = configuration.logger
-        self.router = router
     }
 
     var requiresCredentials: Bool { !tokens.isEmpty || jwt != nil }
@@ -99,17 +97,19 @@ final class RequestGate: Sendable {
     /// nil. Every API token is compared in full, in constant time.
     private func authenticate(_ request: HTTPRequest) -> (name: String, key: String)? {
         guard let credentials = Self.bearer(request.headers["Authorization"]) else { return nil }
+        var refusal: JWTVerifier.Refusal?
         if let jwt, JWTVerifier.looksLikeJWT(credentials) {
             switch jwt.verify(credentials, now: clock.now()) {
             case .success(let identity): return (identity.subject, "user " + identity.subject)
-            case .failure(let why):
-                logger.info("session token refused", ["why": why.description, "from": clientAddress(request.remoteAddress)])
-                return nil
+            case .failure(let why): refusal = why   // unless it is an API token with two dots
             }
         }
         let given = Array(credentials.utf8)
         var found: Token?
         for token in tokens where constantTimeEqual(token.bytes, given) { found = token }
+        if found == nil, let refusal {
+            logger.info("session token refused", ["why": refusal.description, "from": clientAddress(request.remoteAddress)])
+        }
         return found.map { ($0.label, $0.key) }
     }
 

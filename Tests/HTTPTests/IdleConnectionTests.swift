@@ -83,6 +83,20 @@ import Glibc
         return server
     }
 
+    /// Runs blocking socket work on a thread of its own: these tests wait in `poll` for
+    /// seconds, which on Swift's cooperative pool (two threads here) would stall the
+    /// other tests running beside them.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in Thread { continuation.resume(returning: body()) }.start() }
+    }
+
+    /// Polls `condition` every 10 ms for at most `seconds`.
+    static func within(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline { if condition() { return true }; usleep(10_000) }
+        return condition()
+    }
+
     /// 2,000 idle connections from 20 addresses (half of them after one request, half
     /// that never sent anything): all stay open, parked, and `/healthz` from another
     /// address is still answered. (The time it takes is in `relances-bench idle`.)
@@ -91,26 +105,36 @@ import Glibc
         Self.raiseFileLimit(to: 8192)
         let server = try Self.server()
         defer { server.shutdown(grace: 1) }
-        var idle: [Int32] = []
-        defer { idle.forEach { close($0) } }
-        for i in 0..<2000 {
-            let fd = try #require(Self.connect(from: "127.0.0.\(2 + i / 100)", to: server.port), "connection \(i)")
-            idle.append(fd)
+        struct Seen: Sendable {
+            var connected = 0, answered = 0, parked = false, open = 0, probe: (status: Int, body: String)?, openAfter = 0, again: Int?
         }
-        // Half of them ask once, as a keep-alive client does, then fall silent.
-        var answered = 0
-        for fd in idle[..<1000] where Self.get(fd, "/healthz")?.status == 200 { answered += 1 }
-        #expect(answered == 1000)
-        #expect(await eventually(within: 30) { server.idleConnections == 2000 })
-        #expect(server.openConnections == 2000)
-
-        let probe = try #require(Self.connect(from: "127.0.0.200", to: server.port))
-        defer { close(probe) }
-        let answer = try #require(Self.get(probe, "/healthz"))
-        #expect(answer.status == 200 && answer.body == #"{"status":"ok"}"#)
-        // And the idle ones are still there, and still served when they speak again.
-        #expect(server.openConnections == 2001)
-        #expect(Self.get(idle[1500], "/healthz")?.status == 200)
+        let seen = await Self.onThread { () -> Seen in
+            var seen = Seen()
+            var idle: [Int32] = []
+            defer { idle.forEach { close($0) } }
+            for i in 0..<2000 {
+                guard let fd = Self.connect(from: "127.0.0.\(2 + i / 100)", to: server.port) else { break }
+                idle.append(fd)
+            }
+            seen.connected = idle.count
+            guard idle.count == 2000 else { return seen }
+            // Half of them ask once, as a keep-alive client does, then fall silent.
+            for fd in idle[..<1000] where Self.get(fd, "/healthz")?.status == 200 { seen.answered += 1 }
+            seen.parked = Self.within(30) { server.idleConnections == 2000 }
+            seen.open = server.openConnections
+            guard let probe = Self.connect(from: "127.0.0.200", to: server.port) else { return seen }
+            defer { close(probe) }
+            seen.probe = Self.get(probe, "/healthz")
+            // And the idle ones are still there, and still served when they speak again.
+            seen.openAfter = server.openConnections
+            seen.again = Self.get(idle[1500], "/healthz")?.status
+            return seen
+        }
+        #expect(seen.connected == 2000)
+        #expect(seen.answered == 1000)
+        #expect(seen.parked && seen.open == 2000)
+        #expect(seen.probe?.status == 200 && seen.probe?.body == #"{"status":"ok"}"#)
+        #expect(seen.openAfter == 2001 && seen.again == 200)
     }
 
     /// One address cannot open more than its share: beyond `maxConnectionsPerAddress`,
@@ -119,22 +143,25 @@ import Glibc
     func oneAddressCannotTakeEveryConnection() async throws {
         let server = try Self.server { $0.maxConnectionsPerAddress = 3 }
         defer { server.shutdown(grace: 1) }
-        var mine: [Int32] = []
-        defer { mine.forEach { close($0) } }
-        for _ in 0..<3 { mine.append(try #require(Self.connect(from: "127.0.0.7", to: server.port))) }
-        #expect(await eventually(within: 10) { server.openConnections == 3 })
-        let extra = try #require(Self.connect(from: "127.0.0.7", to: server.port))
-        defer { close(extra) }
-        #expect(Self.get(extra, "/healthz")?.status == 503)
-        let other = try #require(Self.connect(from: "127.0.0.8", to: server.port))
-        defer { close(other) }
-        #expect(Self.get(other, "/healthz")?.status == 200)
-        // Closing one gives the address its room back.
-        close(mine.removeFirst())
-        #expect(await eventually(within: 10) { server.openConnections == 3 })
-        let again = try #require(Self.connect(from: "127.0.0.7", to: server.port))
-        defer { close(again) }
-        #expect(Self.get(again, "/healthz")?.status == 200)
+        let statuses = await Self.onThread { () -> [Int?] in
+            var mine = (0..<3).compactMap { _ in Self.connect(from: "127.0.0.7", to: server.port) }
+            defer { mine.forEach { close($0) } }
+            guard mine.count == 3, Self.within(10, { server.openConnections == 3 }) else { return [] }
+            var out: [Int?] = []
+            for source in ["127.0.0.7", "127.0.0.8"] {
+                let fd = Self.connect(from: source, to: server.port)
+                out.append(fd.flatMap { Self.get($0, "/healthz")?.status })
+                fd.map { close($0) }
+            }
+            // Closing one gives the address its room back.
+            close(mine.removeFirst())
+            _ = Self.within(10) { server.openConnections == 2 }
+            let again = Self.connect(from: "127.0.0.7", to: server.port)
+            out.append(again.flatMap { Self.get($0, "/healthz")?.status })
+            again.map { close($0) }
+            return out
+        }
+        #expect(statuses == [503, 200, 200])
     }
 
     /// Near its limit of open connections the server keeps idle ones only briefly, so
@@ -143,17 +170,19 @@ import Glibc
     func nearTheLimitIdleConnectionsAreClosedSooner() async throws {
         let server = try Self.server { $0.maxOpenConnections = 8; $0.crowdedIdleTimeout = 0.3; $0.idleTimeout = 600 }
         defer { server.shutdown(grace: 1) }
-        let lone = try #require(Self.connect(from: "127.0.0.9", to: server.port))
-        defer { close(lone) }
-        #expect(!Self.closedByServer(lone, timeout: 1))   // 1 of 8: not crowded
-        var crowd: [Int32] = []
-        defer { crowd.forEach { close($0) } }
-        for _ in 0..<6 { crowd.append(try #require(Self.connect(from: "127.0.0.10", to: server.port))) }
-        // 7 of 8 open: crowded, so idle ones go after 0.3 s.
-        #expect(Self.closedByServer(lone, timeout: 10))
-        #expect(await eventually(within: 10) { server.openConnections <= 6 })
-        let fresh = try #require(Self.connect(from: "127.0.0.11", to: server.port))
-        defer { close(fresh) }
-        #expect(Self.get(fresh, "/healthz")?.status == 200)
+        let seen = await Self.onThread { () -> [Bool] in
+            guard let lone = Self.connect(from: "127.0.0.9", to: server.port) else { return [] }
+            defer { close(lone) }
+            let keptAlone = !Self.closedByServer(lone, timeout: 1)   // 1 of 8: not crowded
+            let crowd = (0..<6).compactMap { _ in Self.connect(from: "127.0.0.10", to: server.port) }
+            defer { crowd.forEach { close($0) } }
+            // 7 of 8 open: crowded, so idle ones go after 0.3 s.
+            let closedInCrowd = Self.closedByServer(lone, timeout: 10)
+            let roomAgain = Self.within(10) { server.openConnections <= 6 }
+            let fresh = Self.connect(from: "127.0.0.11", to: server.port)
+            defer { fresh.map { close($0) } }
+            return [keptAlone, crowd.count == 6, closedInCrowd, roomAgain, fresh.flatMap { Self.get($0, "/healthz")?.status } == 200]
+        }
+        #expect(seen == [true, true, true, true, true])
     }
 }
