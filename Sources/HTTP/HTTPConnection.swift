@@ -47,14 +47,13 @@ final class HTTPConnection: @unchecked Sendable {
     func serve() -> End {
         if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 16 * 1024) }
         while true {
-            if start == buffer.count && !readable(within: config.keepAliveHold) {
+            let outcome = readRequest()
+            switch outcome {
+            case .idle:
                 buffer = []
                 start = 0
                 chunk = []
                 return .park
-            }
-            let outcome = readRequest()
-            switch outcome {
             case .closed:
                 return .closed
             case .refuse(let status, let detail):
@@ -88,17 +87,6 @@ final class HTTPConnection: @unchecked Sendable {
         LingeringClose.drain(fd, limit: config.lingerTimeout)
     }
 
-    /// Whether the client sent something (or hung up) within `seconds`.
-    private func readable(within seconds: Double) -> Bool {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ms = Int32(max(0, min(seconds * 1000, Double(Int32.max))))
-        while true {
-            let ready = poll(&pfd, 1, ms)
-            if ready < 0 && errno == EINTR { continue }
-            return ready != 0
-        }
-    }
-
     /// Runs the async handler on this (dedicated) thread, which waits for it.
     private func handle(_ request: HTTPRequest) -> HTTPResponse {
         if let fast = server.fastPath, let response = fast(request) { return response }
@@ -127,23 +115,30 @@ final class HTTPConnection: @unchecked Sendable {
         case refuse(Int, String)
         case refuseWith(HTTPResponse)
         case closed
+        /// Nothing came within ``HTTPServerConfiguration/keepAliveHold``.
+        case idle
     }
 
     private func readRequest() -> Outcome {
-        // Called when there is something to read; then the whole head and body must
-        // arrive within the read timeout. Empty lines before the request line are
+        // Wait for the first byte a short while (at once when the poll loop found the
+        // connection readable; else it goes back there), then the whole head and body
+        // must arrive within the read timeout. Empty lines before the request line are
         // skipped (RFC 9112 §2.2: some clients send a CRLF after a body), a few at most.
         var blankLines = 0
         while true {
             if start == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
-                guard fill(timeout: config.readTimeout) > 0 else { return .closed }
+                let n = fill(timeout: config.keepAliveHold)
+                if n < 0 { return .idle }
+                if n == 0 { return .closed }
                 continue
             }
             guard buffer[start] == 13 else { break }
             if buffer.count - start < 2 {
-                guard fill(timeout: config.readTimeout) > 0 else { return .closed }
+                let n = fill(timeout: config.keepAliveHold)
+                if n < 0 { return .idle }
+                if n == 0 { return .closed }
                 continue
             }
             guard buffer[start + 1] == 10 else { break }
