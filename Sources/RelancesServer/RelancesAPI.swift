@@ -101,7 +101,8 @@ public func relancesService(router: HTTPRouter, configuration: APIConfiguration)
     }
     let handler: HTTPHandler = { incoming in
         var request = incoming
-        // Called without the server's admission (directly, in a test): the same checks.
+        // Wired without the server's admission (or called directly): the same checks, so
+        // the handler is never open by mistake.
         if !request.admitted, let refusal = admission(&request) { return refusal }
         if request.method == "OPTIONS" {
             let r = gate.preflight(request)
