@@ -132,6 +132,23 @@ import Glibc
         #expect((made as? [[String: Any]])?.first?["acteur"] as? String == "7" && (made as? [[String: Any]])?.first?["utilisateur_id"] as? Int == 7)
     }
 
+    /// A user whose session token was renewed between two tries of one request (same
+    /// Idempotency-Key) is the same caller: the second try is the first's answer, not a
+    /// second relance. Another user's same key is theirs alone.
+    @Test func aRenewedSessionTokenKeepsItsIdempotencyKeys() async throws {
+        let rig = try APIRig { $0.jwtSecret = Secret(Self.secret) }
+        func jwt(_ sub: String, _ seconds: Double) -> String {
+            "Bearer " + TestJWT.make(TestJWT.claims(sub: sub, exp: Date().addingTimeInterval(seconds)), secret: Self.secret)
+        }
+        let body = #"{"contribuable_id": \#(rig.who), "type_relance": "sms", "montant_due": "5000", "date_planifiee": "2026-11-24T08:00:00Z"}"#
+        let first = try await rig.call("POST", "/api/relances", json: body, headers: ["Authorization": jwt("42", 600), "Idempotency-Key": "k-1"])
+        let again = try await rig.call("POST", "/api/relances", json: body, headers: ["Authorization": jwt("42", 900), "Idempotency-Key": "k-1"])
+        #expect(first.0 == 201 && again.0 == 201 && again.2.headers["Idempotency-Replayed"] == "true")
+        let other = try await rig.call("POST", "/api/relances", json: body, headers: ["Authorization": jwt("43", 600), "Idempotency-Key": "k-1"])
+        #expect(other.0 == 201 && other.2.headers["Idempotency-Replayed"] == nil)
+        #expect(try rig.store.list(RelanceFilter()).1 == 2)
+    }
+
     // MARK: JWT vectors
 
     @Test func jwtVectors() {
