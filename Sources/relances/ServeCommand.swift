@@ -5,6 +5,9 @@ import HTTP
 import ProviderSandbox
 import Relances
 import RelancesServer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ServeCommand: Command {
     static let name = "serve"
@@ -140,6 +143,9 @@ enum ServeCommand: Command {
         let service = relancesService(router: router, configuration: configuration)
         serverConfig.admission = service.admission
         let server = HTTPServer(configuration: serverConfig, handler: service.handler)
+        if let short = Self.raiseDescriptorLimit(to: serverConfig.maxOpenConnections + 256) {
+            logger.warning("the process may open only \(short) descriptors: fewer connections than the server's cap can be open at once; raise LimitNOFILE (systemd) or ulimit -n")
+        }
         let bound = try server.start()
         let access = tokens.isEmpty && jwtSecret == nil ? "" : "; API token or session token required"
         print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + access)
@@ -159,6 +165,19 @@ enum ServeCommand: Command {
         await stopping.value
         sandbox?.stop()
         return 0
+    }
+
+    /// Raises the soft limit on open descriptors towards `wanted` (idle connections are
+    /// parked, not threaded, so each costs only a descriptor; a systemd service starts at
+    /// 1,024). Answers the limit when it stays below `wanted`, else nil.
+    static func raiseDescriptorLimit(to wanted: Int) -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        if limit.rlim_cur < rlim_t(wanted) {
+            limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return limit.rlim_cur < rlim_t(wanted) ? Int(limit.rlim_cur) : nil
     }
 
     /// `--name`, else the variable, else `fallback`: a number from 0 (off) to `limit`.
