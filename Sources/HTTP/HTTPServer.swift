@@ -26,6 +26,8 @@ public final class HTTPServer: Sendable {
         var connections: [Int32: ConnectionFlag] = [:]
         /// Open connections by IPv4 address (network order).
         var perAddress: [UInt32: Int] = [:]
+        /// Connections being served on a thread, by address.
+        var busyPerAddress: [UInt32: Int] = [:]
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -224,14 +226,24 @@ public final class HTTPServer: Sendable {
     /// parks it again (keep-alive) or closes it. Beyond `maxConnections` requests at
     /// once, 503 and close.
     func resume(_ connection: HTTPConnection) {
-        guard active.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue <= configuration.maxConnections else {
-            active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+        let address = connection.flag.address
+        let admitted = state.withLock { s -> Bool in
+            guard s.busyPerAddress[address, default: 0] < configuration.maxBusyConnectionsPerAddress else { return false }
+            s.busyPerAddress[address, default: 0] += 1
+            return true
+        }
+        guard admitted, active.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue <= configuration.maxConnections else {
+            if admitted {
+                active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                state.withLock { Self.release(address, from: &$0.busyPerAddress) }
+            }
             reject(connection.fd) { self.finish(connection) }
             return
         }
         let thread = Thread { [self] in
             let end = connection.serve()
             active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+            state.withLock { Self.release(address, from: &$0.busyPerAddress) }
             if end == .park && !isStopping { idle.park(connection) } else { finish(connection) }
         }
         // Handlers run here too (see ConnectionExecutor): room for SQLite and JSON.
@@ -243,10 +255,14 @@ public final class HTTPServer: Sendable {
     func finish(_ connection: HTTPConnection) {
         state.withLock { s in
             s.connections.removeValue(forKey: connection.fd)
-            let address = connection.flag.address
-            if let n = s.perAddress[address] { s.perAddress[address] = n > 1 ? n - 1 : nil }
+            Self.release(connection.flag.address, from: &s.perAddress)
             close(connection.fd)
         }
+    }
+
+    /// One less for `address`; the entry goes at zero, so the table holds only addresses in use.
+    private static func release(_ address: UInt32, from counts: inout [UInt32: Int]) {
+        if let n = counts[address] { counts[address] = n > 1 ? n - 1 : nil }
     }
 
     var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }

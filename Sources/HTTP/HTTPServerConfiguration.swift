@@ -17,6 +17,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// take the room everyone shares. Behind a reverse proxy on this machine every client
     /// has the proxy's address: raise it (or let the proxy limit per client).
     public var maxConnectionsPerAddress: Int = 1024
+    /// Requests being served at once for one address (a slow client holds its thread
+    /// until its request is whole, up to ``readTimeout``); beyond it, 503 and close: one
+    /// address cannot take more than half the threads. Behind a local reverse proxy: raise it.
+    public var maxBusyConnectionsPerAddress: Int = 512
     /// Seconds an idle connection is kept when the server is near ``maxOpenConnections``.
     public var crowdedIdleTimeout: Double = 5
     /// Seconds a connection's thread waits for the next request on a keep-alive

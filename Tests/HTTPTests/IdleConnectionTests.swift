@@ -185,4 +185,27 @@ import Glibc
         }
         #expect(seen == [true, true, true, true, true])
     }
+
+    /// A slow client holds a thread until its request is whole: one address sending
+    /// heads a byte at a time cannot take every thread (before, it could take all 1,024).
+    @Test(.timeLimit(.minutes(1)))
+    func oneSlowAddressCannotTakeEveryThread() async throws {
+        let server = try Self.server { $0.maxBusyConnectionsPerAddress = 2 }
+        defer { server.shutdown(grace: 1) }
+        let statuses = await Self.onThread { () -> [Int?] in
+            // Two requests begun and never finished: each holds a thread.
+            let slow = (0..<2).compactMap { _ in Self.connect(from: "127.0.0.12", to: server.port) }
+            defer { slow.forEach { close($0) } }
+            for fd in slow { LoopbackSocket.sendAll(fd, Array("GET /healthz HTTP/1.1\r\nHost: 127".utf8)) }
+            usleep(300_000)
+            var out: [Int?] = []
+            for source in ["127.0.0.12", "127.0.0.13"] {
+                let fd = Self.connect(from: source, to: server.port)
+                out.append(fd.flatMap { Self.get($0, "/healthz")?.status })
+                fd.map { close($0) }
+            }
+            return out
+        }
+        #expect(statuses == [503, 200])
+    }
 }
