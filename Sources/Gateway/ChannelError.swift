@@ -71,7 +71,10 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    /// The note an office person reads (a URL's credentials masked).
+    public var description: String { Masking.url(text) }
+
+    private var text: String {
         switch self {
         case .invalidRecipient(let why):
             "Destinataire invalide : \(why)"

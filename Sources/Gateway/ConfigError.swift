@@ -13,7 +13,8 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)" }
+    /// (A URL quoted in the message, such as a refused setting, has its credentials masked.)
+    public var description: String { Masking.url(path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)") }
 }
 
 /// Every problem found in a configuration: start-up stops and prints them all, so the

@@ -71,8 +71,9 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, Any> = [:]) {
         guard level >= self.level else { return }
-        let record = LogRecord(time: Date(), level: level, label: label, message: message(),
-                               fields: fields.map { ($0.key, "\($0.value)") })
+        // A URL's credentials never reach a log, whoever wrote the line.
+        let record = LogRecord(time: Date(), level: level, label: label, message: Masking.url(message()),
+                               fields: fields.map { ($0.key, Masking.url("\($0.value)")) })
         sink.write(record)
     }
 

@@ -45,7 +45,9 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidURL(String)
     case transport(String)
 
-    public var description: String {
+    public var description: String { Masking.url(text) }
+
+    private var text: String {
         switch self {
         case .timeout(let s): "no answer within \(s) s"
         case .connectionRefused(let s): "connection refused: \(s)"

@@ -5,48 +5,63 @@ import Synchronization
 import Glibc
 #endif
 
-/// One client connection, served on its own thread until it closes: read a request,
-/// hand it to the handler, write the answer, and again while keep-alive holds.
-final class HTTPConnection {
+/// One client connection: read a request, hand it to the handler, write the answer,
+/// and again while keep-alive holds. Served on a thread while it has requests, parked
+/// in ``IdleConnections`` between them; owned by one thread at a time, handed over
+/// whole (hence `@unchecked Sendable`).
+final class HTTPConnection: @unchecked Sendable {
     let fd: Int32
     let server: HTTPServer
     var config: HTTPServerConfiguration { server.configuration }
     private var buffer: [UInt8] = []
     private var start = 0          // where unread bytes begin in `buffer`
     private var served = 0
-    /// Where `recv` writes: allocated once per connection, not once per read.
-    private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    /// Where `recv` writes: allocated while the connection is served, dropped when it is
+    /// parked (two thousand idle clients must not hold 32 KiB each).
+    private var chunk: [UInt8] = []
     private let executor = ConnectionExecutor()
 
     private let peer: String
-    private let flag: HTTPServer.ConnectionFlag
+    let flag: HTTPServer.ConnectionFlag
     private var date = (second: -1, text: "")
 
-    init(fd: Int32, server: HTTPServer, flag: HTTPServer.ConnectionFlag) {
+    init(fd: Int32, server: HTTPServer, flag: HTTPServer.ConnectionFlag, peer address: sockaddr_in) {
         self.fd = fd
         self.server = server
         self.flag = flag
-        buffer.reserveCapacity(16 * 1024)
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
-        }
+        var address = address
         var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
         inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
         peer = "\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: address.sin_port))"
     }
 
-    func serve() {
+    enum End {
+        /// Closed, or to be closed.
+        case closed
+        /// Idle between two requests: park it.
+        case park
+    }
+
+    /// Serves requests while they come; returns when the connection must close, or has
+    /// been idle for ``HTTPServerConfiguration/keepAliveHold`` (then it is parked).
+    func serve() -> End {
+        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 16 * 1024) }
         while true {
             let outcome = readRequest()
             switch outcome {
+            case .idle:
+                buffer = []
+                start = 0
+                chunk = []
+                return .park
             case .closed:
-                return
+                return .closed
             case .refuse(let status, let detail):
-                write(HTTPResponse.error(status: status, detail: detail), head: false, keepAlive: false)
-                LingeringClose.drain(fd, limit: config.lingerTimeout)
-                return
+                refuse(HTTPResponse.error(status: status, detail: detail))
+                return .closed
+            case .refuseWith(let response):
+                refuse(response)
+                return .closed
             case .request(let request, let keepAlive, let began):
                 flag.busy.store(true, ordering: .sequentiallyConsistent)
                 let response = handle(request)
@@ -60,9 +75,16 @@ final class HTTPConnection {
                                                    "status": response.dropsConnection ? "dropped" : String(response.status),
                                                    "ms": String(format: "%.1f", ms)])
                 }
-                if !again { return }
+                if !again { return .closed }
             }
         }
+    }
+
+    /// Writes a refusal, then discards what the client still sends for a while, so that
+    /// it reads the answer instead of a reset; the body is never kept.
+    private func refuse(_ response: HTTPResponse) {
+        write(response, head: false, keepAlive: false)
+        LingeringClose.drain(fd, limit: config.lingerTimeout)
     }
 
     /// Runs the async handler on this (dedicated) thread, which waits for it.
@@ -91,11 +113,15 @@ final class HTTPConnection {
     enum Outcome {
         case request(HTTPRequest, keepAlive: Bool, began: Date)
         case refuse(Int, String)
+        case refuseWith(HTTPResponse)
         case closed
+        /// Nothing came within ``HTTPServerConfiguration/keepAliveHold``.
+        case idle
     }
 
     private func readRequest() -> Outcome {
-        // Wait for the first byte with the idle timeout, then the whole head and body
+        // Wait for the first byte a short while (at once when the poll loop found the
+        // connection readable; else it goes back there), then the whole head and body
         // must arrive within the read timeout. Empty lines before the request line are
         // skipped (RFC 9112 §2.2: some clients send a CRLF after a body), a few at most.
         var blankLines = 0
@@ -103,12 +129,16 @@ final class HTTPConnection {
             if start == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
-                guard fill(timeout: config.idleTimeout) > 0 else { return .closed }
+                let n = fill(timeout: config.keepAliveHold)
+                if n < 0 { return .idle }
+                if n == 0 { return .closed }
                 continue
             }
             guard buffer[start] == 13 else { break }
             if buffer.count - start < 2 {
-                guard fill(timeout: config.readTimeout) > 0 else { return .closed }
+                let n = fill(timeout: config.keepAliveHold)
+                if n < 0 { return .idle }
+                if n == 0 { return .closed }
                 continue
             }
             guard buffer[start + 1] == 10 else { break }
@@ -146,6 +176,13 @@ final class HTTPConnection {
         guard let parsed = RequestHead.parse(head, limits: config) else { return .refuse(400, "Bad Request") }
         if case .failure(let status, let detail) = parsed { return .refuse(status, detail) }
         guard case .success(var request, let keepAlive, let length, let expectsContinue) = parsed else { return .refuse(400, "Bad Request") }
+        request.remoteAddress = peer
+        // Before the body is read (or `100 Continue` invites it): a stranger's upload is
+        // refused from its head, never held in memory.
+        if let admission = config.admission {
+            if let refusal = admission(&request) { return .refuseWith(refusal) }
+            request.admitted = true
+        }
         if length > 0 {
             if expectsContinue && buffer.count - start < length {
                 let cont = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -161,7 +198,6 @@ final class HTTPConnection {
             request.body = Data(buffer[start..<start + length])
             start += length
         }
-        request.remoteAddress = peer
         return .request(request, keepAlive: keepAlive, began: began)
     }
 

@@ -5,9 +5,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server on POSIX sockets: one dedicated thread per connection,
-/// keep-alive, `Content-Length` bodies, limits on every size and wait, and a graceful
-/// shutdown that lets requests in flight finish.
+/// A small HTTP/1.1 server on POSIX sockets: a thread per connection while it has a
+/// request to serve, idle connections parked in one `poll` loop (``IdleConnections``),
+/// keep-alive, `Content-Length` bodies, limits on every size, wait and address, and a
+/// graceful shutdown that lets requests in flight finish.
 ///
 /// Handlers are async; the connection's thread waits for each one, so blocking is
 /// confined to threads the server owns, never Swift's cooperative pool.
@@ -23,6 +24,10 @@ public final class HTTPServer: Sendable {
         var stopping = false
         var stopped = false
         var connections: [Int32: ConnectionFlag] = [:]
+        /// Open connections by IPv4 address (network order).
+        var perAddress: [UInt32: Int] = [:]
+        /// Connections being served on a thread, by address.
+        var busyPerAddress: [UInt32: Int] = [:]
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -30,7 +35,15 @@ public final class HTTPServer: Sendable {
     /// connection's thread without taking the server's lock.
     final class ConnectionFlag: Sendable {
         let busy = Atomic<Bool>(false)
+        /// The peer's IPv4 address, network order: what the per-address cap counts.
+        let address: UInt32
+        init(address: UInt32) { self.address = address }
     }
+
+    /// Connections waiting for a request, watched by one thread.
+    let idle = IdleConnections()
+    /// Connections being served on a thread right now (at most `maxConnections`).
+    private let active = Atomic<Int>(0)
 
     private let stopping = Atomic<Bool>(false)
     /// Threads answering 503 beyond the cap; bounded so a flood cannot make threads.
@@ -57,6 +70,7 @@ public final class HTTPServer: Sendable {
     /// Binds, listens and starts accepting on a thread of its own. Answers the port.
     @discardableResult
     public func start() throws -> Int {
+        guard idle.isUsable else { throw HTTPServerError.socket("pipe: \(Self.errno())") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPServerError.socket("socket: \(Self.errno())") }
         var yes: Int32 = 1
@@ -94,6 +108,9 @@ public final class HTTPServer: Sendable {
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "http-accept"
         thread.start()
+        let poller = Thread { [self] in idle.run(self) }
+        poller.name = "http-idle"
+        poller.start()
         return port
     }
 
@@ -105,6 +122,7 @@ public final class HTTPServer: Sendable {
     /// socket can never be touched by mistake.
     public func shutdown(grace: Double = 10) {
         stopping.store(true, ordering: .sequentiallyConsistent)
+        idle.wake()
         state.withLock { s in
             s.stopping = true
             // Wakes the accept thread, which closes the listener itself.
@@ -159,12 +177,19 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Connections open right now.
+    /// Connections open right now, idle or not.
     public var openConnections: Int { state.withLock { $0.connections.count } }
+
+    /// Connections parked idle in the poll loop right now.
+    public var idleConnections: Int { idle.count }
 
     private func acceptLoop(_ listener: Int32) {
         while true {
-            let fd = accept(listener, nil, nil)
+            var peer = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+            }
             if fd < 0 {
                 if !isStopping {
                     if Glibc.errno == EINTR || Glibc.errno == ECONNABORTED { continue }
@@ -176,47 +201,86 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
-            let flag = ConnectionFlag()
+            let address = peer.sin_addr.s_addr
+            let flag = ConnectionFlag(address: address)
             let admitted = state.withLock { s -> Bool in
-                guard !s.stopping, s.connections.count < configuration.maxConnections else { return false }
+                guard !s.stopping, s.connections.count < configuration.maxOpenConnections,
+                      s.perAddress[address, default: 0] < configuration.maxConnectionsPerAddress else { return false }
                 s.connections[fd] = flag
+                s.perAddress[address, default: 0] += 1
                 return true
             }
             guard admitted else {
-                reject(fd)
+                reject(fd) { close(fd) }
                 continue
             }
             var yes: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            let thread = Thread { [self] in
-                let connection = HTTPConnection(fd: fd, server: self, flag: flag)
-                connection.serve()
-                state.withLock { s in
-                    s.connections.removeValue(forKey: fd)
-                    close(fd)
-                }
-            }
-            // Handlers run here too (see ConnectionExecutor): room for SQLite and JSON.
-            thread.stackSize = 1024 * 1024
-            thread.start()
+            // No thread until it sends something: a client that connects and waits costs
+            // a descriptor, not a thread.
+            idle.park(HTTPConnection(fd: fd, server: self, flag: flag, peer: peer))
         }
+    }
+
+    /// Serves a connection that has something to read, on a thread of its own, then
+    /// parks it again (keep-alive) or closes it. Beyond `maxConnections` requests at
+    /// once, 503 and close.
+    func resume(_ connection: HTTPConnection) {
+        let address = connection.flag.address
+        let admitted = state.withLock { s -> Bool in
+            guard s.busyPerAddress[address, default: 0] < configuration.maxBusyConnectionsPerAddress else { return false }
+            s.busyPerAddress[address, default: 0] += 1
+            return true
+        }
+        guard admitted, active.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue <= configuration.maxConnections else {
+            if admitted {
+                active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                state.withLock { Self.release(address, from: &$0.busyPerAddress) }
+            }
+            reject(connection.fd) { self.finish(connection) }
+            return
+        }
+        let thread = Thread { [self] in
+            let end = connection.serve()
+            active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+            state.withLock { Self.release(address, from: &$0.busyPerAddress) }
+            if end == .park && !isStopping { idle.park(connection) } else { finish(connection) }
+        }
+        // Handlers run here too (see ConnectionExecutor): room for SQLite and JSON.
+        thread.stackSize = 1024 * 1024
+        thread.start()
+    }
+
+    /// Forgets and closes a connection; called once, by whoever holds it last.
+    func finish(_ connection: HTTPConnection) {
+        state.withLock { s in
+            s.connections.removeValue(forKey: connection.fd)
+            Self.release(connection.flag.address, from: &s.perAddress)
+            close(connection.fd)
+        }
+    }
+
+    /// One less for `address`; the entry goes at zero, so the table holds only addresses in use.
+    private static func release(_ address: UInt32, from counts: inout [UInt32: Int]) {
+        if let n = counts[address] { counts[address] = n > 1 ? n - 1 : nil }
     }
 
     var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
-    /// Answers 503 and closes, on a short-lived thread that lingers so the client reads
-    /// the answer (see ``LingeringClose``); beyond a few at once, answers and closes here.
-    private func reject(_ fd: Int32) {
+    /// Answers 503, then `done` (which closes), on a short-lived thread that lingers so
+    /// the client reads the answer (see ``LingeringClose``); beyond a few at once,
+    /// answers and closes here.
+    private func reject(_ fd: Int32, then done: @escaping @Sendable () -> Void) {
         let busy = ResponseWriter.serialize(HTTPResponse.error(status: 503, detail: "Service Unavailable"), head: false, keepAlive: false)
         _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         guard rejecting.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxRejecting else {
             rejecting.wrappingSubtract(1, ordering: .relaxed)
-            close(fd)
+            done()
             return
         }
         let thread = Thread { [self] in
             LingeringClose.drain(fd, limit: configuration.lingerTimeout)
-            close(fd)
+            done()
             rejecting.wrappingSubtract(1, ordering: .relaxed)
         }
         thread.stackSize = 128 * 1024

@@ -7,8 +7,29 @@ public struct HTTPServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// 0 asks the system for a free port (tests); ``HTTPServer/port`` tells which.
     public var port: Int = 0
-    /// Connections served at once; one more gets a 503 and is closed.
+    /// Requests being served at once (each holds a thread); one more gets a 503 and is
+    /// closed. Idle connections do not count: they wait in one poll loop, not a thread.
     public var maxConnections: Int = 1024
+    /// Open connections, idle or not; beyond it, 503 and close. When more than three
+    /// quarters are in use, idle ones are closed after ``crowdedIdleTimeout``.
+    public var maxOpenConnections: Int = 8192
+    /// Open connections from one address; beyond it, 503 and close: one client cannot
+    /// take the room everyone shares. Behind a reverse proxy on this machine every client
+    /// has the proxy's address: raise it (or let the proxy limit per client).
+    public var maxConnectionsPerAddress: Int = 1024
+    /// Requests being served at once for one address (a slow client holds its thread
+    /// until its request is whole, up to ``readTimeout``); beyond it, 503 and close: one
+    /// address cannot take more than half the threads. Behind a local reverse proxy: raise it.
+    public var maxBusyConnectionsPerAddress: Int = 512
+    /// Seconds an idle connection is kept when the server is near ``maxOpenConnections``.
+    public var crowdedIdleTimeout: Double = 5
+    /// Seconds a connection's thread waits for the next request on a keep-alive
+    /// connection before parking it in the poll loop (a busy client keeps its thread).
+    public var keepAliveHold: Double = 0.25
+    /// Checks a request as soon as its head is read, before its body: nil lets it
+    /// through (it may set ``HTTPRequest/principal``), a response refuses it (written,
+    /// then the connection is closed without reading the body into memory).
+    public var admission: (@Sendable (inout HTTPRequest) -> HTTPResponse?)?
     /// The request line (method, target, version); longer gets 414.
     public var maxRequestLineBytes: Int = 8 * 1024
     /// All header lines together; more gets 431.

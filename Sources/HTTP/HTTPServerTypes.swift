@@ -13,6 +13,12 @@ public struct HTTPRequest: Sendable {
     public var pathParameters: [String: String]
     /// The peer's address, for logs.
     public var remoteAddress: String
+    /// Who sent it, as the server's admission check (``HTTPServerConfiguration/admission``)
+    /// authenticated them: a name for records, nil when anonymous.
+    public var principal: String?
+    /// True once the admission check passed the request's head (so a handler that runs
+    /// the same checks does not run them twice).
+    public var admitted = false
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:],
                 body: Data = Data(), pathParameters: [String: String] = [:], remoteAddress: String = "") {

@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 
 /// Masks credentials and tokens in what the debug log shows of an exchange.
 public enum Redaction {
@@ -12,7 +13,7 @@ public enum Redaction {
         let headers = request.headers.fields.map { field in
             sensitiveHeaders.contains(field.name.lowercased()) ? "\(field.name): ****" : "\(field.name): \(field.value)"
         }.joined(separator: "; ")
-        return "\(request.method) \(request.url) [\(headers)] \(maskBody(String(decoding: request.body, as: UTF8.self)))"
+        return "\(request.method) \(Masking.url(request.url)) [\(headers)] \(maskBody(String(decoding: request.body, as: UTF8.self)))"
     }
 
     /// Masks `key=value` form fields and `"key": "value"` JSON members whose key is

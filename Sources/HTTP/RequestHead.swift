@@ -9,6 +9,7 @@ public enum RequestHead {
     }
 
     static func parse(_ head: [UInt8], limits: HTTPServerConfiguration) -> Parsed? {
+        guard !hasControlByte(head) else { return .failure(400, "Bad Request") }
         guard let text = String(validating: head, as: UTF8.self) else { return .failure(400, "Bad Request") }
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { return nil }
@@ -73,6 +74,21 @@ public enum RequestHead {
         var out: [String: String] = [:]
         for pair in pairs { out[pair.name] = pair.value }
         return out
+    }
+
+    /// A NUL, a bare CR or LF, or any other control byte but a tab (RFC 9110 §5.5): one
+    /// reader may cut a value there and another not, so a header could mean two things.
+    static func hasControlByte(_ head: [UInt8]) -> Bool {
+        for i in head.indices {
+            switch head[i] {
+            case 9: continue
+            case 13: if i + 1 == head.count || head[i + 1] != 10 { return true }
+            case 10: if i == 0 || head[i - 1] != 13 { return true }
+            case 0..<32, 127: return true
+            default: continue
+            }
+        }
+        return false
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {

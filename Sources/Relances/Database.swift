@@ -173,7 +173,14 @@ public final class Statement: @unchecked Sendable {
             case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
             case .double(let d): rc = sqlite3_bind_double(handle, index, d)
             case .null: rc = sqlite3_bind_null(handle, index)
-            case .text(let s): rc = csqlite_bind_text(handle, index, s, -1)
+            // With its length: a NUL inside the text is kept, not where the text stops.
+            case .text(let s):
+                var text = s
+                rc = text.withUTF8 { bytes -> Int32 in
+                    // An empty text still needs a pointer: nil would bind NULL.
+                    guard let base = bytes.baseAddress, !bytes.isEmpty else { return csqlite_bind_text(handle, index, "", 0) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { csqlite_bind_text(handle, index, $0, Int32(bytes.count)) }
+                }
             }
             guard rc == SQLITE_OK else { throw StoreError.database(String(cString: sqlite3_errmsg(database))) }
         }
@@ -200,7 +207,8 @@ public final class Statement: @unchecked Sendable {
     public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
     public func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: pointer)
+        // By length, not up to the first NUL (which a text may hold).
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 }

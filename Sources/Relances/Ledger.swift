@@ -14,7 +14,7 @@ public enum Ledger {
     /// The previous hash of the first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
-    static let columns = "seq, relance_id, recipient, channel, text_sha256, provider_id, outcome, at, prev_hash, hash"
+    static let columns = "seq, relance_id, recipient, channel, text_sha256, provider_id, outcome, at, prev_hash, hash, acteur"
 
     /// Appends `entries`, in order, after the last one: numbers and chains them, and
     /// inserts them with one prepared statement. Must run inside the caller's
@@ -30,7 +30,7 @@ public enum Ledger {
         }
         var (seq, previous) = try session.row("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1") { ($0.int(0), $0.text(1)) }
             ?? (0, genesis)
-        let insert = try session.prepare("INSERT INTO ledger (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        let insert = try session.prepare("INSERT INTO ledger (\(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
         var stored: [LedgerEntry] = []
         stored.reserveCapacity(entries.count)
         for var entry in entries {
@@ -41,7 +41,7 @@ public enum Ledger {
             previous = entry.hash
             try insert.bind([.int(entry.seq), .int(entry.relanceID), .text(entry.recipient), .text(entry.channel),
                              .text(entry.textSHA256), .text(entry.providerID), .text(entry.outcome), .text(entry.at),
-                             .text(entry.prevHash), .text(entry.hash)])
+                             .text(entry.prevHash), .text(entry.hash), .text(entry.acteur)])
             while try insert.step() {}
             stored.append(entry)
         }
@@ -93,7 +93,8 @@ public enum Ledger {
     }
 
     /// The CSV header of ``csv(_:)``.
-    public static let csvHeader = ["seq", "at", "relance_id", "channel", "recipient", "outcome", "provider_id", "text_sha256", "prev_hash", "hash"]
+    public static let csvHeader = ["seq", "at", "relance_id", "channel", "recipient", "outcome", "provider_id", "text_sha256", "prev_hash", "hash",
+                                   "acteur"]
 
     /// Entries as CSV for an auditor (RFC 4180: CRLF line ends, fields quoted when they
     /// hold a comma, a quote or a line break). The prev_hash and hash columns let the
@@ -102,7 +103,7 @@ public enum Ledger {
         var out = csvHeader.joined(separator: ",") + "\r\n"
         for e in entries {
             let fields = [String(e.seq), e.at, String(e.relanceID), e.channel, e.recipient, e.outcome, e.providerID,
-                          e.textSHA256, e.prevHash, e.hash]
+                          e.textSHA256, e.prevHash, e.hash, e.acteur]
             out += fields.map(csvField).joined(separator: ",") + "\r\n"
         }
         return out
@@ -115,7 +116,8 @@ public enum Ledger {
 
     static func entry(_ r: Statement) -> LedgerEntry {
         LedgerEntry(seq: r.int(0), relanceID: r.int(1), recipient: r.text(2), channel: r.text(3), textSHA256: r.text(4),
-                    providerID: r.text(5), outcome: r.text(6), at: r.text(7), prevHash: r.text(8), hash: r.text(9))
+                    providerID: r.text(5), outcome: r.text(6), at: r.text(7), prevHash: r.text(8), hash: r.text(9),
+                    acteur: r.text(10))
     }
 }
 

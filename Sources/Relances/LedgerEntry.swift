@@ -25,6 +25,10 @@ public struct LedgerEntry: Sendable, Hashable {
     public var prevHash: String
     /// SHA-256 of ``canonical`` (the fields above and ``prevHash``).
     public var hash: String
+    /// The relance's `acteur` when it was sent: who had it sent through the API, else who
+    /// created or last changed it (a JWT's `sub`, an API token's label); empty when nobody
+    /// authenticated did (the CLI, an open server).
+    public var acteur: String = ""
 
     /// An entry to append. The recipient is masked and the text hashed here, so neither
     /// reaches the table in clear; ``Ledger/append(_:in:)`` sets the sequence and the chain.
@@ -50,7 +54,8 @@ public struct LedgerEntry: Sendable, Hashable {
 
     /// An entry as stored (already masked and hashed).
     init(seq: Int64, relanceID: Int64, recipient: String, channel: String, textSHA256: String, providerID: String,
-         outcome: String, at: String, prevHash: String, hash: String) {
+         outcome: String, at: String, prevHash: String, hash: String, acteur: String = "") {
+        self.acteur = acteur
         self.seq = seq
         self.relanceID = relanceID
         self.recipient = recipient
@@ -70,7 +75,7 @@ public struct LedgerEntry: Sendable, Hashable {
         let fields: [(String, String)] = [
             ("seq", String(seq)), ("relance_id", String(relanceID)), ("recipient", recipient), ("channel", channel),
             ("text_sha256", textSHA256), ("provider_id", providerID), ("outcome", outcome), ("at", at), ("prev_hash", prevHash),
-        ]
+        ] + (acteur.isEmpty ? [] : [("acteur", acteur)])   // absent when empty: entries written before keep their hashes
         var out = "relances-ledger-v1\n"
         for (name, value) in fields { out += "\(name)=\(value.utf8.count):\(value)\n" }
         return out

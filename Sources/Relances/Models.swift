@@ -166,4 +166,14 @@ public struct Relance: Sendable, Hashable {
     public var programmee: Bool = false
     public var contribuable: Contribuable?
     public var affectationTaxe: AffectationTaxe?
+    /// Who last created, changed or sent it through the API (a JWT's `sub`, an API
+    /// token's label); nil when nobody authenticated did (the CLI, an open server).
+    public var acteur: String? = nil
+
+    /// The office's user id an acteur stands for: its `sub` when that is a whole number
+    /// (the office's back-office numbers its users), else nil.
+    public static func utilisateurID(forActeur acteur: String?) -> Int64? {
+        guard let acteur, !acteur.isEmpty, acteur.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Int64(acteur)
+    }
 }

@@ -46,11 +46,14 @@ final class OutcomeWriter: @unchecked Sendable {
     /// Whose the claims are; their lease is renewed every ``ClaimOwner/renewal`` seconds
     /// while the writer runs, so `relances recover` leaves them alone.
     let owner: ClaimOwner
+    /// Who has the batch sent, recorded on each relance claimed (nil keeps the last).
+    private let acteur: String?
 
     init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool, owner: ClaimOwner = .thisProcess(),
-         routable: @escaping @Sendable (RelanceType) -> Bool) {
+         acteur: String? = nil, routable: @escaping @Sendable (RelanceType) -> Bool) {
         self.rehearsal = rehearsal
         self.owner = owner
+        self.acteur = acteur
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -165,7 +168,7 @@ final class OutcomeWriter: @unchecked Sendable {
                     continue
                 }
                 do {
-                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, routable: routable))
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, acteur: acteur, routable: routable))
                 } catch {
                     logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
                     request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))

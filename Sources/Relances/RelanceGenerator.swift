@@ -21,6 +21,9 @@ public struct RelanceGenerator: Sendable {
         public var limite = 50
         /// The message per type; the office's text by default.
         public var template = MessageTemplate.standard
+        /// Who generates (see ``Relance/acteur``), and the user id it stands for.
+        public var acteur: String?
+        public var utilisateurID: Int64?
 
         public init(joursRetardMin: Int = 7, type: RelanceType = .sms, limite: Int = 50, template: MessageTemplate = .standard) {
             self.joursRetardMin = joursRetardMin
@@ -105,12 +108,14 @@ public struct RelanceGenerator: Sendable {
             }
         }
         let message = parts.isEmpty ? "''" : parts.joined(separator: " || ")
+        // Bound after the template's texts: who generates, and the user id it stands for.
+        let acteur = "?\(7 + texts.count)", utilisateur = "?\(8 + texts.count)"
         let address = Contribuable.addressSQL(for: options.type, table: "c")
         let sql = """
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
-                                 date_planifiee, canal_envoi, periode, created_at, updated_at)
+                                 date_planifiee, canal_envoi, periode, created_at, updated_at, acteur, utilisateur_id)
             SELECT a.contribuable_id, a.id, ?3, 'en_attente', \(message), COALESCE(a.montant_custom, t.montant),
-                   date(julianday(a.date_debut) + \(daysToEcheance)) || 'T00:00:00Z', ?4, \(address), ?5, ?4, ?4
+                   date(julianday(a.date_debut) + \(daysToEcheance)) || 'T00:00:00Z', ?4, \(address), ?5, ?4, ?4, \(acteur), \(utilisateur)
             \(lateDebtsFrom)
             \(options.type.address == nil ? "" : "AND \(address) IS NOT NULL")
             ORDER BY a.date_debut, a.id
@@ -131,6 +136,7 @@ public struct RelanceGenerator: Sendable {
         let (sql, texts) = Self.insertStatement(for: options)
         let values: [SQLValue] = lateness + [.text(options.type.rawValue), .text(stamp), .text(Self.week(containing: now)),
                                              .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
+            + [.optional(options.acteur), .optional(options.utilisateurID)]
         return try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> Result in
             // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
             let created = try s.rows(sql, values) { $0.int(0) }.sorted()

@@ -51,17 +51,18 @@ public final class RelanceSender: Sendable {
     public var isStopping: Bool { stopping.withLock { $0 } }
 
     /// Sends one relance. A sent one is refused unless `resend` (« renvoyer »: the
-    /// operator's explicit new send, with its own attempts and ledger entries).
-    public func send(_ id: Int64, resend: Bool = false) async -> Report {
+    /// operator's explicit new send, with its own attempts and ledger entries). `acteur`
+    /// (who asked, through the API) is recorded on it and on its ledger entries.
+    public func send(_ id: Int64, resend: Bool = false, acteur: String? = nil) async -> Report {
         do {
-            return try await attempt(id, resend: resend)
+            return try await attempt(id, resend: resend, acteur: acteur)
         } catch {
             logger.error("send failed in the store", ["relance": id, "error": error.description])
             return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
         }
     }
 
-    private func attempt(_ id: Int64, resend: Bool) async throws(StoreError) -> Report {
+    private func attempt(_ id: Int64, resend: Bool, acteur: String?) async throws(StoreError) -> Report {
         guard let current = try store.relance(id) else { return .notFound }
         if current.statut == .envoyee && !resend { return .refused("Cette relance a déjà été envoyée") }
         guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
@@ -76,7 +77,7 @@ public final class RelanceSender: Sendable {
         }
         let relance: Relance
         let owner = ClaimOwner.thisProcess()
-        switch try store.claim(id, now: clock.now(), owner: owner, resend: resend) {
+        switch try store.claim(id, now: clock.now(), owner: owner, resend: resend, acteur: acteur) {
         case .claimed(let r): relance = r
         case .notFound: return .notFound
         case .alreadySent: return .refused("Cette relance a déjà été envoyée")
@@ -230,9 +231,9 @@ public final class RelanceSender: Sendable {
     /// Ids are claimed a group at a time, just ahead of the senders, and results are
     /// written by group commit (``OutcomeWriter``): a transaction per group of results,
     /// not five per message. A send's attempts are written with its outcome.
-    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil) async -> Summary {
+    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
         let routed = Set(routedTypes)
-        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal) { routed.contains($0) }
+        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal, acteur: acteur) { routed.contains($0) }
         // Groups of four times the sends in flight (32 to 256): large enough that claims
         // cost little; a crash leaves them claimed, but never handed off, which
         // `relances recover` puts back on its own.

@@ -10,7 +10,7 @@ public protocol RelanceStore: Sendable {
 
     /// Moves a relance from `en_attente` or `echec` to `envoi_en_cours` in one statement,
     /// so two callers can never both send it. Answers why not when it cannot.
-    func claim(_ id: Int64, now: Date) throws(StoreError) -> ClaimResult
+    func claim(_ id: Int64, now: Date, acteur: String?) throws(StoreError) -> ClaimResult
     /// Puts a claimed relance back to what it was, nothing sent (shutdown, closed window).
     func release(_ id: Int64, to statut: RelanceStatut, datePlanifiee: Date?, now: Date) throws(StoreError)
     /// Writes one delivery attempt.
@@ -53,11 +53,14 @@ public struct NewRelance: Sendable {
     /// The operator gave `datePlanifiee`: the scheduler sends it then. False (a relance
     /// planned "now" by default) stays pending until someone sends or schedules it.
     public var programmee: Bool
+    /// Who creates it (see ``Relance/acteur``).
+    public var acteur: String?
 
     public init(contribuableID: Int64, affectationTaxeID: Int64? = nil, type: RelanceType, montantDue: Montant,
                 datePlanifiee: Date, dateEcheance: Date? = nil, message: String = "", canalEnvoi: String? = nil,
-                notes: String? = nil, utilisateurID: Int64? = nil, programmee: Bool = false) {
+                notes: String? = nil, utilisateurID: Int64? = nil, programmee: Bool = false, acteur: String? = nil) {
         self.programmee = programmee
+        self.acteur = acteur
         self.contribuableID = contribuableID
         self.affectationTaxeID = affectationTaxeID
         self.type = type

@@ -8,8 +8,12 @@ public struct RelancePatch: Sendable {
     public var reponseRecue: Bool?
     public var dateReponse: Date??
     public var notes: String??
+    /// Who makes the change (see ``Relance/acteur``); nil leaves the last one.
+    public var acteur: String?
 
-    public init(statut: RelanceStatut? = nil, dateEnvoi: Date?? = nil, reponseRecue: Bool? = nil, dateReponse: Date?? = nil, notes: String?? = nil) {
+    public init(statut: RelanceStatut? = nil, dateEnvoi: Date?? = nil, reponseRecue: Bool? = nil, dateReponse: Date?? = nil, notes: String?? = nil,
+                acteur: String? = nil) {
+        self.acteur = acteur
         self.statut = statut
         self.dateEnvoi = dateEnvoi
         self.reponseRecue = reponseRecue
@@ -40,6 +44,11 @@ extension SQLiteRelanceStore {
         if let r = patch.reponseRecue { sets.append("reponse_recue = ?"); values.append(.int(r ? 1 : 0)) }
         if let d = patch.dateReponse { sets.append("date_reponse = ?"); values.append(.optional(d.map(ISO8601.string(from:)))) }
         if let n = patch.notes { sets.append("notes = ?"); values.append(.optional(n)) }
+        if let a = patch.acteur {
+            sets.append("acteur = ?")
+            values.append(.text(a))
+            if let user = Relance.utilisateurID(forActeur: a) { sets.append("utilisateur_id = ?"); values.append(.int(user)) }
+        }
         sets.append("updated_at = ?")
         values.append(.text(ISO8601.string(from: now)))
         let changed = try database.transaction { (s: Session) throws(StoreError) -> Int in

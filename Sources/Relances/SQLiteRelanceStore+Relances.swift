@@ -8,7 +8,7 @@ extension SQLiteRelanceStore {
         r.updated_at, r.canal, r.programmee,
         c.id, c.nom, c.prenom, c.telephone, c.email, c.adresse, c.actif,
         a.id, a.contribuable_id, a.taxe_id, a.date_debut, a.date_fin, a.montant_custom, a.actif,
-        t.id, t.nom, t.montant, t.periodicite
+        t.id, t.nom, t.montant, t.periodicite, r.acteur
         FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
         LEFT JOIN affectation_taxe a ON a.id = r.affectation_taxe_id LEFT JOIN taxe t ON t.id = a.taxe_id
         """
@@ -31,7 +31,8 @@ extension SQLiteRelanceStore {
                        datePlanifiee: date(9) ?? Date(timeIntervalSince1970: 0), dateReponse: date(10), canalEnvoi: r.optionalText(11),
                        reponseRecue: r.int(12) != 0, notes: r.optionalText(13), utilisateurID: r.optionalInt(14),
                        createdAt: date(15) ?? Date(timeIntervalSince1970: 0), updatedAt: date(16) ?? Date(timeIntervalSince1970: 0),
-                       canal: r.optionalText(17), programmee: r.int(18) != 0, contribuable: contribuable, affectationTaxe: affectation)
+                       canal: r.optionalText(17), programmee: r.int(18) != 0, contribuable: contribuable, affectationTaxe: affectation,
+                       acteur: r.optionalText(37))
     }
 
     public func relance(_ id: Int64) throws(StoreError) -> Relance? {
@@ -114,13 +115,13 @@ extension SQLiteRelanceStore {
         do {
             try s.run("""
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
-                                 date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at, programmee)
-            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?,?)
+                                 date_planifiee, canal_envoi, notes, utilisateur_id, periode, created_at, updated_at, programmee, acteur)
+            VALUES (?,?,?,'en_attente',?,?,?,?,?,?,?,?,?,?,?,?)
             """, [.int(new.contribuableID), .optional(new.affectationTaxeID), .text(new.type.rawValue), .text(message),
                   .int(new.montantDue.centimes), .optional(new.dateEcheance.map(ISO8601.string(from:))),
                   .text(ISO8601.string(from: new.datePlanifiee)), .optional(new.canalEnvoi), .optional(new.notes),
                   .optional(new.utilisateurID), .optional(new.affectationTaxeID == nil ? nil : RelanceGenerator.week(containing: new.datePlanifiee)),
-                  .text(stamp), .text(stamp), .int(new.programmee ? 1 : 0)])
+                  .text(stamp), .text(stamp), .int(new.programmee ? 1 : 0), .optional(new.acteur)])
         } catch .constraint(let why) where why.contains("relance.periode") {
             throw .conflict(Self.keyTaken(new.type, week: RelanceGenerator.week(containing: new.datePlanifiee)))
         }

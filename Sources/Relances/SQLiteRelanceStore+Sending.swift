@@ -2,16 +2,17 @@ import Foundation
 import Gateway
 
 extension SQLiteRelanceStore {
-    public func claim(_ id: Int64, now: Date) throws(StoreError) -> ClaimResult {
-        try claim(id, now: now, owner: .thisProcess(), resend: false)
+    public func claim(_ id: Int64, now: Date, acteur: String? = nil) throws(StoreError) -> ClaimResult {
+        try claim(id, now: now, owner: .thisProcess(), resend: false, acteur: acteur)
     }
 
     /// Claims one relance for `owner`; with `resend`, a sent one too (« renvoyer »: an
-    /// operator's explicit new send, recorded and ledgered as any).
-    public func claim(_ id: Int64, now: Date, owner: ClaimOwner, resend: Bool) throws(StoreError) -> ClaimResult {
+    /// operator's explicit new send, recorded and ledgered as any). `acteur`, when given,
+    /// is recorded as who had it sent.
+    public func claim(_ id: Int64, now: Date, owner: ClaimOwner, resend: Bool, acteur: String? = nil) throws(StoreError) -> ClaimResult {
         try database.withConnection { (s: Session) throws(StoreError) -> ClaimResult in
             let changed = try s.run("\(Self.claimSQL) WHERE id = ? AND (statut IN ('en_attente','echec') OR (? AND statut = 'envoyee'))",
-                                    Self.claimValues(now: now, owner: owner) + [.int(id), .int(resend ? 1 : 0)])
+                                    Self.claimValues(now: now, owner: owner, acteur: acteur) + [.int(id), .int(resend ? 1 : 0)])
             if changed == 1 {
                 guard var relance = try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance) else { return .notFound }
                 relance.statut = .envoiEnCours
@@ -27,10 +28,15 @@ extension SQLiteRelanceStore {
     }
 
     /// The claim: `envoi_en_cours`, whose, until when, not yet handed to a channel.
-    static let claimSQL = "UPDATE relance SET statut = 'envoi_en_cours', updated_at = ?, envoi_par = ?, envoi_bail = ?, envoi_remis = 0"
+    /// A claim: whose it is and until when, and who had it sent (nil keeps the last one).
+    static let claimSQL = """
+        UPDATE relance SET statut = 'envoi_en_cours', updated_at = ?, envoi_par = ?, envoi_bail = ?, envoi_remis = 0,
+                           acteur = COALESCE(?, acteur), utilisateur_id = COALESCE(?, utilisateur_id)
+        """
 
-    static func claimValues(now: Date, owner: ClaimOwner) -> [SQLValue] {
-        [.text(ISO8601.string(from: now)), .text(owner.token), .text(ISO8601.string(from: now.addingTimeInterval(ClaimOwner.lease)))]
+    static func claimValues(now: Date, owner: ClaimOwner, acteur: String?) -> [SQLValue] {
+        [.text(ISO8601.string(from: now)), .text(owner.token), .text(ISO8601.string(from: now.addingTimeInterval(ClaimOwner.lease))),
+         .optional(acteur), .optional(Relance.utilisateurID(forActeur: acteur))]
     }
 
     /// Extends the lease of `owner`'s claims: its batch is still running.
@@ -66,6 +72,7 @@ extension SQLiteRelanceStore {
             let failed = try s.prepare(Self.markFailed), release = try s.prepare(Self.release)
             let handOff = try s.prepare(Self.insertHandOff), handed = try s.prepare(Self.markHanded)
             let fillHandOff = try s.prepare(Self.fillHandOff), dropHandOff = try s.prepare(Self.dropHandOff)
+            let acteur = try s.prepare("SELECT acteur FROM relance WHERE id = ?")
             func run(_ statement: Statement, _ values: [SQLValue]) throws(StoreError) {
                 try statement.bind(values)
                 while try statement.step() {}
@@ -95,7 +102,11 @@ extension SQLiteRelanceStore {
                     if recipient == nil || text == nil, let stored = try Self.sentTo(id, in: s) {
                         sent = (recipient ?? stored.recipient, text ?? stored.text)
                     }
-                    entries.append(LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text))
+                    // Who had it sent, as the claim recorded it on the relance.
+                    try acteur.bind([.int(id)])
+                    var entry = LedgerEntry(a, relanceID: id, recipient: sent.recipient, text: sent.text)
+                    while try acteur.step() { entry.acteur = acteur.optionalText(0) ?? "" }
+                    entries.append(entry)
                 case .outcome(let id, .sent(let channel, let recipient, let note, let at)):
                     try run(sent, [.text(ISO8601.string(from: at)), .text(recipient), .text(channel), .text(note), .text(stamp), .int(id)])
                     try run(bump, [.text(stamp), .int(id)])
@@ -147,7 +158,7 @@ extension SQLiteRelanceStore {
     /// whose type `routable` accepts become `envoi_en_cours` (one UPDATE, so no other
     /// sender can take them); the others are answered with why not. With `reserve`
     /// false (a dry run) nothing is changed: the same relances are answered, unclaimed.
-    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, owner: ClaimOwner = .thisProcess(),
+    public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, owner: ClaimOwner = .thisProcess(), acteur: String? = nil,
                       routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
         guard !ids.isEmpty else { return BatchClaim() }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
@@ -183,7 +194,7 @@ extension SQLiteRelanceStore {
                 return result
             }
             let update = try s.prepare("\(Self.claimSQL) WHERE id = ? AND statut IN ('en_attente','echec')")
-            let values = Self.claimValues(now: now, owner: owner)
+            let values = Self.claimValues(now: now, owner: owner, acteur: acteur)
             for id in claimable {
                 try update.bind(values + [.int(id)])
                 while try update.step() {}

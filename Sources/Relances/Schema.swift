@@ -93,6 +93,7 @@ enum Schema {
         cancelledOutOfKey,
         sendRules,
         importKeys,
+        acteur,
     ]
 
     /// v6: only what the office asked for goes out, and a claim says whose it is.

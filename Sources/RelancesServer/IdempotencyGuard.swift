@@ -93,9 +93,11 @@ public final class IdempotencyGuard: Sendable {
         return String(p)
     }
 
-    /// The caller's token, hashed: keys of two callers never meet, and the store never
-    /// holds a token.
+    /// The caller, hashed: who the credentials named (so a user whose session token was
+    /// renewed between two tries is still the same caller), else the raw token. Keys of
+    /// two callers never meet, and the store never holds a token.
     static func caller(_ request: HTTPRequest) -> String {
+        if let principal = request.principal { return SHA256.hex("acteur\n" + principal) }
         guard let auth = request.headers["Authorization"], !auth.isEmpty else { return "" }
         return SHA256.hex(auth)
     }

@@ -11,7 +11,7 @@ struct RelanceJSON: Encodable {
     enum Key: String, CodingKey {
         case id, contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance, date_envoi
         case date_planifiee, date_reponse, canal_envoi, reponse_recue, notes, utilisateur_id, created_at, updated_at, canal
-        case contribuable, affectation_taxe, programmee
+        case contribuable, affectation_taxe, programmee, acteur
     }
 
     func encode(to encoder: Encoder) throws {
@@ -44,6 +44,7 @@ struct RelanceJSON: Encodable {
         try c.encode(r.programmee, forKey: .programmee)
         try optional(r.contribuable.map(ContribuableJSON.init), .contribuable)
         try optional(r.affectationTaxe.map(AffectationJSON.init), .affectation_taxe)
+        try optional(r.acteur, .acteur)
     }
 }
 

@@ -95,7 +95,9 @@ struct RelancesAPI: Sendable {
         let new = NewRelance(contribuableID: b.contribuable_id, affectationTaxeID: b.affectation_taxe_id, type: type,
                              montantDue: montant, datePlanifiee: planned, dateEcheance: due,
                              message: message(b.message, type: type, for: who, montant: montant, due: due),
-                             canalEnvoi: b.canal_envoi, notes: b.notes, utilisateurID: b.utilisateur_id, programmee: isSchedule(planned))
+                             canalEnvoi: b.canal_envoi, notes: b.notes,
+                             utilisateurID: Relance.utilisateurID(forActeur: request.principal) ?? b.utilisateur_id,
+                             programmee: isSchedule(planned), acteur: request.principal)
         let created = try storeCall { () throws(StoreError) in try store.create(new) }
         return .json(RelanceJSON(relance: created), status: 201)
     }
@@ -113,6 +115,7 @@ struct RelancesAPI: Sendable {
         if let d = b.date_reponse { patch.dateReponse = .some(try date(d, "date_reponse")) }
         patch.reponseRecue = b.reponse_recue
         patch.notes = b.notes
+        patch.acteur = request.principal
         guard let r = try storeCall({ () throws(StoreError) in try store.update(id, patch, now: clock.now()) }) else {
             throw .notFound("Relance non trouvée")
         }
@@ -123,7 +126,7 @@ struct RelancesAPI: Sendable {
         let id = try pathID(request)
         // The page sends no body; « renvoyer » is an explicit `{"renvoyer": true}`.
         let resend = request.body.isEmpty ? false : (try body(request, SendBody.self).renvoyer ?? false)
-        switch await sender.send(id, resend: resend) {
+        switch await sender.send(id, resend: resend, acteur: request.principal) {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
@@ -144,6 +147,8 @@ struct RelancesAPI: Sendable {
         let send = try q.bool("envoyer_automatiquement", default: false)
         let preflight = try q.bool("preflight", default: false)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
+        options.acteur = request.principal
+        options.utilisateurID = Relance.utilisateurID(forActeur: request.principal)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
             // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
@@ -158,7 +163,7 @@ struct RelancesAPI: Sendable {
             return .json(report)
         }
         let result = try storeCall { () throws(StoreError) in try RelanceGenerator(store: store, clock: clock).generate(options) }
-        if send { _ = await sender.send(result.created, maxInFlight: 16) }
+        if send { _ = await sender.send(result.created, maxInFlight: 16, acteur: request.principal) }
         var relances: [RelanceJSON] = []
         for id in result.created {
             if let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) { relances.append(RelanceJSON(relance: r)) }
@@ -239,8 +244,9 @@ struct RelancesAPI: Sendable {
             let override = type == .sms || type == .appel ? item.telephone_override : nil
             batch.append(NewRelance(contribuableID: item.contribuable_id, type: type, montantDue: montant, datePlanifiee: planned,
                                     dateEcheance: due, message: message(item.message ?? b.message, type: type, for: who, montant: montant, due: due),
-                                    canalEnvoi: override, notes: item.notes ?? b.notes, utilisateurID: b.utilisateur_id,
-                                    programmee: isSchedule(given)))
+                                    canalEnvoi: override, notes: item.notes ?? b.notes,
+                                    utilisateurID: Relance.utilisateurID(forActeur: request.principal) ?? b.utilisateur_id,
+                                    programmee: isSchedule(given), acteur: request.principal))
         }
         let created = try storeCall { () throws(StoreError) in try store.create(batch, now: clock.now()) }
         return .json(created.map(RelanceJSON.init), status: 201)
@@ -255,7 +261,7 @@ struct RelancesAPI: Sendable {
         guard at > clock.now().addingTimeInterval(-60) else {
             throw .unprocessable("date_planifiee", "date passée : pour envoyer maintenant, utilisez « Envoyer »")
         }
-        guard let r = try storeCall({ () throws(StoreError) in try store.schedule(id, at: at, now: clock.now()) }) else {
+        guard let r = try storeCall({ () throws(StoreError) in try store.schedule(id, at: at, now: clock.now(), acteur: request.principal) }) else {
             throw .notFound("Relance non trouvée")
         }
         return .json(RelanceJSON(relance: r))
@@ -265,7 +271,7 @@ struct RelancesAPI: Sendable {
     func markDone(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let id = try pathID(request)
         let b = try body(request, DoneBody.self)
-        guard let r = try storeCall({ () throws(StoreError) in try store.markDone(id, notes: b.notes ?? "", now: clock.now()) }) else {
+        guard let r = try storeCall({ () throws(StoreError) in try store.markDone(id, notes: b.notes ?? "", now: clock.now(), acteur: request.principal) }) else {
             throw .notFound("Relance non trouvée")
         }
         return .json(RelanceJSON(relance: r))

@@ -5,10 +5,20 @@ import Relances
 
 /// Access and browser settings of the API.
 public struct APIConfiguration: Sendable {
-    /// Accepted bearer tokens; empty: the API is open (only allowed on loopback).
+    /// Accepted bearer tokens, each `label:token` or the token alone (see ``APIToken``);
+    /// with no token and no ``jwtSecret`` the API is open (only allowed on loopback).
     public var tokens: [String] = []
-    /// Origins allowed to call the API from a browser (the office's back-office).
+    /// The office back-office's `SECRET_KEY`: its session tokens (JWT HS256) are then
+    /// accepted as `Authorization: Bearer <jwt>`, alongside the API tokens.
+    public var jwtSecret: Secret?
+    /// Origins allowed to call the API from a browser (the office's back-office); they
+    /// may also change things (others get 403 on a POST, PUT, PATCH or DELETE).
     public var corsOrigins: [String] = []
+    /// The address the server listens on: `Host` must name it (or, on loopback,
+    /// `localhost`); `0.0.0.0` stands for every local address.
+    public var listenHost = "127.0.0.1"
+    /// Other names `Host` may carry: the public names of the server behind its proxy.
+    public var publicNames: [String] = []
     public var logger = Logger(label: "api")
     /// Where requests are counted by route and status, shown with the dispatcher's
     /// figures at `GET /metrics`. Pass the dispatcher's to keep one registry.
@@ -66,75 +76,50 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     return router
 }
 
-/// Wraps the router with the rate limit and bearer-token checks (on `/api/` and
-/// `/metrics`), CORS, and the count of requests by route pattern and status.
-public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
-    // Each token's bytes, and its rate-limit key, made once.
-    let tokens = configuration.tokens.map { (bytes: Array($0.utf8), key: "token " + $0) }
-    let origins = Set(configuration.corsOrigins)
+/// The API's handler, and the check the server runs on each request's head before
+/// reading its body (``RequestGate``): give `admission` to the server's configuration.
+public struct RelancesService: Sendable {
+    public let handler: HTTPHandler
+    public let admission: @Sendable (inout HTTPRequest) -> HTTPResponse?
+}
+
+/// Wraps the router with the checks of ``RequestGate`` (Host, origin, rate limit,
+/// credentials, content type), CORS, and the count of requests by route pattern and
+/// status.
+public func relancesService(router: HTTPRouter, configuration: APIConfiguration) -> RelancesService {
+    let gate = RequestGate(configuration: configuration)
     let metrics = configuration.metrics
-    let limit = configuration.rateLimit.flatMap { $0 > 0 ? ClientRateLimit(rate: $0, clock: configuration.clock) : nil }
-    /// The answer, and the route pattern it counts under.
-    @Sendable func answer(_ request: HTTPRequest) async -> (HTTPResponse, String?) {
-        let origin = request.headers["Origin"]
-        let allowedOrigin = origin.flatMap { origins.contains($0) || origins.contains("*") ? $0 : nil }
-        func withCORS(_ response: HTTPResponse) -> HTTPResponse {
-            guard let allowedOrigin else { return response }
-            var r = response
-            r.headers["Access-Control-Allow-Origin"] = allowedOrigin
-            // Without this a cross-origin page cannot read them: how long to wait after a
-            // 429, and whether an answer is a replay of an earlier one.
-            r.headers["Access-Control-Expose-Headers"] = "Retry-After, \(IdempotencyGuard.replayedHeader)"
-            r.headers["Vary"] = "Origin"
-            return r
-        }
-        if request.method == "OPTIONS" {
-            guard allowedOrigin != nil else { return (.error(status: 403, detail: "Origine non autorisée"), "preflight") }
-            var r = HTTPResponse(status: 204)
-            r.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, OPTIONS"
-            r.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, \(IdempotencyGuard.header)"
-            r.headers["Access-Control-Max-Age"] = "600"
-            return (withCORS(r), "preflight")
-        }
-        // By first segment, as the router matches (it skips empty segments): `//api/…`
-        // and `/metrics/` are the same routes and must need the same token.
-        let first = request.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true).first
-        if first == "api" || first == "metrics" {
-            // Which configured token the request carries, if any. Every token is compared
-            // in full, in constant time: the answer's timing says nothing.
-            let given = request.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? Array($0.dropFirst(7).utf8) : nil } ?? []
-            var valid: String?
-            for token in tokens where constantTimeEqual(token.bytes, given) { valid = token.key }
-            // Limited before the token is refused, so wrong tokens cannot be tried at full
-            // speed; keyed by the token only once it is known valid (clients behind one
-            // proxy are told apart), else by the address: a header the server did not
-            // check cannot buy a fresh bucket.
-            if let limit {
-                let client = valid ?? "address " + clientAddress(request.remoteAddress)
-                if let wait = limit.check(client) {
-                    let seconds = max(1, Int(wait.rounded(.up)))
-                    var r = HTTPResponse.error(status: 429, detail: "Trop de requêtes : réessayez dans \(seconds) s")
-                    r.headers["Retry-After"] = String(seconds)
-                    return (withCORS(r), router.pattern(for: request))
-                }
-            }
-            if !tokens.isEmpty, valid == nil {
-                var r = HTTPResponse.error(status: 401, detail: "Authentification requise : jeton d'API manquant ou invalide")
-                r.headers["WWW-Authenticate"] = "Bearer"
-                return (withCORS(r), router.pattern(for: request))
-            }
-        }
-        let (response, pattern) = await router.handleWithPattern(request)
-        return (withCORS(response), pattern)
-    }
-    return { request in
-        let (response, route) = await answer(request)
+    @Sendable func count(_ request: HTTPRequest, _ status: Int, _ route: String?) {
         // Labels from fixed sets only (patterns, known methods), so a client cannot grow the series.
         let method = knownMethods.contains(request.method) ? request.method : "other"
-        metrics.increment("relances_api_requests_total", ["method": method, "route": route ?? "unmatched", "status": String(response.status)],
+        metrics.increment("relances_api_requests_total", ["method": method, "route": route ?? "unmatched", "status": String(status)],
                           help: "HTTP requests by method, route pattern and status.")
-        return response
     }
+    let admission: @Sendable (inout HTTPRequest) -> HTTPResponse? = { request in
+        guard let refusal = gate.admit(&request) else { return nil }
+        count(request, refusal.status, router.pattern(for: request))
+        return refusal
+    }
+    let handler: HTTPHandler = { incoming in
+        var request = incoming
+        // Wired without the server's admission (or called directly): the same checks, so
+        // the handler is never open by mistake.
+        if !request.admitted, let refusal = admission(&request) { return refusal }
+        if request.method == "OPTIONS" {
+            let r = gate.preflight(request)
+            count(request, r.status, "preflight")
+            return r
+        }
+        let (response, pattern) = await router.handleWithPattern(request)
+        count(request, response.status, pattern)
+        return gate.withCORS(response, request)
+    }
+    return RelancesService(handler: handler, admission: admission)
+}
+
+/// ``relancesService(router:configuration:)``'s handler alone.
+public func relancesHandler(router: HTTPRouter, configuration: APIConfiguration) -> HTTPHandler {
+    relancesService(router: router, configuration: configuration).handler
 }
 
 /// The peer's address without its port (`10.0.0.7:51234` → `10.0.0.7`).

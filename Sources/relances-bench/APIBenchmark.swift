@@ -61,7 +61,9 @@ enum APIBenchmark {
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration()
         serverConfig.logger = logger
-        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
+        let service = relancesService(router: router, configuration: configuration)
+        serverConfig.admission = service.admission
+        let server = HTTPServer(configuration: serverConfig, handler: service.handler)
         return (server, try server.start())
     }
 

@@ -8,6 +8,7 @@ let suites: [Suite] = [
     ("generation", "100,000 late debts → relances, against a bare INSERT … SELECT", GenerationBenchmark.run),
     ("dry-run", "generate and send 100,000 relances through the file sink", DryRunBenchmark.run),
     ("server", "HTTP server requests/s under wrk (keep-alive JSON GET)", ServerBenchmark.run),
+    ("idle", "/healthz from a newcomer while 2,000 idle connections from 20 addresses stay open", IdleBenchmark.run),
     ("client", "curl client requests/s against the sandbox, 20 ms latency, 64 in flight", ClientBenchmark.run),
     ("sms", "10,000 relances through ventis-sms to the sandbox (20 ms) at 1, 8, 32, 128 in flight", SMSBenchmark.run),
     ("api", "the page's reads with 1,000,000 relances in the store: p99 and requests/s under wrk", APIBenchmark.run),

@@ -37,7 +37,7 @@ enum ChannelsCommand: Command {
             let c = config.channels[name]!
             let shown = c.kind.settings.compactMap { spec -> String? in
                 guard let v = c.settings.values[spec.name] else { return nil }
-                return "\(spec.name)=\(spec.type == .secret ? (v.isEmpty ? "(empty)" : "****") : v)"
+                return "\(spec.name)=\(spec.type == .secret ? (v.isEmpty ? "(empty)" : "****") : Masking.url(v))"
             }
             print("  \(name)  kind=\(c.kind.kind)  \(shown.joined(separator: "  "))")
             let p = c.policy

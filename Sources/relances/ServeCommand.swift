@@ -5,14 +5,17 @@ import HTTP
 import ProviderSandbox
 import Relances
 import RelancesServer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ServeCommand: Command {
     static let name = "serve"
     static let summary = "Run the HTTP API and the Relances page"
     static let help = """
         usage: relances serve [--db FILE] [--config FILE] [--host 127.0.0.1] [--port 8000] [--dry-run] [--demo]
-                              [--token T]... [--cors-origin URL]... [--schedule-interval S] [--max-in-flight N]
-                              [--rate-limit N]
+                              [--token T]... [--cors-origin URL]... [--public-name NAME]... [--schedule-interval S]
+                              [--max-in-flight N] [--rate-limit N]
 
         Serves /api/relances (the office's page's backend), /api/contribuables,
         /api/channels, /healthz and the Relances page at /. Logs one line per request.
@@ -27,11 +30,19 @@ enum ServeCommand: Command {
         the process or the --env-file (.env), the process winning, like the config's.
 
           --host H            address to listen on (default 127.0.0.1). Any other address
-                              needs an API token: without one the server refuses to start.
+                              needs an API token or RELANCES_JWT_SECRET: without one the
+                              server refuses to start.
           --port N            default 8000
-          --token T           an accepted API token (repeatable; also RELANCES_API_TOKENS=a,b)
+          --token T           an accepted API token, `label:token` or the token alone, at
+                              least 16 characters (repeatable; also RELANCES_API_TOKENS=a,b);
+                              an empty or short one refuses to start
           --cors-origin URL   an origin allowed to call the API from a browser (repeatable;
                               also RELANCES_CORS_ORIGINS=a,b)
+          --public-name NAME  a name the server is reached by (its DNS name behind a proxy):
+                              requests whose Host is neither that nor an address it listens
+                              on get 400 (repeatable; also RELANCES_PUBLIC_NAMES=a,b)
+        RELANCES_JWT_SECRET (process or .env) accepts the office back-office's session
+        tokens (JWT HS256 signed with that secret, with sub and exp) besides API tokens.
           --schedule-interval S
                               seconds between two looks for due relances (en_attente, scheduled
                               by an operator, planned date past); default 60, 0 = no scheduled
@@ -58,18 +69,46 @@ enum ServeCommand: Command {
         // must close the API, not be silently ignored.
         let environment = try gateway.environment().values
         let split = { (v: String?) in (v ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        let tokens = try arguments.options("token") + split(environment["RELANCES_API_TOKENS"])
+        let given = try arguments.options("token")
         let origins = try arguments.options("cors-origin") + split(environment["RELANCES_CORS_ORIGINS"])
+        let publicNames = try arguments.options("public-name") + split(environment["RELANCES_PUBLIC_NAMES"])
         let interval = try number(&arguments, "schedule-interval", environment: environment, "RELANCES_SCHEDULE_INTERVAL", default: 60,
                                   upTo: 86_400, unit: "seconds")
         let rateLimit = try number(&arguments, "rate-limit", environment: environment, "RELANCES_API_RATE_LIMIT", default: 100,
                                    upTo: 1_000_000, unit: "requests a second")
         let inFlight = try arguments.int("max-in-flight", default: 16, in: 1...512)
         try arguments.finish()
-        let loopback = ["127.0.0.1", "localhost"].contains(host)
-        if !loopback && tokens.isEmpty {
+        // Every token, and the JWT secret, checked where it came from: an unset variable
+        // in `--token "$TOKEN"` must not open the API to everyone.
+        func source(_ variable: String) -> String {
+            ProcessInfo.processInfo.environment[variable] != nil ? "\(variable) in the environment" : "\(variable) in \(gateway.envFile)"
+        }
+        var checked = given.map { ($0, "--token") }
+        if let list = environment["RELANCES_API_TOKENS"] {
+            // An empty list, or an empty item (`a,,b`), is a mistake to name, not skip.
+            let items = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            checked += items.map { ($0, source("RELANCES_API_TOKENS")) }
+        }
+        for (entry, from) in checked {
+            let token = APIToken(parsing: entry, index: 0)
+            if let weakness = APIToken.weakness(of: token.value.value, what: "an API token", source: from) {
+                print(weakness)
+                return 1
+            }
+        }
+        let tokens = checked.map(\.0)
+        var jwtSecret: Secret?
+        if let secret = environment["RELANCES_JWT_SECRET"] {
+            if let weakness = APIToken.weakness(of: secret, what: "the JWT secret", source: source("RELANCES_JWT_SECRET")) {
+                print(weakness)
+                return 1
+            }
+            jwtSecret = Secret(secret)
+        }
+        let loopback = host == "localhost" || host.hasPrefix("127.")
+        if !loopback && tokens.isEmpty && jwtSecret == nil {
             print("refusing to listen on \(host) without an API token: anyone who can reach it could send reminders.")
-            print("set RELANCES_API_TOKENS (or --token), or listen on 127.0.0.1 behind a reverse proxy.")
+            print("set RELANCES_API_TOKENS (or --token) or RELANCES_JWT_SECRET, or listen on 127.0.0.1 behind a reverse proxy.")
             return 1
         }
 
@@ -103,15 +142,24 @@ enum ServeCommand: Command {
         }
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
-        let configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
+        var configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
                                              rateLimit: rateLimit)
+        configuration.jwtSecret = jwtSecret
+        configuration.listenHost = host
+        configuration.publicNames = publicNames
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration(host: host, port: port)
         serverConfig.accessLog = true
         serverConfig.logger = logger.labelled("http")
-        let server = HTTPServer(configuration: serverConfig, handler: relancesHandler(router: router, configuration: configuration))
+        let service = relancesService(router: router, configuration: configuration)
+        serverConfig.admission = service.admission
+        let server = HTTPServer(configuration: serverConfig, handler: service.handler)
+        if let short = Self.raiseDescriptorLimit(to: serverConfig.maxOpenConnections + 256) {
+            logger.warning("the process may open only \(short) descriptors: fewer connections than the server's cap can be open at once; raise LimitNOFILE (systemd) or ulimit -n")
+        }
         let bound = try server.start()
-        print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + (tokens.isEmpty ? "" : "; API tokens required"))
+        let access = tokens.isEmpty && jwtSecret == nil ? "" : "; API token or session token required"
+        print("relances serving on http://\(host):\(bound)/  (API at /api/relances, health at /healthz)" + access)
         var scheduler: ScheduledSender?
         if interval > 0 && sender.isRehearsal {
             logger.info("scheduled sending is off in a dry run: nothing is claimed, so the same relances would be rehearsed at every batch")
@@ -132,6 +180,19 @@ enum ServeCommand: Command {
         await stopping.value
         sandbox?.stop()
         return 0
+    }
+
+    /// Raises the soft limit on open descriptors towards `wanted` (idle connections are
+    /// parked, not threaded, so each costs only a descriptor; a systemd service starts at
+    /// 1,024). Answers the limit when it stays below `wanted`, else nil.
+    static func raiseDescriptorLimit(to wanted: Int) -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        if limit.rlim_cur < rlim_t(wanted) {
+            limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return limit.rlim_cur < rlim_t(wanted) ? Int(limit.rlim_cur) : nil
     }
 
     /// `--name`, else the variable, else `fallback`: a number from 0 (off) to `limit`.

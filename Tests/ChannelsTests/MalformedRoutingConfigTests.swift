@@ -138,4 +138,39 @@ import Testing
             #expect(Set(lines).isSuperset(of: ["channels.a.kind", "channels.b.pth", "channels.b.path", "routes.fax", "routes.courrier.channels[0]"]), "\(lines)")
         }
     }
+
+    /// Hostile text in every place a routing config holds text (channel names, kinds,
+    /// each string setting, route types, templates): it loads, or stops start-up with an
+    /// error naming the file; never a crash, never the password or a URL's credentials
+    /// in the error.
+    @Test func hostileTextAnywhereInTheConfigLoadsOrIsNamed() throws {
+        let folder = try temporaryFolder("hostile-config")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hostile = [#"a\u0000b"#, #"\u001b[31m"#, #"\u202egnp.exe"#, "<script>alert(1)</script>", "'; DROP TABLE relance; --",
+                       "%s%n ${HOME} $(id)", "../../../../etc/passwd", #"a\r\nb"#, String(repeating: "x", count: 5000),
+                       "http://user:Url-S3cret@127.0.0.1/", "${KEYCLOAK_MESSAGING_PASSWORD}"]
+        var configs: [String] = []
+        for h in hostile {
+            configs.append(Self.config(channels: #""\#(h)": {"kind": "file-sink", "path": "out.jsonl"}"#, routes: #""courrier": {"channels": ["\#(h)"]}"#))
+            configs.append(Self.config(channels: #""letters": {"kind": "\#(h)", "path": "out.jsonl"}"#))
+            configs.append(Self.config(routes: #""\#(h)": {"channels": ["letters"]}"#))
+            configs.append(Self.config().dropLast() + #", "templates": {"courrier": "\#(h)"}}"#)
+            for setting in ["url", "keycloak_host", "realm", "client_id", "sender", "username", "ca_file"] {
+                configs.append(Self.config(channels: #""ventis": {"kind": "ventis-sms", "\#(setting)": "\#(h)"}"#, routes: #""sms": {"channels": ["ventis"]}"#))
+            }
+        }
+        var report: [String] = []
+        for (index, json) in configs.enumerated() {
+            let file = folder.appendingPathComponent("routing-\(index).json")
+            try Data(json.utf8).write(to: file)
+            do {
+                _ = try GatewaySetup.dispatcher(configFile: file.path, environment: environment, logger: Logger(sink: MemoryLogSink()))
+            } catch {
+                let text = error.description
+                if !text.contains(file.path) { report.append("#\(index): « \(text.prefix(200)) » does not name the file") }
+                if text.contains("pa55-not-shown") || text.contains("Url-S3cret") { report.append("#\(index): a secret is shown") }
+            }
+        }
+        #expect(report.isEmpty, "\(report.count) of \(configs.count):\n\(report.joined(separator: "\n"))")
+    }
 }

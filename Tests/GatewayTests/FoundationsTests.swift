@@ -76,4 +76,18 @@ actor ConcurrencyCounter {
     var current = 0, peak = 0, total = 0
     func enter() { current += 1; peak = max(peak, current); total += 1 }
     func leave() { current -= 1 }
+
+    /// One helper masks a URL's credentials wherever it appears in a text.
+    @Test func urlCredentialsAreMasked() {
+        #expect(Masking.url("http://user:PW@host/x") == "http://****@host/x")
+        #expect(Masking.url("https://user:p@ss@host:8443/a?b=c@d") == "https://****@host:8443/a?b=c@d")
+        #expect(Masking.url("Keycloak injoignable (http://kc:S3cret@10.0.0.1) : refused") == "Keycloak injoignable (http://****@10.0.0.1) : refused")
+        #expect(Masking.url("two: http://a:1@x and ftp://b:2@y/") == "two: http://****@x and ftp://****@y/")
+        for plain in ["http://host/x", "mailto:j@exemple.ga", "j@exemple.ga", "http://host/path@not-userinfo", ""] {
+            #expect(Masking.url(plain) == plain)
+        }
+        let log = MemoryLogSink()
+        Logger(sink: log).info("calling http://u:PW@h/x", ["url": "https://u:PW@h/"])
+        #expect(log.lines.allSatisfy { !$0.contains("PW") })
+    }
 }

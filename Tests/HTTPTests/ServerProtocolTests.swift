@@ -88,7 +88,7 @@ import Glibc
     }
 
     @Test func beyondTheCapAClientThatSentItsRequestReadsA503() async throws {
-        let server = try server { $0.maxConnections = 1; $0.lingerTimeout = 30 }
+        let server = try server { $0.maxOpenConnections = 1; $0.crowdedIdleTimeout = 600; $0.lingerTimeout = 30 }
         defer { server.shutdown(grace: 1) }
         let holder = try RawClient(port: server.port)
         holder.send("GET /ping HTTP/1.1\r\n\r\n")

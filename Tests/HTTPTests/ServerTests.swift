@@ -191,7 +191,7 @@ final class Gate: Sendable {
     }
 
     @Test func connectionsBeyondTheCapGetA503() async throws {
-        let server = try server { $0.maxConnections = 2 }
+        let server = try server { $0.maxOpenConnections = 2; $0.crowdedIdleTimeout = 600 }
         defer { server.shutdown(grace: 1) }
         let a = try RawClient(port: server.port), b = try RawClient(port: server.port)
         a.send("GET /api/relances HTTP/1.1\r\n\r\n")

@@ -24,7 +24,7 @@ final class APIRig: @unchecked Sendable {
     /// `dryRun`: the gateway as `serve --dry-run` builds it from `channels/dry-run.json`,
     /// every message to a file sink in the rig's folder, nothing to the sandbox.
     init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock(),
-         dryRun: Bool = false) throws {
+         dryRun: Bool = false, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
@@ -45,6 +45,7 @@ final class APIRig: @unchecked Sendable {
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
+        configure(&config)
         let api = try LoopbackAPI(store: store, sender: sender, configuration: config)
         (server, base) = (api.server, api.base)
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "066 12 34 56", email: "e@exemple.ga"))

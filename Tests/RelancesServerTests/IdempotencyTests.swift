@@ -145,10 +145,12 @@ final class IdempotencyRig: @unchecked Sendable {
 
     @Test func anInvalidKeyIs400AndRunsNothing() async throws {
         let rig = try IdempotencyRig()
-        for key in [String(repeating: "a", count: 201), "clé-é", "a\u{01}b"] {
+        for key in [String(repeating: "a", count: 201), "clé-é"] {
             let answer = try await rig.call("POST", "/api/relances", json: rig.createBody(), key: key)
             #expect(answer.status == 400 && answer.detail?.contains("Idempotency-Key invalide") == true, "\(key.debugDescription)")
         }
+        // A control byte is refused with the head, before the key is even looked at.
+        #expect(try await rig.call("POST", "/api/relances", json: rig.createBody(), key: "a\u{01}b").status == 400)
         // An empty value cannot be sent through libcurl; the handler is asked directly.
         let empty = await rig.handler(HTTPRequest(method: "POST", path: "/api/relances", headers: ["Idempotency-Key": "", "Content-Type": "application/json"],
                                                   body: Data(rig.createBody().utf8)))

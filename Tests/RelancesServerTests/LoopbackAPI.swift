@@ -12,10 +12,12 @@ struct LoopbackAPI {
     let base: String
 
     init(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration) throws {
-        handler = relancesHandler(router: buildRelancesRouter(store: store, sender: sender, configuration: configuration),
-                                  configuration: configuration)
+        let service = relancesService(router: buildRelancesRouter(store: store, sender: sender, configuration: configuration),
+                                      configuration: configuration)
+        handler = service.handler
         var serverConfig = HTTPServerConfiguration()
         serverConfig.logger = configuration.logger
+        serverConfig.admission = service.admission
         server = HTTPServer(configuration: serverConfig, handler: handler)
         base = "http://127.0.0.1:\(try server.start())"
     }

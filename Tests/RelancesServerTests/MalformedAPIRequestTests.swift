@@ -103,7 +103,7 @@ enum BadRequestCorpus {
     static func truncated() -> [BadRequestCase] {
         [("head cut before its blank line", "GET /api/relances HTTP/1.1\r\nHost: 127.0.0.1\r\n"),
          ("bare LF line endings", "GET /api/relances HTTP/1.1\nHost: 127.0.0.1\n\n"),
-         ("body shorter than its Content-Length", "POST /api/relances HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"contribuable_id\": 1")]
+         ("body shorter than its Content-Length", "POST /api/relances HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"contribuable_id\": 1")]
             .map { BadRequestCase(name: $0.0, bytes: Array($0.1.utf8), expect: .closedWithoutAnswer) }
     }
 
@@ -246,10 +246,10 @@ enum BadRequestCorpus {
             add("PUT \(json)", RawRequest.request("PUT", pending, headers: ["Content-Type: application/json"], body: Array(json.utf8)), status)
         }
         for id in ["0", "-1", "x", "1.5", "99999999999999999999", "%00", "1%00", "%20", "0x10", "1e3", "..", "%2e%2e"] {
-            add("PUT /api/relances/\(id)", RawRequest.request("PUT", "/api/relances/\(id)", body: Array("{\"notes\": \"x\"}".utf8)), 422, detail: "id : ")
+            add("PUT /api/relances/\(id)", RawRequest.request("PUT", "/api/relances/\(id)", headers: ["Content-Type: application/json"], body: Array("{\"notes\": \"x\"}".utf8)), 422, detail: "id : ")
             add("PATCH /api/relances/\(id)/envoyer", RawRequest.request("PATCH", "/api/relances/\(id)/envoyer"), 422, detail: "id : ")
         }
-        add("PUT an unknown relance", RawRequest.request("PUT", "/api/relances/424242", body: Array("{\"notes\": \"x\"}".utf8)), 404, detail: "Relance non trouvée")
+        add("PUT an unknown relance", RawRequest.request("PUT", "/api/relances/424242", headers: ["Content-Type: application/json"], body: Array("{\"notes\": \"x\"}".utf8)), 404, detail: "Relance non trouvée")
         add("send an unknown relance", RawRequest.request("PATCH", "/api/relances/424242/envoyer"), 404, detail: "Relance non trouvée")
         add("send a relance already sent", RawRequest.request("PATCH", "/api/relances/\(t.sent)/envoyer"), 400, detail: "Cette relance a déjà été envoyée")
         add("send an appel (done by hand)", RawRequest.request("PATCH", "/api/relances/\(t.byHand)/envoyer"), 400)

@@ -33,4 +33,23 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("courrier.jsonl").path))
     }
+
+    /// `relances channels` printed a URL's credentials as written (`http://user:PW@host`);
+    /// `check-config` repeated them in a refusal. Both mask the userinfo now.
+    @Test(.timeLimit(.minutes(1)))
+    func credentialsInAURLAreNotPrinted() async throws {
+        let (_, folder) = try temporaryStore()
+        let config = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms", "url": "https://api:Url-S3cret@messaging.example/messaging/api/v1", "username": "u", "password": "p"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: config)
+        let log = folder.appendingPathComponent("out.log")
+        let common = ["--config", config.path, "--env-file", folder.appendingPathComponent("none.env").path]
+        #expect(try await RelancesProgram.run(["channels"] + common, output: log) == 0)
+        let listed = try String(contentsOf: log, encoding: .utf8)
+        #expect(listed.contains("url=https://****@messaging.example/messaging/api/v1") && !listed.contains("Url-S3cret"), "\(listed)")
+
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms", "url": "ftp://api:Url-S3cret@messaging.example/", "username": "u", "password": "p"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: config)
+        #expect(try await RelancesProgram.run(["check-config"] + common, output: log) == 1)
+        let checked = try String(contentsOf: log, encoding: .utf8)
+        #expect(checked.contains("ftp://****@messaging.example/") && !checked.contains("Url-S3cret"), "\(checked)")
+    }
 }

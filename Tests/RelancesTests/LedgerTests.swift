@@ -206,12 +206,12 @@ import Testing
         ])
         let csv = try batch.store.exportLedger(from: "2026-11-24", to: "2026-11-25")
         let rows = try CSVParser.parse(csv).get()
-        #expect(rows[0].fields == ["seq", "at", "relance_id", "channel", "recipient", "outcome", "provider_id", "text_sha256", "prev_hash", "hash"])
+        #expect(rows[0].fields == ["seq", "at", "relance_id", "channel", "recipient", "outcome", "provider_id", "text_sha256", "prev_hash", "hash", "acteur"])
         let entries = try allEntries(batch.store).filter { $0.relanceID != 98 }
         #expect(rows.count == 1 + entries.count)
         for (row, e) in zip(rows.dropFirst(), entries) {
             #expect(row.fields == [String(e.seq), e.at, String(e.relanceID), e.channel, e.recipient, e.outcome, e.providerID,
-                                   e.textSHA256, e.prevHash, e.hash])
+                                   e.textSHA256, e.prevHash, e.hash, e.acteur])
         }
         #expect(rows.last?.fields[6] == "a,\"b\"\nc" && rows.last?.fields[1] == "2026-11-25T09:00:00Z")
         #expect(csv.hasSuffix("\r\n") && csv.contains("\"a,\"\"b\"\"\nc\""))
@@ -235,5 +235,22 @@ import Testing
         #expect(entries.map(\.textSHA256) == [SHA256.hex("rendered"), SHA256.hex("stored")])
         #expect(entries.map(\.outcome) == ["failed:timeout", "failed:timeout"])
         #expect(try store.verifyLedger().entries == 2)
+    }
+}
+
+/// An entry's `acteur` is covered by its hash; an entry without one hashes as before.
+@Suite struct LedgerActeurTests {
+    @Test func theActeurIsChainedAndOldEntriesKeepTheirHash() throws {
+        var entry = LedgerEntry(relanceID: 1, recipient: "0661234567", channel: "ventis", text: "Rappel", providerID: "m1",
+                                outcome: "sent", at: Date(timeIntervalSince1970: 1_800_000_000))
+        entry.prevHash = Ledger.genesis
+        let before = entry.canonical
+        #expect(!before.contains("acteur"))
+        entry.acteur = "agent.nze"
+        #expect(entry.canonical == before + "acteur=9:agent.nze\n")
+        let (store, _) = try temporaryStore()
+        try store.appendToLedger([entry])
+        #expect(try store.verifyLedger().isIntact)
+        #expect(try store.ledgerEntries(from: "2027-01-01", to: "2027-12-31").first?.acteur == "agent.nze")
     }
 }

@@ -27,3 +27,16 @@ import Testing
         #expect(SHA256.hex("Échéance : 24/12/2026") == "c1dff2fe5568b92cef6ff50c18897394bca19781f390569d8cb07380da5735d9")
     }
 }
+
+/// RFC 4231's HMAC-SHA256 test cases (a short key, a key longer than the block).
+@Suite struct HMACSHA256Tests {
+    @Test func rfc4231Vectors() {
+        #expect(SHA256.hmac(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)).hex
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).hex
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(SHA256.hmac(key: [UInt8](repeating: 0xaa, count: 131),
+                            message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)).hex
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+}

@@ -79,7 +79,7 @@ import Glibc
     /// `serve` read RELANCES_API_TOKENS from the process only, and left the API open.
     @Test(.timeLimit(.minutes(1)))
     func anAPITokenInDotEnvIsRequired() async throws {
-        let (store, folder) = try Self.folder(dotEnv: "RELANCES_API_TOKENS=secret\n")
+        let (store, folder) = try Self.folder(dotEnv: "RELANCES_API_TOKENS=0123456789abcdef-secret\n")
         let log = folder.appendingPathComponent("serve.log")
         let (process, base) = try await serve(["--db", store.database.path, "--schedule-interval", "0"], in: folder, log: log)
         defer { Self.stop(process) }
@@ -89,8 +89,32 @@ import Glibc
         #expect(open.status == 401, "\(open.text)")
         let wrong = try await client.execute(HTTPClientRequest(url: base + "/api/relances", headers: ["Connection": "close", "Authorization": "Bearer other"]))
         #expect(wrong.status == 401)
-        let allowed = try await client.execute(HTTPClientRequest(url: base + "/api/relances", headers: ["Connection": "close", "Authorization": "Bearer secret"]))
+        let allowed = try await client.execute(HTTPClientRequest(url: base + "/api/relances", headers: ["Connection": "close", "Authorization": "Bearer 0123456789abcdef-secret"]))
         #expect(allowed.status == 200, "\(allowed.text)")
+    }
+
+    /// The README's own `serve --host 0.0.0.0 --token "$TOKEN"` with `TOKEN` unset started,
+    /// and an empty token matched an empty header: every request got in. Now an empty or
+    /// short token from any source refuses to start, naming where it came from.
+    @Test(.timeLimit(.minutes(1)))
+    func anEmptyOrShortTokenRefusesToStart() async throws {
+        let cases: [(arguments: [String], environment: [String: String], dotEnv: String?, says: String)] = [
+            (["--host", "0.0.0.0", "--token", ""], [:], nil, "an API token from --token is empty"),
+            (["--token", "court"], [:], nil, "an API token from --token has 5 characters"),
+            (["--host", "0.0.0.0"], ["RELANCES_API_TOKENS": ""], nil, "from RELANCES_API_TOKENS in the environment is empty"),
+            ([], ["RELANCES_API_TOKENS": "0123456789abcdef-token,,"], nil, "from RELANCES_API_TOKENS in the environment is empty"),
+            ([], [:], "RELANCES_API_TOKENS=guichet:abc\n", "from RELANCES_API_TOKENS in .env has 3 characters"),
+            ([], [:], "RELANCES_JWT_SECRET=\n", "the JWT secret from RELANCES_JWT_SECRET in .env is empty"),
+        ]
+        for c in cases {
+            let (store, folder) = try Self.folder(dotEnv: c.dotEnv)
+            let log = folder.appendingPathComponent("serve.log")
+            let port = try Self.freePort()
+            let status = try await RelancesProgram.run(["serve", "--db", store.database.path, "--port", "\(port)", "--schedule-interval", "0"] + c.arguments,
+                                                       environment: c.environment, directory: folder, output: log, timeout: 30)
+            let output = try String(contentsOf: log, encoding: .utf8)
+            #expect(status == 1 && output.contains("refusing to start") && output.contains(c.says), "\(c.arguments) \(c.environment): \(output)")
+        }
     }
 
     /// A dry run claims nothing, so scheduled sending would rehearse the same due

@@ -197,6 +197,25 @@ import Testing
         #expect(r.sandbox.tokenRequests == 1)
     }
 
+    /// Credentials written in a URL (`http://user:PW@host`) ended up in the failure note
+    /// an office person reads, and in the logs: the userinfo is masked in both.
+    @Test func credentialsInAURLAreMaskedInNotesAndLogs() async throws {
+        let refusing = try RefusingPort()
+        let log = MemoryLogSink()
+        let channel = try VentisSMSChannel(
+            settings: VentisRig.settings(["url": "http://api:Url-S3cret@127.0.0.1:\(refusing.port)/messaging/api/v1",
+                                          "keycloak_host": "http://kc:Url-S3cret@127.0.0.1:\(refusing.port)", "username": "u", "password": "p",
+                                          "debug": "true"]),
+            context: ChannelContext(logger: Logger(level: .debug, sink: log)))
+        do {
+            _ = try await channel.send(VentisRig.delivery())
+            Issue.record("connected to nothing")
+        } catch {
+            #expect(!error.description.contains("Url-S3cret") && error.description.contains("http://****@127.0.0.1"), "\(error.description)")
+        }
+        #expect(!log.lines.isEmpty && !log.lines.contains { $0.contains("Url-S3cret") }, "\(log.lines)")
+    }
+
     @Test func aRefusedConnectionIsRetryableWith503() async throws {
         let refusing = try RefusingPort()
         let port = refusing.port

@@ -39,7 +39,10 @@ public final class VentisSMSChannel: Channel {
         func url(_ key: String) throws(ConfigError) -> String {
             let text = (settings.string(key) ?? "").trimmingCharacters(in: .whitespaces)
             guard text.hasPrefix("https://") || text.hasPrefix("http://"), URL(string: text)?.host != nil else {
-                throw settings.problem(key, "'\(text)' is not an http(s) URL")
+                // The value is only quoted when it looks like a URL (credentials masked): a
+                // `${VARIABLE}` put in the wrong place may hold a password.
+                throw settings.problem(key, text.contains("://") ? "'\(Masking.url(text))' is not an http(s) URL"
+                                                                 : "is not an http(s) URL: write it as https://host/path")
             }
             return text.hasSuffix("/") ? String(text.dropLast()) : text
         }
