@@ -1,9 +1,10 @@
 import CCurl
 import Foundation
+import Gateway
 
 /// Threads that each own one curl easy handle and run transfers handed to them.
 /// Threads are started as demand grows, up to `limit`, and live as long as the pool.
-final class CurlWorkerPool: @unchecked Sendable {
+final class CurlWorkerPool: SharedResource, @unchecked Sendable {
     /// Runs on a worker thread with its handle (nil if curl could not make one, which
     /// the job must report as a failure rather than wait).
     typealias Job = (UnsafeMutableRawPointer?) -> Void
@@ -35,6 +36,8 @@ final class CurlWorkerPool: @unchecked Sendable {
             thread.start()
         }
     }
+
+    func close() { stop() }
 
     func stop() {
         condition.lock()

@@ -144,18 +144,10 @@ public final class RelanceSender: Sendable {
         }
     }
 
-    /// The note the office reads: the provider's id, in the words it knows. The kind
-    /// comes from the config, or from the receipt for a dispatcher built without one.
+    /// The note the office reads: the channel's own words from its receipt, else one
+    /// naming the channel and the provider's id. No channel is known by name here.
     func note(for receipt: Receipt) -> String {
-        let kind = dispatcher.config?.channels[receipt.channel]?.kind.kind
-        if kind == "ventis-sms" || receipt.details["provider"] == "ventis" {
-            return "SMS envoyé via Ventis. UUID: \(receipt.messageID)"
-        }
-        switch kind {
-        case "email-stub": return "E-mail déposé dans le dossier d'envoi (\(receipt.channel)). Message-ID: \(receipt.messageID)"
-        case "file-sink": return "Ajouté au fichier \(receipt.details["file"] ?? receipt.channel). ID: \(receipt.messageID)"
-        default: return "Envoyé via \(receipt.channel). ID: \(receipt.messageID)"
-        }
+        receipt.note.isEmpty ? "Envoyé via \(receipt.channel). ID: \(receipt.messageID)" : receipt.note
     }
 
     /// What a batch did.

@@ -115,6 +115,7 @@ enum ServeCommand: Command {
         let stopping = Task { await scheduler?.stop() }
         server.shutdown(grace: 10)
         await stopping.value
+        await dispatcher.close()
         sandbox?.stop()
         return 0
     }

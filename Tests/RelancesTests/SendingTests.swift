@@ -32,6 +32,18 @@ import Testing
         RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
     }
 
+    /// The office's note is the channel's own words, from its receipt: the sender knows
+    /// no channel by name, and a channel without words gets the generic note.
+    @Test func theNoteOfASentRelanceComesFromTheChannelsReceipt() async throws {
+        let w = try world()
+        let letters = RecordingChannel("courrier-pdf", accepts: .phone, note: "Lettre prête à imprimer : lot.pdf, page 3")
+        let id = try w.relance(debt: w.debt)
+        guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["courrier-pdf"])], [letters])).send(id) else {
+            Issue.record("not done"); return
+        }
+        #expect(r.notes == "Lettre prête à imprimer : lot.pdf, page 3")
+    }
+
     @Test func aSentRelanceRecordsItsOutcomeTheAttemptAndBumpsTheDossier() async throws {
         let w = try world()
         let sms = RecordingChannel("ventis", accepts: .phone)

@@ -56,7 +56,8 @@ public final class EmailStubChannel: Channel {
         let fileName = "\(Self.stamp(now))-\(Self.safe(delivery.id))-\(token.prefix(8)).eml"
         try write(Data(message.render().utf8), as: fileName)
         return Receipt(channel: name, messageID: messageID, acceptedAt: now, recipient: to,
-                       details: ["file": directory.appendingPathComponent(fileName).path])
+                       details: ["file": directory.appendingPathComponent(fileName).path],
+                       note: "E-mail déposé dans le dossier d'envoi (\(name)). Message-ID: \(messageID)")
     }
 
     public func checkHealth() async -> ChannelHealth {
@@ -84,7 +85,7 @@ public final class EmailStubChannel: Channel {
             return fsync(fd) == 0
         }
         let why = String(cString: strerror(errno))
-        close(fd)
+        Glibc.close(fd)
         guard ok, rename(temporary, final) == 0 else {
             unlink(temporary)
             throw .storage("écriture de \(final) impossible : \(ok ? String(cString: strerror(errno)) : why)")
