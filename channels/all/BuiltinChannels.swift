@@ -1,6 +1,7 @@
 import EmailStub
 import FileSink
 import Gateway
+import SMTPMail
 import VentisSMS
 
 /// THE channel table: every kind this program can build, one line each.
@@ -10,5 +11,6 @@ public enum BuiltinChannels {
         VentisSMS.kind,
         EmailStub.kind,
         FileSink.kind,
+        SMTP.kind,
     ])
 }

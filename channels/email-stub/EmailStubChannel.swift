@@ -93,7 +93,7 @@ public final class EmailStubChannel: Channel {
     }
 
     /// Keeps letters, digits, `-`, `_` and `.` (not leading): safe in a file name and a Message-ID.
-    static func safe(_ text: String) -> String {
+    public static func safe(_ text: String) -> String {
         let kept = String(text.unicodeScalars.map { s -> Character in
             s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "-" || s == "_" || s == ".") ? Character(s) : "_"
         }.prefix(80))
