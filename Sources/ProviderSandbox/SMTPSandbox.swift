@@ -115,14 +115,15 @@ public final class SMTPSandbox: Sendable {
 
     /// Stops listening and closes every connection (hung ones included).
     public func stop() {
-        let open = state.withLock { s -> Set<Int32> in
+        // Under the lock, so no descriptor is shut down after its session closed it and
+        // its number went to someone else's socket.
+        state.withLock { s in
             s.stopped = true
-            return s.descriptors
+            for fd in s.descriptors { shutdown(fd, Int32(SHUT_RDWR)) }
         }
         // Only shut down here: the accept thread closes the listener when accept fails,
         // so its number cannot be reused (by another server) while the thread still waits on it.
         shutdown(listener, Int32(SHUT_RDWR))
-        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
@@ -143,8 +144,10 @@ public final class SMTPSandbox: Sendable {
             let thread = Thread { [self] in
                 var session = SMTPSession(fd: fd, server: self)
                 session.run()
-                state.withLock { _ = $0.descriptors.remove(fd) }
-                Glibc.close(fd)
+                state.withLock { s in
+                    s.descriptors.remove(fd)
+                    Glibc.close(fd)
+                }
             }
             thread.name = "smtp-session"
             thread.start()
