@@ -1,6 +1,7 @@
 import EmailStub
 import FileSink
 import Gateway
+import LettersPDF
 import SMTPMail
 import VentisSMS
 
@@ -12,5 +13,6 @@ public enum BuiltinChannels {
         EmailStub.kind,
         FileSink.kind,
         SMTP.kind,
+        LettersPDF.kind,
     ])
 }
