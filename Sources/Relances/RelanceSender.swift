@@ -98,7 +98,10 @@ public final class RelanceSender: Sendable {
     func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
         let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
         return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: who.recipient(for: r.type, override: r.canalEnvoi),
-                              contribuableID: r.contribuableID, previous: previous)
+                              contribuableID: r.contribuableID, previous: previous,
+                              details: ClaimedRelance.details(id: r.id, nom: who.nom, prenom: who.prenom, montant: r.montantDue,
+                                                              echeance: r.dateEcheance.map { ISO8601.string(from: $0) },
+                                                              taxe: r.affectationTaxe?.taxe?.nom))
     }
 
     func noRouteMessage(_ type: RelanceType) -> String {
@@ -125,7 +128,7 @@ public final class RelanceSender: Sendable {
         }
         let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
                                 subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
-                                metadata: ["relance_id": String(id), "contribuable_id": String(relance.contribuableID)])
+                                metadata: relance.details.merging(["relance_id": String(id), "contribuable_id": String(relance.contribuableID)]) { $1 })
         switch await dispatcher.send(delivery, onAttempt: onAttempt) {
         case .delivered(let receipt, _):
             return End(kind: .sent(channel: receipt.channel),

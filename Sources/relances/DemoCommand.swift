@@ -13,8 +13,9 @@ enum DemoCommand: Command {
         Runs the whole job on embedded defaults: a fresh database with demo taxpayers
         and debts (default var/demo.sqlite, replaced), the provider sandbox started in
         this process with SMS routed to it, generation of SMS, e-mail and letter
-        relances for late debts, sending through the gateway, and a summary: generated,
-        sent per channel, failed with reasons, where letters and e-mails were written.
+        relances for late debts, sending through the gateway (SMS to the Ventis sandbox,
+        e-mails to the SMTP sandbox, letters to a PDF), and a summary: generated, sent per
+        channel, failed with reasons, where SMS, e-mails and letters went.
 
           --db FILE            demo database (default: var/demo.sqlite; replaced)
           --contribuables N    how many taxpayers (default 300)
@@ -79,7 +80,11 @@ enum DemoCommand: Command {
             for name in dispatcher.channels.keys.sorted() where routed.contains(name) {
                 guard let c = dispatcher.config?.channels[name] else { continue }
                 if let file = c.settings.string("path") { print("  letters (\(name)): \(file)") }
-                if let folder = c.settings.string("directory") { print("  e-mails (\(name)): \(folder)/") }
+                if let folder = dispatcher.channels[name]?.documentsFolder {
+                    let pdfs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".pdf") }.sorted() ?? []
+                    print("  letters (\(name)): ready to print in \(folder.path)/" + (pdfs.last.map { ", latest \($0)" } ?? ""))
+                }
+                if let folder = c.settings.string("directory"), c.kind.accepts == .email { print("  e-mails (\(name)): \(folder)/") }
                 if let server = c.settings.string("url"), server.hasPrefix("smtp") { print("  e-mails (\(name)): sent to \(server)") }
             }
         }

@@ -44,6 +44,24 @@ import Testing
         #expect(r.notes == "Lettre prête à imprimer : lot.pdf, page 3")
     }
 
+    /// A letter needs the taxpayer's name, the tax, the amount and a reference: the
+    /// delivery carries them, whether the relance is sent alone or in a batch.
+    @Test func aDeliveryCarriesWhatALetterPrints() async throws {
+        let w = try world()
+        let letters = RecordingChannel("lettres", accepts: .postal)
+        let d = dispatcher([.courrier: Route(channels: ["lettres"])], [letters])
+        let alone = try w.relance(.courrier, debt: w.debt)
+        let batched = try w.relance(.courrier)
+        _ = await sender(w, d).send(alone)
+        _ = await sender(w, d).send([batched], maxInFlight: 1)
+        #expect(letters.deliveries.count == 2)
+        for (delivery, id) in zip(letters.deliveries, [alone, batched]) {
+            #expect(delivery.recipient == "BP 1, Akébé")
+            #expect(delivery.metadata["contribuable_nom"] == "Jean NZE" && delivery.metadata["taxe"] == "Voirie")
+            #expect(delivery.metadata["montant"] == "5000.00" && delivery.metadata["reference"] == "REL-\(id)")
+        }
+    }
+
     @Test func aSentRelanceRecordsItsOutcomeTheAttemptAndBumpsTheDossier() async throws {
         let w = try world()
         let sms = RecordingChannel("ventis", accepts: .phone)

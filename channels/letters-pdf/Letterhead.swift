@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 
 /// The office's letterhead and signature, from the channel's settings.
 struct Letterhead: Sendable {
@@ -61,37 +62,30 @@ enum LetterLayout {
 
     /// « 45 000 FCFA » from `45000.00` (centimes shown only when there are any).
     static func amount(_ text: String) -> String? {
-        guard let value = Decimal(string: text.trimmingCharacters(in: .whitespaces)) else { return nil }
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.numberStyle = .decimal
-        formatter.groupingSeparator = " "
-        formatter.decimalSeparator = ","
-        formatter.minimumFractionDigits = value == value.rounded ? 0 : 2
-        formatter.maximumFractionDigits = 2
-        return (formatter.string(from: value as NSDecimalNumber) ?? text) + " FCFA"
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let units = parts.first, !units.isEmpty, units.allSatisfy(\.isNumber),
+              parts.count == 1 || parts[1].allSatisfy(\.isNumber) else { return nil }
+        var digits = String(units.drop { $0 == "0" })
+        if digits.isEmpty { digits = "0" }
+        var grouped = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { grouped.append(" ") }
+            grouped.append(ch)
+        }
+        let cents = parts.count == 2 ? String(parts[1].prefix(2)).padding(toLength: 2, withPad: "0", startingAt: 0) : "00"
+        return grouped + (cents == "00" ? "" : ",\(cents)") + " FCFA"
     }
 
     static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
     /// « 25 novembre 2026 », in Libreville's time (UTC+1).
     static func frenchDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 3600)!
-        let c = calendar.dateComponents([.day, .month, .year], from: date)
-        return "\(c.day!) \(months[c.month! - 1]) \(c.year!)"
+        let (year, month, day) = CivilDate.fromDays(Int(((date.timeIntervalSince1970 + 3600) / 86_400).rounded(.down)))
+        return "\(day) \(months[month - 1]) \(year)"
     }
 
     static func addressLines(_ address: String) -> [String] {
         address.split(whereSeparator: { $0 == "\n" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-}
-
-extension Decimal {
-    fileprivate var rounded: Decimal {
-        var copy = self, result = Decimal()
-        NSDecimalRound(&result, &copy, 0, .plain)
-        return result
     }
 }
 
