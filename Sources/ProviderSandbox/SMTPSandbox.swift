@@ -31,6 +31,8 @@ public final class SMTPSandbox: Sendable {
         public var data: String
         /// The user that signed in, if any.
         public var user: String?
+        /// Whether it came after STARTTLS.
+        public var overTLS: Bool = false
     }
 
     struct State {
@@ -44,6 +46,8 @@ public final class SMTPSandbox: Sendable {
 
     /// Sign-in the server wants; nil: AUTH is offered but not required.
     public let username: String?
+    /// PEM certificate and key files: STARTTLS is offered (through `openssl s_server`).
+    public let tls: (certificate: String, key: String)?
     private let password: String?
     private let state = Mutex(State())
     private let listener: Int32
@@ -51,7 +55,8 @@ public final class SMTPSandbox: Sendable {
     private let waiters = Mutex<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
 
     /// Listens on 127.0.0.1:`port` (0: any free port) at once.
-    public init(port: Int = 0, username: String? = nil, password: String? = nil) throws {
+    public init(port: Int = 0, username: String? = nil, password: String? = nil, tls: (certificate: String, key: String)? = nil) throws {
+        self.tls = tls
         self.username = username
         self.password = password
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -8,13 +8,21 @@ struct SMTPSession {
     let fd: Int32
     let server: SMTPSandbox
     private var buffer: [UInt8] = []
+    /// Where the conversation is read and written: the socket, or after STARTTLS the
+    /// TLS relay's decrypted side.
+    private var input: Int32
+    private var output: Int32
+    private var relay: TLSRelay?
 
     init(fd: Int32, server: SMTPSandbox) {
         self.fd = fd
         self.server = server
+        self.input = fd
+        self.output = fd
     }
 
     mutating func run() {
+        defer { relay?.stop() }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         reply("220 sandbox.mairie-libreville.ga ESMTP relances sandbox")
@@ -24,7 +32,8 @@ struct SMTPSession {
         while let line = readLine() {
             let upper = line.uppercased()
             if upper.hasPrefix("EHLO") {
-                reply("250-sandbox.mairie-libreville.ga", "250-AUTH PLAIN LOGIN", "250-8BITMIME", "250-SIZE 10485760", "250 SMTPUTF8")
+                let tls = server.tls != nil && relay == nil ? ["250-STARTTLS"] : []
+                reply(["250-sandbox.mairie-libreville.ga"] + tls + ["250-AUTH PLAIN LOGIN", "250-8BITMIME", "250-SIZE 10485760", "250 SMTPUTF8"])
             } else if upper.hasPrefix("HELO") {
                 reply("250 sandbox.mairie-libreville.ga")
             } else if upper.hasPrefix("AUTH PLAIN") {
@@ -78,7 +87,8 @@ struct SMTPSession {
                 }
                 switch server.currentFault() {
                 case .none:
-                    server.accept(.init(from: sender, recipients: recipients, data: lines.joined(separator: "\r\n") + "\r\n", user: user))
+                    server.accept(.init(from: sender, recipients: recipients, data: lines.joined(separator: "\r\n") + "\r\n", user: user,
+                                        overTLS: relay != nil))
                     reply("250 2.0.0 Ok: queued as \(UUID().uuidString.prefix(8))")
                 case .temporary(let text): reply("451 \(text)")
                 case .permanent(let text): reply("554 \(text)")
@@ -99,7 +109,14 @@ struct SMTPSession {
                 reply("221 2.0.0 Bye")
                 return
             } else if upper == "STARTTLS" {
-                reply("454 4.7.0 TLS not available in this sandbox")
+                guard let tls = server.tls, relay == nil else { reply("454 4.7.0 TLS not available in this sandbox"); continue }
+                reply("220 2.0.0 Ready to start TLS")
+                guard let started = TLSRelay(client: fd, certificate: tls.certificate, key: tls.key) else { return }
+                // A new conversation inside TLS: nothing said before counts (RFC 3207).
+                relay = started
+                (input, output) = (started.input, started.output)
+                buffer = []
+                (from, recipients, user) = (nil, [], nil)
             } else {
                 reply("502 5.5.2 Command not recognized")
             }
@@ -115,9 +132,21 @@ struct SMTPSession {
         return String(trimmed[trimmed.index(after: open)..<close])
     }
 
-    private func reply(_ lines: String...) {
-        let text = lines.joined(separator: "\r\n") + "\r\n"
-        _ = LoopbackSocket.sendAll(fd, Array(text.utf8))
+    private func reply(_ lines: String...) { reply(lines) }
+
+    private func reply(_ lines: [String]) {
+        let bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        if relay == nil {
+            _ = LoopbackSocket.sendAll(output, bytes)
+        } else {
+            var done = 0
+            while done < bytes.count {
+                let n = bytes[done...].withUnsafeBytes { Glibc.write(output, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                done += n
+            }
+        }
     }
 
     /// The next line without its CRLF, nil when the client is gone (or silent 30 s).
@@ -130,7 +159,7 @@ struct SMTPSession {
                 return String(decoding: line, as: UTF8.self)
             }
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-            let n = recv(fd, &chunk, chunk.count, 0)
+            let n = relay == nil ? recv(input, &chunk, chunk.count, 0) : Glibc.read(input, &chunk, chunk.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return nil }
             buffer += chunk[..<n]

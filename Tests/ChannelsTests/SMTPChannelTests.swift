@@ -102,6 +102,39 @@ import Testing
         #expect(!log.lines.contains { $0.contains(Self.password) || $0.contains("faux") })
     }
 
+    /// A certificate for 127.0.0.1, made now with openssl: none ships in the product.
+    func certificate(_ folder: URL) throws -> (certificate: String, key: String) {
+        let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+        _ = try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        return (cert, key)
+    }
+
+    @Test func starttlsRequiredSendsOverTLSAndRefusesAServerWithout() async throws {
+        let folder = try temporaryFolder("smtp-tls")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tls = try certificate(folder)
+        let server = try SMTPSandbox(username: "relances", password: Self.password, tls: tls)
+        defer { server.stop() }
+        _ = try await channel(server, ["starttls": "required", "ca_file": tls.certificate]).send(delivery)
+        let message = try #require(server.messages.first)
+        #expect(message.overTLS && message.user == "relances")
+        #expect(try parse(message.data)["subject"] == "Rappel : taxe de marché échue")
+        // The same server without trusting its certificate: refused for good, nothing sent.
+        let untrusting = try channel(server, ["starttls": "required"])
+        do { _ = try await untrusting.send(delivery); Issue.record("an untrusted certificate was accepted") } catch {
+            #expect(!error.isRetryable && error.code == "certificate", "\(error)")
+        }
+        // A server that offers no STARTTLS: starttls=required never sends in clear.
+        let plain = try SMTPSandbox(username: "relances", password: Self.password)
+        defer { plain.stop() }
+        let strict = try channel(plain, ["starttls": "required"])
+        do { _ = try await strict.send(delivery); Issue.record("sent in clear with starttls=required") } catch {
+            #expect(!error.isRetryable, "\(error)")
+        }
+        #expect(plain.messages.isEmpty && server.messages.count == 1)
+    }
+
     @Test func settingsAreCheckedAtStartUpWithoutConnecting() throws {
         let server = try SMTPSandbox()
         defer { server.stop() }
