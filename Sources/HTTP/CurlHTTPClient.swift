@@ -55,13 +55,17 @@ public final class CurlHTTPClient: HTTPTransport {
     private let ownsPool: Bool
     /// Caps this client's requests in flight on a shared pool.
     private let gate: TransferGate?
+    /// What shares the pool (a ``ChannelResources``): kept alive as long as this client,
+    /// since it stops the threads when the last holder lets it go.
+    private let owner: (any Sendable)?
 
     /// A client with threads of its own (up to `maxConcurrentRequests`).
     public convenience init(configuration: Configuration = Configuration()) {
         self.init(configuration: configuration, pool: CurlWorkerPool(limit: max(1, configuration.maxConcurrentRequests)), owned: true)
     }
 
-    init(configuration: Configuration, pool: CurlWorkerPool, owned: Bool) {
+    init(configuration: Configuration, pool: CurlWorkerPool, owned: Bool, owner: (any Sendable)? = nil) {
+        self.owner = owner
         var configuration = configuration
         // Asking for debug means seeing the exchanges, whatever level the logger had.
         if configuration.debug { configuration.logger.level = min(configuration.logger.level, .debug) }

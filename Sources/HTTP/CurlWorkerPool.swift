@@ -60,6 +60,8 @@ final class CurlWorkerPool: SharedResource, @unchecked Sendable {
                 idle -= 1
             }
             if queueHead == queue.count && stopping {
+                // Counted out, so a job submitted after a stop still gets a thread.
+                workers -= 1
                 condition.unlock()
                 return
             }

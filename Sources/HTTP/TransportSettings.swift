@@ -84,6 +84,7 @@ extension ChannelContext {
     /// Makes no connection: the first request does.
     public func httpClient(_ transport: TransportSettings, logger: Logger, debug: Bool = false) -> CurlHTTPClient {
         let pool = resources.shared("curl-workers") { CurlWorkerPool(limit: transferThreads) }
-        return CurlHTTPClient(configuration: transport.clientConfiguration(logger: logger, debug: debug), pool: pool, owned: false)
+        return CurlHTTPClient(configuration: transport.clientConfiguration(logger: logger, debug: debug), pool: pool, owned: false,
+                              owner: resources)
     }
 }

@@ -100,4 +100,25 @@ import Testing
         // Closing what the channels share is what shutdown does: no thread stays behind.
         context.resources.close()
     }
+
+    /// A channel's client keeps the shared threads alive after the context that made it
+    /// is gone, and a request after shutdown's close still gets a thread (never waits forever).
+    @Test(.timeLimit(.minutes(1)))
+    func aClientOutlivesItsContextAndStillRunsAfterAClose() async throws {
+        let router = HTTPRouter()
+        router.get("/ok") { _ in .text("ok") }
+        var config = HTTPServerConfiguration()
+        config.logger = Logger(sink: MemoryLogSink())
+        let server = HTTPServer(configuration: config, handler: router.handler)
+        let port = try server.start()
+        defer { server.shutdown(grace: 1) }
+        let logger = Logger(sink: MemoryLogSink())
+        let orphan = ChannelContext(logger: logger, transferThreads: 1).httpClient(TransportSettings(), logger: logger)
+        for _ in 0..<3 { #expect(try await orphan.get(url: "http://127.0.0.1:\(port)/ok", timeout: 10).text == "ok") }
+        let context = ChannelContext(logger: logger, transferThreads: 1)
+        let client = context.httpClient(TransportSettings(), logger: logger)
+        #expect(try await client.get(url: "http://127.0.0.1:\(port)/ok", timeout: 10).status == 200)
+        context.resources.close()
+        for _ in 0..<3 { #expect(try await client.get(url: "http://127.0.0.1:\(port)/ok", timeout: 10).status == 200) }
+    }
 }
