@@ -9,39 +9,59 @@ import Glibc
 /// output and answered on its standard input. Needs the `openssl` command (the CI
 /// installs it) and a certificate (the tests make one with it).
 final class TLSRelay: @unchecked Sendable {
-    private let process = Process()
-    private let toServer = Pipe()
-    private let fromServer = Pipe()
+    private var pid: pid_t = 0
     private var upstream: Int32 = -1
 
     /// Where the decrypted conversation is read and written.
-    var input: Int32 { fromServer.fileHandleForReading.fileDescriptor }
-    var output: Int32 { toServer.fileHandleForWriting.fileDescriptor }
+    private(set) var input: Int32 = -1
+    private(set) var output: Int32 = -1
 
     /// Starts the TLS server and relays `client`'s bytes to it; nil when it cannot start.
     init?(client: Int32, certificate: String, key: String) {
         guard let port = Self.freePort() else { return nil }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "s_server", "-quiet", "-naccept", "1", "-accept", "127.0.0.1:\(port)",
-                             "-cert", certificate, "-key", key]
-        process.standardInput = toServer
-        process.standardOutput = fromServer
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
+        // posix_spawn rather than Foundation's Process, whose start crashes when the
+        // process holds very many descriptors (a test run does).
+        var toServer: [Int32] = [-1, -1], fromServer: [Int32] = [-1, -1]
+        guard pipe(&toServer) == 0, pipe(&fromServer) == 0 else { return nil }
+        // Ours only: the spawned server gets them as its standard input and output.
+        for fd in toServer + fromServer { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toServer[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromServer[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments = ["openssl", "s_server", "-quiet", "-naccept", "1", "-accept", "127.0.0.1:\(port)",
+                         "-cert", certificate, "-key", key]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let spawned = posix_spawnp(&pid, "openssl", &actions, nil, &argv, environ)
+        Glibc.close(toServer[0])
+        Glibc.close(fromServer[1])
+        input = fromServer[0]
+        output = toServer[1]
+        guard spawned == 0 else { Glibc.close(input); Glibc.close(output); return nil }
         // It listens within moments of starting; connect as soon as it does.
         for _ in 0..<500 {
             if let fd = LoopbackSocket.connect(port: port) { upstream = fd; break }
             usleep(10_000)
         }
-        guard upstream >= 0 else { process.terminate(); return nil }
+        guard upstream >= 0 else { stop(); return nil }
         let up = upstream
         Self.pump(from: client, to: up)
         Self.pump(from: up, to: client)
     }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        if pid > 0 {
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            pid = 0
+        }
         if upstream >= 0 { shutdown(upstream, Int32(SHUT_RDWR)); Glibc.close(upstream); upstream = -1 }
+        if input >= 0 { Glibc.close(input); input = -1 }
+        if output >= 0 { Glibc.close(output); output = -1 }
     }
 
     /// Copies bytes until either side closes, then shuts the other down.
