@@ -19,8 +19,8 @@ import Testing
                             "date_echeance": "2026-11-25", "reference": "REL-\(n)"])
     }
 
-    func text(_ pdf: URL, page: Int) throws -> String {
-        try run(["pdftotext", "-layout", "-f", String(page), "-l", String(page), pdf.path, "-"])
+    func text(_ pdf: URL, page: Int) async throws -> String {
+        try await run(["pdftotext", "-layout", "-f", String(page), "-l", String(page), pdf.path, "-"])
     }
 
     @Test func eachLetterIsAPageThatAPDFReaderReadsWithItsAccents() async throws {
@@ -36,13 +36,13 @@ import Testing
         await letters.close()
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [second.details["file"]!])
         let pdf = folder.appendingPathComponent(second.details["file"]!)
-        _ = try run(["qpdf", "--check", pdf.path])
-        let page2 = try text(pdf, page: 2)
+        _ = try await run(["qpdf", "--check", pdf.path])
+        let page2 = try await text(pdf, page: 2)
         #expect(page2.contains("Éloïse Mba-Ékomié"))
         #expect(page2.contains("1 250 000,50 FCFA"))
         #expect(page2.contains("REL-2") && page2.contains("Taxe de marché") && page2.contains("Date d'échéance : 25 novembre 2026"))
         #expect(page2.contains("Libreville, le ") && page2.contains("régie"))
-        let page1 = try text(pdf, page: 1)
+        let page1 = try await text(pdf, page: 1)
         #expect(page1.contains("Jean Ndong") && page1.contains("45 000 FCFA") && page1.contains("REL-1") && !page1.contains("Éloïse"))
     }
 
@@ -72,7 +72,7 @@ import Testing
         let file = try #require(receipt?.details["file"])
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path))
         _ = try channel(folder)
-        #expect(try text(folder.appendingPathComponent(file), page: 1).contains("Paul Obiang"))
+        #expect(try await text(folder.appendingPathComponent(file), page: 1).contains("Paul Obiang"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [file])
     }
 
@@ -85,7 +85,7 @@ import Testing
         let receipt = try await letters.send(letter(9, name: "Marie Nzé"))
         let pdf = folder.appendingPathComponent(try #require(receipt.details["file"]))
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: pdf.path) { try await Task.sleep(nanoseconds: 10_000_000) }
-        #expect(try text(pdf, page: 1).contains("Marie Nzé"))
+        #expect(try await text(pdf, page: 1).contains("Marie Nzé"))
     }
 
     @Test func aLogoMustBeAJPEG() throws {

@@ -20,14 +20,14 @@ import Testing
                             subject: "Rappel : taxe de marché échue", body: "Bonjour M. Ndong,\nVotre taxe de 45 000 FCFA est échue.\n")
 
     /// Reads a delivered message back with Python's `email` package, a real MIME parser.
-    func parse(_ data: String) throws -> [String: String] {
+    func parse(_ data: String) async throws -> [String: String] {
         let script = """
             import sys, json, email, email.policy
             m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
             print(json.dumps({"subject": str(m["subject"]), "from": str(m["from"]), "to": str(m["to"]),
                               "message_id": str(m["message-id"]), "body": m.get_content()}))
             """
-        let out = try run(["python3", "-c", script], input: Data(data.utf8))
+        let out = try await run(["python3", "-c", script], input: Data(data.utf8))
         return try JSONDecoder().decode([String: String].self, from: Data(out.utf8))
     }
 
@@ -37,7 +37,7 @@ import Testing
         let receipt = try await channel(server).send(delivery)
         let message = try #require(server.messages.first)
         #expect(message.from == "relances@mairie-libreville.ga" && message.recipients == ["jean.ndong@example.ga"] && message.user == "relances")
-        let parsed = try parse(message.data)
+        let parsed = try await parse(message.data)
         #expect(parsed["subject"] == "Rappel : taxe de marché échue")
         #expect(parsed["from"] == "Mairie de Libreville – Service des taxes <relances@mairie-libreville.ga>")
         #expect(parsed["body"]?.replacingOccurrences(of: "\r\n", with: "\n") == "Bonjour M. Ndong,\nVotre taxe de 45 000 FCFA est échue.\n")
@@ -57,7 +57,8 @@ import Testing
         server.fault = .none
         _ = try await smtp.send(delivery)
         _ = try await smtp.send(delivery)
-        let ids = try server.messages.map { try parse($0.data)["message_id"] }
+        var ids: [String?] = []
+        for message in server.messages { ids.append(try await parse(message.data)["message_id"]) }
         #expect(ids == ["<relance-42.r@mairie-libreville.ga>", "<relance-42.r@mairie-libreville.ga>"])
     }
 
@@ -103,9 +104,9 @@ import Testing
     }
 
     /// A certificate for 127.0.0.1, made now with openssl: none ships in the product.
-    func certificate(_ folder: URL) throws -> (certificate: String, key: String) {
+    func certificate(_ folder: URL) async throws -> (certificate: String, key: String) {
         let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-        _ = try run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+        _ = try await run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
                      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
         return (cert, key)
     }
@@ -113,13 +114,13 @@ import Testing
     @Test func starttlsRequiredSendsOverTLSAndRefusesAServerWithout() async throws {
         let folder = try temporaryFolder("smtp-tls")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let tls = try certificate(folder)
+        let tls = try await certificate(folder)
         let server = try SMTPSandbox(username: "relances", password: Self.password, tls: tls)
         defer { server.stop() }
         _ = try await channel(server, ["starttls": "required", "ca_file": tls.certificate]).send(delivery)
         let message = try #require(server.messages.first)
         #expect(message.overTLS && message.user == "relances")
-        #expect(try parse(message.data)["subject"] == "Rappel : taxe de marché échue")
+        #expect(try await parse(message.data)["subject"] == "Rappel : taxe de marché échue")
         // The same server without trusting its certificate: refused for good, nothing sent.
         let untrusting = try channel(server, ["starttls": "required"])
         do { _ = try await untrusting.send(delivery); Issue.record("an untrusted certificate was accepted") } catch {
