@@ -76,6 +76,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [file])
     }
 
+    /// Another process starting on the same folder (serve and a send at once) leaves a
+    /// live run's journal alone.
+    @Test func aLiveRunIsNotTakenForACrashedOne() async throws {
+        let folder = try temporaryFolder("letters")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let live = try channel(folder)
+        let receipt = try await live.send(letter(11, name: "Anne Moussavou"))
+        _ = try channel(folder)   // another process, say: its start finds the journal
+        let file = try #require(receipt.details["file"])
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path))
+        _ = try await live.send(letter(12, name: "Jules Ondo"))
+        await live.close()
+        let pdf = folder.appendingPathComponent(file)
+        #expect(try await text(pdf, page: 1).contains("Anne Moussavou"))
+        #expect(try await text(pdf, page: 2).contains("Jules Ondo"))
+    }
+
     /// A run ends by itself once no letter came for `run_idle_seconds`: the office need
     /// not stop the server to print.
     @Test func aRunEndsByItselfWhenNoLetterComes() async throws {

@@ -66,6 +66,9 @@ public final class LettersPDFChannel: Channel {
         finishLeftoverJournals()
     }
 
+    // Dropped without close(): the journal stays for the next start, its lock goes.
+    deinit { run.withLock { if let r = $0 { Glibc.close(r.journal) } } }
+
     public var documentsFolder: URL? { directory }
 
     public func check(_ delivery: Delivery) -> DeliveryCheck {
@@ -120,6 +123,9 @@ public final class LettersPDFChannel: Channel {
         let file = "courriers-\(ISO8601.string(from: now).filter(\.isNumber))-\(getpid())-\(serial).pdf"
         let journal = open(directory.appendingPathComponent(".\(file).journal").path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard journal >= 0 else { throw .storage("impossible d'écrire dans \(directory.path) : \(String(cString: strerror(errno)))") }
+        // Held while the run is open: another process starting on this folder (serve and
+        // a send at once) must not take a live run's journal for a crashed one.
+        _ = flock(journal, LOCK_EX | LOCK_NB)
         return Run(file: file, journal: journal, letters: [], generation: 0)
     }
 
@@ -191,6 +197,11 @@ public final class LettersPDFChannel: Channel {
         for journal in names where journal.hasPrefix(".") && journal.hasSuffix(".pdf.journal") {
             let file = String(journal.dropFirst().dropLast(".journal".count))
             let url = directory.appendingPathComponent(journal)
+            let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { Glibc.close(fd) }
+            // A run still open in another process holds the lock: not ours to finish.
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
             // A line cut by the crash was never acknowledged: it is left out.
             let letters = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Letter.self, from: Data($0.utf8)) }
