@@ -71,6 +71,7 @@ enum ServeCommand: Command {
 
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
+        var mailServer: SMTPSandbox?
         var env = environment
         if demo {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: dbPath).deletingLastPathComponent().path, withIntermediateDirectories: true)
@@ -79,7 +80,11 @@ enum ServeCommand: Command {
             try s.start()
             env.merge(s.environment) { $1 }
             sandbox = s
-            print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it")
+            let mail = try SMTPSandbox()
+            // The SMTP double offers no TLS: STARTTLS is only tried.
+            env.merge(mail.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
+            mailServer = mail
+            print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it; SMTP double on 127.0.0.1:\(mail.port), e-mails routed to it")
         }
         let store = try SQLiteRelanceStore(path: dbPath)
         if demo {
@@ -117,6 +122,7 @@ enum ServeCommand: Command {
         await stopping.value
         await dispatcher.close()
         sandbox?.stop()
+        mailServer?.stop()
         return 0
     }
 

@@ -173,7 +173,9 @@ public final class LettersPDFChannel: Channel {
         let data = Self.pdf(letters, head: head, logo: logo, date: clock.now())
         let final = directory.appendingPathComponent(file)
         let temporary = directory.appendingPathComponent(".\(file).part")
-        FileManager.default.createFile(atPath: temporary.path, contents: nil)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw ChannelError.storage("impossible de créer \(temporary.path)")
+        }
         let handle = try FileHandle(forWritingTo: temporary)
         try handle.write(contentsOf: data)
         try handle.synchronize()
