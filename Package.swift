@@ -25,17 +25,19 @@ let package = Package(
         .target(name: "FileSink", dependencies: ["Gateway"], path: "channels/file-sink", exclude: ["README.md", "sample.json"]),
         .target(name: "EmailStub", dependencies: ["Gateway"], path: "channels/email-stub", exclude: ["README.md", "sample.json"]),
         .target(name: "VentisSMS", dependencies: ["Gateway", "HTTP"], path: "channels/ventis-sms", exclude: ["README.md", "sample.json"]),
-        .target(name: "Channels", dependencies: ["Gateway", "FileSink", "EmailStub", "VentisSMS"], path: "channels/all"),
+        .target(name: "SMTPMail", dependencies: ["Gateway", "HTTP", "EmailStub"], path: "channels/smtp", exclude: ["README.md", "sample.json"]),
+        .target(name: "LettersPDF", dependencies: ["Gateway"], path: "channels/letters-pdf", exclude: ["README.md", "sample.json"]),
+        .target(name: "Channels", dependencies: ["Gateway", "FileSink", "EmailStub", "VentisSMS", "SMTPMail", "LettersPDF"], path: "channels/all"),
 
         // The domain, the API, the provider double and the programs.
         .target(name: "Relances", dependencies: ["Gateway", "CSQLite"]),
         .target(name: "ProviderSandbox", dependencies: ["HTTP", "Gateway"]),
         .target(name: "RelancesServer", dependencies: ["Relances", "HTTP", "Gateway", "Channels"]),
         .executableTarget(name: "relances", dependencies: ["Gateway", "Channels", "HTTP", "Relances", "RelancesServer", "ProviderSandbox"]),
-        .executableTarget(name: "relances-bench", dependencies: ["Gateway", "Channels", "HTTP", "Relances", "RelancesServer", "ProviderSandbox", "CSQLite"]),
+        .executableTarget(name: "relances-bench", dependencies: ["Gateway", "Channels", "LettersPDF", "HTTP", "Relances", "RelancesServer", "ProviderSandbox", "CSQLite"]),
 
         .testTarget(name: "GatewayTests", dependencies: ["Gateway"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS", "SMTPMail", "LettersPDF", "HTTP", "ProviderSandbox"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway", "ProviderSandbox"]),
         .testTarget(name: "VentisSMSTests", dependencies: ["VentisSMS", "ProviderSandbox", "HTTP", "Gateway", "Channels"]),
         .testTarget(name: "RelancesTests", dependencies: ["Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite", "HTTP"]),

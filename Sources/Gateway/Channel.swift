@@ -36,11 +36,21 @@ public protocol Channel: Sendable {
     /// is one it can deliver to, and the text exactly as it would go out (after any
     /// transliteration). The campaign pre-flight asks; it must not send or block.
     func check(_ delivery: Delivery) -> DeliveryCheck
+
+    /// Finishes what the channel holds open (a file of letters being assembled) and lets
+    /// go of what it holds. Called once at shutdown, after the last `send` returned.
+    func close() async
+
+    /// A folder of documents the channel writes for the office to download (the PDF
+    /// letters), or nil. `GET /api/courriers/{file}` serves files from these folders only.
+    var documentsFolder: URL? { get }
 }
 
 extension Channel {
     public func checkHealth() async -> ChannelHealth { .healthy("ok") }
     public func check(_ delivery: Delivery) -> DeliveryCheck { DeliveryCheck(text: delivery.body) }
+    public func close() async {}
+    public var documentsFolder: URL? { nil }
 }
 
 /// A channel's verdict on a delivery it has not sent (see ``Channel/check(_:)``).

@@ -3,7 +3,9 @@ import Foundation
 /// Why a channel could not deliver a message, in words an operator can act on.
 ///
 /// Messages are French: they end up in the relance's `notes`, which the office reads.
-/// Whether trying again is worth it is decided in one place, ``isRetryable``.
+/// They name no provider: a channel adds its own advice with ``hint(_:)`` (the SMS
+/// channel says which `.env` variable to check). Whether trying again is worth it is
+/// decided in one place, ``isRetryable``.
 public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The address cannot be used (letters in a phone number, a malformed e-mail).
     case invalidRecipient(String)
@@ -11,10 +13,13 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
     case refused(code: String, message: String)
     /// The provider answered something that is neither success nor refusal.
     case unexpectedAnswer(status: Int, body: String)
-    /// The channel could not sign in (Keycloak's description when it gave one).
+    /// The channel could not sign in (the provider's description when it gave one).
     case authentication(String)
     /// The provider's URL is wrong (the office's system calls it `ENDPOINT_NOT_FOUND`).
     case endpointNotFound(url: String)
+    /// The provider's TLS certificate was refused (unknown authority, wrong name, expired):
+    /// trying again cannot help until someone fixes the trust settings.
+    case certificate(String)
     /// No answer in time. Reported with status 408.
     case timeout(seconds: Double)
     /// The provider could not be reached (refused, DNS, TLS). Reported with status 503.
@@ -27,6 +32,8 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
     case storage(String)
     /// The sender gave up waiting (shutdown, cancelled batch). Nothing was sent.
     case cancelled
+    /// Another error with the channel's advice on what to check; behaves as `error`.
+    indirect case hinted(ChannelError, hint: String)
 
     /// Provider bodies are cut to about this many bytes in messages.
     public static let bodyLimit = 1024
@@ -37,15 +44,25 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .timeout, .connection, .providerUnavailable: true
         case .invalidRecipient, .refused, .unexpectedAnswer, .authentication,
-             .endpointNotFound, .rejected, .storage, .cancelled: false
+             .endpointNotFound, .certificate, .rejected, .storage, .cancelled: false
+        case .hinted(let error, _): error.isRetryable
         }
     }
+
+    /// The error without any hint, for matching on its case.
+    public var underlying: ChannelError {
+        if case .hinted(let error, _) = self { error.underlying } else { self }
+    }
+
+    /// The same error with the channel's advice appended to its message.
+    public func hint(_ text: String) -> ChannelError { .hinted(self, hint: text) }
 
     /// The HTTP-like status the office's system reports for this failure.
     public var reportedStatus: Int? {
         switch self {
         case .timeout: 408
-        case .connection: 503
+        case .connection, .certificate: 503
+        case .hinted(let error, _): error.reportedStatus
         case .providerUnavailable(let status, _), .rejected(let status, _),
              .unexpectedAnswer(let status, _): status
         case .endpointNotFound: 404
@@ -67,7 +84,9 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
         case .providerUnavailable: "provider_unavailable"
         case .rejected: "rejected"
         case .storage: "storage"
+        case .certificate: "certificate"
         case .cancelled: "cancelled"
+        case .hinted(let error, _): error.code
         }
     }
 
@@ -83,9 +102,11 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedAnswer(let status, let body):
             "Réponse inattendue du fournisseur (HTTP \(status)) : \(Self.cut(body))"
         case .authentication(let why):
-            "Impossible de récupérer le token d'accès Keycloak : \(why)"
+            "Authentification refusée par le fournisseur : \(why)"
         case .endpointNotFound(let url):
-            "ENDPOINT_NOT_FOUND (404) : vérifiez VENTIS_MESSAGING_URL (\(url))"
+            "Adresse du fournisseur introuvable (404) : \(url)"
+        case .certificate(let why):
+            "Certificat TLS du fournisseur refusé : \(why)"
         case .timeout(let seconds):
             "Délai dépassé (408) : pas de réponse du fournisseur en \(Self.format(seconds)) s"
         case .connection(let why):
@@ -98,6 +119,8 @@ public enum ChannelError: Error, Sendable, Hashable, CustomStringConvertible {
             "Écriture impossible : \(why)"
         case .cancelled:
             "Envoi interrompu avant d'avoir été tenté"
+        case .hinted(let error, let hint):
+            "\(error.description) (\(hint))"
         }
     }
 

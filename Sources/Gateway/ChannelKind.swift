@@ -91,7 +91,8 @@ public struct ChannelSettings: Sendable {
     }
 }
 
-/// What a channel may use besides its settings: a logger, the clock, the environment.
+/// What a channel may use besides its settings: a logger, the clock, the environment,
+/// and what channels share (one HTTP client).
 public struct ChannelContext: Sendable {
     public var logger: Logger
     public var clock: any GatewayClock
@@ -101,12 +102,19 @@ public struct ChannelContext: Sendable {
     public var baseDirectory: URL
     /// Where channels count what `/metrics` shows (token fetches, for one).
     public var metrics: Metrics
+    /// Shared by every channel built with this context (see `ChannelContext.httpClient`
+    /// in the HTTP module); closed by ``Dispatcher/close()``.
+    public var resources: ChannelResources
+    /// The most transfers (threads) the shared HTTP client runs at once, all channels together.
+    public var transferThreads: Int
 
     public init(logger: Logger = Logger(), clock: any GatewayClock = SystemClock(),
                 environment: [String: String] = [:],
                 baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                metrics: Metrics = Metrics()) {
+                metrics: Metrics = Metrics(), resources: ChannelResources = ChannelResources(), transferThreads: Int = 128) {
         self.metrics = metrics
+        self.resources = resources
+        self.transferThreads = max(1, transferThreads)
         self.logger = logger
         self.clock = clock
         self.environment = environment

@@ -19,12 +19,15 @@ public final class Dispatcher: Sendable {
     public let config: RoutingConfig?
     /// Sends by channel and outcome, retries, provider latency.
     public let metrics: Metrics
+    /// What the channels share (the HTTP client), closed after them.
+    let resources: ChannelResources?
 
     public init(routes: [RelanceType: Route], channels: [String: any Channel],
                 policies: [String: DeliveryPolicy] = [:], clock: any GatewayClock = SystemClock(),
                 logger: Logger = Logger(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                config: RoutingConfig? = nil, metrics: Metrics = Metrics()) {
+                config: RoutingConfig? = nil, metrics: Metrics = Metrics(), resources: ChannelResources? = nil) {
         self.config = config
+        self.resources = resources
         self.metrics = metrics
         self.routes = routes
         self.channels = channels
@@ -34,6 +37,18 @@ public final class Dispatcher: Sendable {
         self.random = random
         self.limiters = policies.compactMapValues { p in p.ratePerSecond.map { RateLimiter(rate: $0, clock: clock) } }
         self.segmentLimiters = policies.compactMapValues { p in p.segmentsPerSecond.map { RateLimiter(rate: $0, clock: clock) } }
+    }
+
+    /// Closes every channel (a letters file being assembled is finished), then what
+    /// they share. Called once at shutdown, when no send is in flight any more.
+    public func close() async {
+        for name in channels.keys.sorted() { await channels[name]!.close() }
+        resources?.close()
+    }
+
+    /// The folders of documents channels write for download (see ``Channel/documentsFolder``).
+    public var documentsFolders: [URL] {
+        channels.keys.sorted().compactMap { channels[$0]!.documentsFolder }
     }
 
     /// The route of a type, or nil when nothing sends it.

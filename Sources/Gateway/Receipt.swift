@@ -14,9 +14,14 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var providerAnswer: String
     /// Facts worth keeping: the SMS encoding and segment count, the file written.
     public var details: [String: String]
+    /// What the office reads in the relance's notes (French), in the channel's words:
+    /// « SMS envoyé via Ventis. UUID: … », « Lettre prête à imprimer : … ». Empty: a
+    /// generic note naming the channel and ``messageID`` is written instead.
+    public var note: String
 
     public init(channel: String, messageID: String, acceptedAt: Date, recipient: String,
-                providerAnswer: String = "", details: [String: String] = [:]) {
+                providerAnswer: String = "", details: [String: String] = [:], note: String = "") {
+        self.note = note
         self.channel = channel
         self.messageID = messageID
         self.acceptedAt = acceptedAt

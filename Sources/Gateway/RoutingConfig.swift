@@ -52,7 +52,7 @@ public struct RoutingConfig: Sendable {
     public func makeDispatcher(context: ChannelContext) throws(ConfigError) -> Dispatcher {
         Dispatcher(routes: routes, channels: try buildChannels(context: context),
                    policies: channels.mapValues(\.policy), clock: context.clock, logger: context.logger, config: self,
-                   metrics: context.metrics)
+                   metrics: context.metrics, resources: context.resources)
     }
 
     /// The same config with every route sent to one file sink: a whole campaign can be

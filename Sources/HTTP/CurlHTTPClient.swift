@@ -6,9 +6,12 @@ import Synchronization
 /// The HTTP client, on libcurl: URLSession on Linux cannot turn TLS verification off,
 /// which the office's deployment needs.
 ///
-/// Blocking curl calls run on threads this client owns, each keeping one curl handle
-/// (and so its open connections) from request to request: keep-alive without any
-/// caller's help, and never a blocked thread in Swift's cooperative pool.
+/// Blocking curl calls run on worker threads, each keeping one curl handle (and so its
+/// open connections) from request to request: keep-alive without any caller's help,
+/// and never a blocked thread in Swift's cooperative pool. Channels share one set of
+/// threads (``ChannelContext/httpClient(_:logger:)``), each with its own TLS settings
+/// and its own cap on requests in flight; a client made with ``init(configuration:)``
+/// has threads of its own.
 public final class CurlHTTPClient: HTTPTransport {
     public struct Configuration: Sendable {
         /// Verify the server's certificate and name. Turning it off logs a warning once.
@@ -25,10 +28,16 @@ public final class CurlHTTPClient: HTTPTransport {
         public var logger: Logger = Logger(label: "http-client")
         /// Logs every exchange, with credentials and tokens masked.
         public var debug: Bool = false
+        /// `http://host:port` of a proxy; nil: curl's default (the `https_proxy` variables).
+        public var proxy: String?
+        /// Whether the client itself warns when verification is off. The channel kit
+        /// warns instead, naming the channel's own setting.
+        public var warnWhenInsecure: Bool = true
 
         public init(verifyTLS: Bool = true, caFile: String? = nil, connectTimeout: Double = 10, timeout: Double = 30,
                     maxResponseBytes: Int = 1024 * 1024, maxConcurrentRequests: Int = 128,
-                    logger: Logger = Logger(label: "http-client"), debug: Bool = false) {
+                    logger: Logger = Logger(label: "http-client"), debug: Bool = false, proxy: String? = nil) {
+            self.proxy = proxy
             self.verifyTLS = verifyTLS
             self.caFile = caFile
             self.connectTimeout = connectTimeout
@@ -42,33 +51,53 @@ public final class CurlHTTPClient: HTTPTransport {
 
     public let configuration: Configuration
     private let pool: CurlWorkerPool
+    /// The pool is this client's own (stopped with it), not a shared one.
+    private let ownsPool: Bool
+    /// Caps this client's requests in flight on a shared pool.
+    private let gate: TransferGate?
+    /// What shares the pool (a ``ChannelResources``): kept alive as long as this client,
+    /// since it stops the threads when the last holder lets it go.
+    private let owner: (any Sendable)?
 
-    public init(configuration: Configuration = Configuration()) {
+    /// A client with threads of its own (up to `maxConcurrentRequests`).
+    public convenience init(configuration: Configuration = Configuration()) {
+        self.init(configuration: configuration, pool: CurlWorkerPool(limit: max(1, configuration.maxConcurrentRequests)), owned: true)
+    }
+
+    init(configuration: Configuration, pool: CurlWorkerPool, owned: Bool, owner: (any Sendable)? = nil) {
+        self.owner = owner
         var configuration = configuration
         // Asking for debug means seeing the exchanges, whatever level the logger had.
         if configuration.debug { configuration.logger.level = min(configuration.logger.level, .debug) }
         self.configuration = configuration
         _ = curlGlobalInit
-        if !configuration.verifyTLS {
-            configuration.logger.warnOnce("tls-verify-off", "TLS certificate verification is OFF (KEYCLOAK_VERIFY_SSL=false): the provider's identity is not checked")
+        if !configuration.verifyTLS && configuration.warnWhenInsecure {
+            configuration.logger.warnOnce("tls-verify-off", "TLS certificate verification is OFF: the server's identity is not checked")
         }
-        pool = CurlWorkerPool(limit: max(1, configuration.maxConcurrentRequests))
+        self.pool = pool
+        self.ownsPool = owned
+        self.gate = owned ? nil : TransferGate(limit: max(1, configuration.maxConcurrentRequests))
     }
 
-    deinit { pool.stop() }
+    deinit { if ownsPool { pool.stop() } }
+
+    /// Runs `job` on a worker thread with its curl handle (nil when curl could not make
+    /// one), within this client's cap: the SMTP channel's transfers go through here too.
+    public func perform<T: Sendable>(_ job: @escaping @Sendable (UnsafeMutableRawPointer?) -> T) async -> T {
+        await gate?.enter()
+        defer { gate?.leave() }
+        return await withCheckedContinuation { continuation in
+            pool.submit { handle in continuation.resume(returning: job(handle)) }
+        }
+    }
 
     public func execute(_ request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
         let configuration = self.configuration
         if configuration.debug { configuration.logger.debug("request", ["exchange": Redaction.describe(request)]) }
         let started = Date()
-        let result: Result<HTTPClientResponse, HTTPClientError> = await withCheckedContinuation { continuation in
-            pool.submit { handle in
-                guard let handle else {
-                    continuation.resume(returning: .failure(.transport("curl_easy_init failed (out of memory?)")))
-                    return
-                }
-                continuation.resume(returning: CurlTransfer.perform(request, on: handle, configuration: configuration))
-            }
+        let result: Result<HTTPClientResponse, HTTPClientError> = await perform { handle in
+            guard let handle else { return .failure(.transport("curl_easy_init failed (out of memory?)")) }
+            return CurlTransfer.perform(request, on: handle, configuration: configuration)
         }
         if configuration.debug {
             let ms = Int(Date().timeIntervalSince(started) * 1000)

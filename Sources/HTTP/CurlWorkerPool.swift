@@ -1,9 +1,10 @@
 import CCurl
 import Foundation
+import Gateway
 
 /// Threads that each own one curl easy handle and run transfers handed to them.
 /// Threads are started as demand grows, up to `limit`, and live as long as the pool.
-final class CurlWorkerPool: @unchecked Sendable {
+final class CurlWorkerPool: SharedResource, @unchecked Sendable {
     /// Runs on a worker thread with its handle (nil if curl could not make one, which
     /// the job must report as a failure rather than wait).
     typealias Job = (UnsafeMutableRawPointer?) -> Void
@@ -36,6 +37,8 @@ final class CurlWorkerPool: @unchecked Sendable {
         }
     }
 
+    func close() { stop() }
+
     func stop() {
         condition.lock()
         stopping = true
@@ -57,6 +60,8 @@ final class CurlWorkerPool: @unchecked Sendable {
                 idle -= 1
             }
             if queueHead == queue.count && stopping {
+                // Counted out, so a job submitted after a stop still gets a thread.
+                workers -= 1
                 condition.unlock()
                 return
             }

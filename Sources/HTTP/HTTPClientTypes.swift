@@ -40,7 +40,11 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case timeout(seconds: Double)
     case connectionRefused(String)
     case dnsFailure(String)
+    /// The TLS handshake failed for a reason that may pass (reset, protocol error).
     case tls(String)
+    /// The server's certificate was not trusted (unknown authority, wrong host name,
+    /// expired, unreadable CA file): it will not pass by trying again.
+    case certificate(String)
     case bodyTooLarge(limit: Int)
     case invalidURL(String)
     case transport(String)
@@ -53,6 +57,7 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
         case .connectionRefused(let s): "connection refused: \(s)"
         case .dnsFailure(let s): "host not found: \(s)"
         case .tls(let s): "TLS failure: \(s)"
+        case .certificate(let s): "certificate not trusted: \(s)"
         case .bodyTooLarge(let limit): "response body larger than \(limit) bytes"
         case .invalidURL(let s): "invalid URL: \(s)"
         case .transport(let s): "transport error: \(s)"

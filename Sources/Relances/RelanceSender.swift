@@ -128,7 +128,10 @@ public final class RelanceSender: Sendable {
     func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
         let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
         return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: who.recipient(for: r.type, override: r.canalEnvoi),
-                              contribuableID: r.contribuableID, previous: previous)
+                              contribuableID: r.contribuableID, previous: previous,
+                              details: ClaimedRelance.details(id: r.id, nom: who.nom, prenom: who.prenom, montant: r.montantDue,
+                                                              echeance: r.dateEcheance.map { ISO8601.string(from: $0) },
+                                                              taxe: r.affectationTaxe?.taxe?.nom))
     }
 
     func noRouteMessage(_ type: RelanceType) -> String {
@@ -162,7 +165,7 @@ public final class RelanceSender: Sendable {
         }
         let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
                                 subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
-                                metadata: ["relance_id": String(id), "contribuable_id": String(relance.contribuableID)])
+                                metadata: relance.details.merging(["relance_id": String(id), "contribuable_id": String(relance.contribuableID)]) { $1 })
         if relance.type == .sms, let budget = dispatcher.config?.segmentBudgets[.sms] {
             let text = dispatcher.check(delivery)?.check.text ?? relance.message
             let segments = SMSText.segments(text)
@@ -195,18 +198,10 @@ public final class RelanceSender: Sendable {
         }
     }
 
-    /// The note the office reads: the provider's id, in the words it knows. The kind
-    /// comes from the config, or from the receipt for a dispatcher built without one.
+    /// The note the office reads: the channel's own words from its receipt, else one
+    /// naming the channel and the provider's id. No channel is known by name here.
     func note(for receipt: Receipt) -> String {
-        let kind = dispatcher.config?.channels[receipt.channel]?.kind.kind
-        if kind == "ventis-sms" || receipt.details["provider"] == "ventis" {
-            return "SMS envoyé via Ventis. UUID: \(receipt.messageID)"
-        }
-        switch kind {
-        case "email-stub": return "E-mail déposé dans le dossier d'envoi (\(receipt.channel)). Message-ID: \(receipt.messageID)"
-        case "file-sink": return "Ajouté au fichier \(receipt.details["file"] ?? receipt.channel). ID: \(receipt.messageID)"
-        default: return "Envoyé via \(receipt.channel). ID: \(receipt.messageID)"
-        }
+        receipt.note.isEmpty ? "Envoyé via \(receipt.channel). ID: \(receipt.messageID)" : receipt.note
     }
 
     /// What a batch did.

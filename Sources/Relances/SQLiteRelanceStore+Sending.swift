@@ -165,8 +165,11 @@ extension SQLiteRelanceStore {
         return try database.transaction { (s: Session) throws(StoreError) -> BatchClaim in
             var rows: [Int64: (ClaimedRelance, RelanceStatut)] = [:]
             let found = try s.prepare("""
-                SELECT r.id, r.statut, r.type_relance, r.message, r.canal_envoi, r.contribuable_id, c.telephone, c.email, c.adresse
-                FROM relance r JOIN contribuable c ON c.id = r.contribuable_id WHERE r.id IN (SELECT value FROM json_each(?))
+                SELECT r.id, r.statut, r.type_relance, r.message, r.canal_envoi, r.contribuable_id, c.telephone, c.email, c.adresse,
+                       c.nom, c.prenom, r.montant_due, r.date_echeance, t.nom
+                FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
+                LEFT JOIN affectation_taxe a ON a.id = r.affectation_taxe_id LEFT JOIN taxe t ON t.id = a.taxe_id
+                WHERE r.id IN (SELECT value FROM json_each(?))
                 """)
             try found.bind([.text(list)])
             while try found.step() {
@@ -176,7 +179,10 @@ extension SQLiteRelanceStore {
                                                 email: found.optionalText(7), adresse: found.optionalText(8))
                 rows[found.int(0)] = (ClaimedRelance(id: found.int(0), type: type, message: found.text(3),
                                                      recipient: contribuable.recipient(for: type, override: found.optionalText(4)),
-                                                     contribuableID: contribuable.id, previous: statut), statut)
+                                                     contribuableID: contribuable.id, previous: statut,
+                                                     details: ClaimedRelance.details(id: found.int(0), nom: found.text(9), prenom: found.text(10),
+                                                                                     montant: Montant(centimes: found.int(11)),
+                                                                                     echeance: found.optionalText(12), taxe: found.optionalText(13))), statut)
             }
             var result = BatchClaim()
             var claimable: [Int64] = []

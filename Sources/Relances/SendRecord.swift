@@ -34,6 +34,20 @@ public struct ClaimedRelance: Sendable, Equatable {
     public var contribuableID: Int64
     /// The statut before the claim, to put back if nothing can be tried.
     public var previous: RelanceStatut
+    /// What a letter prints besides the text (``details(id:nom:prenom:montant:echeance:taxe:)``),
+    /// handed to the channel in the delivery's metadata.
+    public var details: [String: String] = [:]
+
+    /// The taxpayer's name, the tax, the amount, the due date and the reference, under
+    /// the metadata keys channels read (`contribuable_nom`, `taxe`, `montant`,
+    /// `date_echeance`, `reference`).
+    static func details(id: Int64, nom: String, prenom: String, montant: Montant, echeance: String?, taxe: String?) -> [String: String] {
+        var out = ["contribuable_nom": [prenom, nom].filter { !$0.isEmpty }.joined(separator: " "),
+                   "montant": montant.description, "reference": "REL-\(id)"]
+        if let echeance, !echeance.isEmpty { out["date_echeance"] = echeance }
+        if let taxe, !taxe.isEmpty { out["taxe"] = taxe }
+        return out
+    }
 }
 
 /// What claiming a group of ids did.

@@ -68,6 +68,9 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("PATCH", "/api/relances/{id}/effectuee") { try api.markDone($0) }
     route("GET", "/api/contribuables") { try api.searchContribuables($0) }
     route("GET", "/api/channels") { _ in await api.channels() }
+    route("GET", "/api/courriers/{file}") { request in
+        CourrierDownload.response(file: request.pathParameters["file"] ?? "", folders: sender.dispatcher.documentsFolders)
+    }
     let metrics = MetricsEndpoint(store: store, metrics: configuration.metrics, dispatcher: sender.dispatcher.metrics,
                                   logger: configuration.logger)
     router.get("/metrics") { metrics.scrape($0) }

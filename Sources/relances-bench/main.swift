@@ -14,6 +14,7 @@ let suites: [Suite] = [
     ("api", "the page's reads with 1,000,000 relances in the store: p99 and requests/s under wrk", APIBenchmark.run),
     ("flaky", "the same 10,000 with 10 % of answers 500 and 2 % timeouts: 0 lost, 0 sent twice", SMSBenchmark.flaky),
     ("import", "a 1,000,000-row taxpayer CSV imported, then again: peak memory", ImportBenchmark.run),
+    ("letters", "1,000 letters through letters-pdf into one PDF (target < 2 s)", LettersBenchmark.run),
     ("reliability", "200 clients × 30 s on the API (reads, creates, sends to a file sink): 0 5xx, 0 lost, 0 duplicated, memory", ReliabilityBenchmark.run),
     ("reliability-serve", "a real relances serve under 200 clients for 30 s, then a fault storm: 0 × 5xx, 0 lost, 0 twice, memory bounded", ServeReliabilityBenchmark.run),
 ]

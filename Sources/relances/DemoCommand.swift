@@ -14,8 +14,9 @@ enum DemoCommand: Command {
         and debts (default var/demo.sqlite; an earlier demo database there is replaced,
         any other existing file is refused), the provider sandbox started in
         this process with SMS routed to it, generation of SMS, e-mail and letter
-        relances for late debts, sending through the gateway, and a summary: generated,
-        sent per channel, failed with reasons, where letters and e-mails were written.
+        relances for late debts, sending through the gateway (SMS to the Ventis sandbox,
+        e-mails to the SMTP sandbox, letters to a PDF), and a summary: generated, sent per
+        channel, failed with reasons, where SMS, e-mails and letters went.
 
           --db FILE            demo database (default: var/demo.sqlite; only a demo database is replaced)
           --contribuables N    how many taxpayers (default 300)
@@ -44,9 +45,13 @@ enum DemoCommand: Command {
         let sandbox = ProviderSandbox(logger: logger)
         try sandbox.start()
         defer { sandbox.stop() }
-        print("provider sandbox (Keycloak + Ventis) on 127.0.0.1:\(sandbox.port)")
+        let mailServer = try SMTPSandbox()
+        defer { mailServer.stop() }
+        print("provider sandbox (Keycloak + Ventis) on 127.0.0.1:\(sandbox.port), SMTP sandbox on 127.0.0.1:\(mailServer.port)")
         var environment = ProcessInfo.processInfo.environment
         environment.merge(sandbox.environment) { $1 }
+        // The SMTP double offers no TLS: STARTTLS is only tried.
+        environment.merge(mailServer.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
         let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
         let generator = RelanceGenerator(store: store)
@@ -62,6 +67,7 @@ enum DemoCommand: Command {
         line.start()
         let summary = await sender.send(ids, maxInFlight: 16, progress: progress)
         line.finish()
+        await dispatcher.close()
 
         print("\nsummary: \(ids.count) generated, \(summary.sent) \(dryRun ? "written (dry run)" : "sent"), \(summary.failed) failed, \(summary.skipped) skipped")
         for channel in summary.byChannel.keys.sorted() { print("  sent via \(channel): \(summary.byChannel[channel]!)") }
@@ -69,14 +75,21 @@ enum DemoCommand: Command {
             print("  failures:")
             for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }).prefix(8) { print("    \(n) × \(reason)") }
         }
-        print("  the sandbox received \(sandbox.received.count) SMS request(s) with \(sandbox.tokenRequests) token request(s)")
+        print("  SMS: the Ventis sandbox received \(sandbox.received.count) request(s) with \(sandbox.tokenRequests) token request(s)")
+        print("  e-mails: the SMTP sandbox (\(mailServer.url)) accepted \(mailServer.messages.count) message(s)")
         if dryRun {
             print("  dry run: every message is in \(GatewaySetup.dryRunPath); the relances stay en_attente for a real run")
         } else {
-            for name in dispatcher.channels.keys.sorted() {
+            let routed = Set(dispatcher.routes.values.flatMap(\.all))
+            for name in dispatcher.channels.keys.sorted() where routed.contains(name) {
                 guard let c = dispatcher.config?.channels[name] else { continue }
                 if let file = c.settings.string("path") { print("  letters (\(name)): \(file)") }
-                if let folder = c.settings.string("directory") { print("  e-mails (\(name)): \(folder)/") }
+                if let folder = dispatcher.channels[name]?.documentsFolder {
+                    let pdfs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".pdf") }.sorted() ?? []
+                    print("  letters (\(name)): ready to print in \(folder.path)/" + (pdfs.last.map { ", latest \($0)" } ?? ""))
+                }
+                if let folder = c.settings.string("directory"), c.kind.accepts == .email { print("  e-mails (\(name)): \(folder)/") }
+                if let server = c.settings.string("url"), server.hasPrefix("smtp") { print("  e-mails (\(name)): sent to \(server)") }
             }
         }
         let stats = try store.statistics(from: nil, to: nil)

@@ -21,6 +21,8 @@ enum Output {
         line.start()
         let (summary, signal) = await Interruptible.run { await sender.send(ids, maxInFlight: inFlight, progress: progress) }
         line.finish()
+        // Channels finish what they hold open (the run's PDF of letters) before the summary.
+        await sender.dispatcher.close()
         if let signal { print("stopped by signal \(signal): the relances not sent stay \(leftAs)") }
         print(heading + "\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)"
               + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))

@@ -9,7 +9,7 @@ enum SandboxCommand: Command {
     static let help = """
         usage: relances sandbox [--port 8090] [--latency-ms N] [--failure-rate X] [--timeout-rate X]
                                 [--timeout-hold S] [--garbage-rate X] [--drop-rate X] [--unauthorized-rate X]
-                                [--expires-in S] [--client-secret S] [--refuse NUMBER]...
+                                [--expires-in S] [--client-secret S] [--refuse NUMBER]... [--smtp-port N [--smtp-cert PEM --smtp-key PEM]]
 
         A local double of Keycloak and the Ventis Messaging API that speaks the real
         protocol. It prints the variables that point the ventis-sms channel at it, and
@@ -26,6 +26,8 @@ enum SandboxCommand: Command {
           --expires-in S         token lifetime in seconds (default 300)
           --client-secret S      require this client secret
           --refuse NUMBER        answer -ERROR|NUMBER_REFUSED for this number (repeatable)
+          --smtp-port N          also run the SMTP double on this port (0: a free one) for the smtp channel
+          --smtp-cert PEM        with --smtp-key: offer STARTTLS with this certificate (needs the openssl command)
 
         While it runs:
           curl http://127.0.0.1:8090/sandbox/messages                      what it received
@@ -47,7 +49,13 @@ enum SandboxCommand: Command {
         config.expiresIn = try arguments.int("expires-in", default: 300, in: 1...86_400)
         config.clientSecret = try arguments.option("client-secret")
         config.refusedNumbers = Set(try arguments.options("refuse"))
+        let smtpPort = try arguments.option("smtp-port").map { text throws(UsageError) -> Int in
+            guard let n = Int(text), (0...65535).contains(n) else { throw UsageError("--smtp-port must be a port from 0 to 65535, not '\(text)'") }
+            return n
+        }
+        let smtpCert = try arguments.option("smtp-cert"), smtpKey = try arguments.option("smtp-key")
         try arguments.finish()
+        guard (smtpCert == nil) == (smtpKey == nil) else { throw UsageError("--smtp-cert and --smtp-key go together") }
         let f = config.faults
         if f.failureRate + f.timeoutRate + f.garbageRate + f.dropRate > 1 {
             throw UsageError("--failure-rate, --timeout-rate, --garbage-rate and --drop-rate together must not exceed 1")
@@ -59,8 +67,17 @@ enum SandboxCommand: Command {
         for key in sandbox.environment.keys.sorted() { print("  \(key)=\(sandbox.environment[key]!)") }
         print("received messages: GET http://127.0.0.1:\(sandbox.port)/sandbox/messages")
         print("faults now: GET/PUT http://127.0.0.1:\(sandbox.port)/sandbox/faults; Ctrl-C stops")
+        let tls = smtpCert.flatMap { cert in smtpKey.map { (certificate: cert, key: $0) } }
+        let mail = try smtpPort.map { try SMTPSandbox(port: $0, tls: tls) }
+        if let mail {
+            print("SMTP double on 127.0.0.1:\(mail.port); point the smtp channel at it:")
+            print("  SMTP_URL=\(mail.url)")
+            print(tls == nil ? "  SMTP_STARTTLS=optional   (no --smtp-cert: the double offers no TLS)"
+                             : "  and trust the certificate: ca_file=\(tls!.certificate)")
+        }
         let signal = await SignalWaiter.termination()
         print("signal \(signal): stopping")
+        mail?.stop()
         sandbox.stop()
         return 0
     }

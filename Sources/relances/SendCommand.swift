@@ -38,7 +38,9 @@ enum SendCommand: Command {
         let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
         if let id {
             guard let number = Int64(id) else { throw UsageError("'\(id)' is not a relance id") }
-            switch await sender.send(number) {
+            let report = await sender.send(number)
+            await dispatcher.close()
+            switch report {
             case .done(let r):
                 print("relance \(r.id): \(r.statut.rawValue) — \(r.notes ?? "")")
                 return r.statut == .envoyee ? 0 : 1

@@ -38,11 +38,13 @@ enum SendTestCommand: Command {
             }
             print("attempt \(attempt.number) on \(attempt.channel): \(outcome)")
         }
+        await dispatcher.close()
         switch result {
         case .delivered(let receipt, _):
             print("sent via \(receipt.channel): id \(receipt.messageID), to \(logger.mask(receipt.recipient)), at \(ISO8601.string(from: receipt.acceptedAt))")
             for key in receipt.details.keys.sorted() { print("  \(key): \(receipt.details[key]!)") }
             if !receipt.providerAnswer.isEmpty { print("  provider: \(receipt.providerAnswer)") }
+            if !receipt.note.isEmpty { print("  note: \(receipt.note)") }
             return 0
         case .failed(let error, let attempts):
             print("not sent after \(attempts.count) attempt(s): \(error)")

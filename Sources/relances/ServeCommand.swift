@@ -114,6 +114,7 @@ enum ServeCommand: Command {
 
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
+        var mailServer: SMTPSandbox?
         var env = environment
         // `--demo` fills only a new file, reuses only a demo database, and never touches
         // the office's: the demo's own closing hint points here with its database.
@@ -127,7 +128,11 @@ enum ServeCommand: Command {
             try s.start()
             env.merge(s.environment) { $1 }
             sandbox = s
-            print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it")
+            let mail = try SMTPSandbox()
+            // The SMTP double offers no TLS: STARTTLS is only tried.
+            env.merge(mail.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
+            mailServer = mail
+            print("demo: provider sandbox on 127.0.0.1:\(s.port), SMS routed to it; SMTP double on 127.0.0.1:\(mail.port), e-mails routed to it")
         }
         let store = try SQLiteRelanceStore(path: dbPath)
         if freshDemo {
@@ -178,7 +183,9 @@ enum ServeCommand: Command {
         let stopping = Task { await scheduler?.stop() }
         server.shutdown(grace: 10)
         await stopping.value
+        await dispatcher.close()
         sandbox?.stop()
+        mailServer?.stop()
         return 0
     }
 

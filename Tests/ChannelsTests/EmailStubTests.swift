@@ -28,7 +28,7 @@ import Testing
                               "cte": m["content-transfer-encoding"], "body": m.get_content(),
                               "long": max(len(l) for l in open(sys.argv[1], 'rb').read().split(b"\\r\\n"))}))
             """
-        let parsed = try JSONSerialization.jsonObject(with: Data(try run(["python3", "-c", script, file]).utf8)) as? [String: Any]
+        let parsed = try JSONSerialization.jsonObject(with: Data(try await run(["python3", "-c", script, file]).utf8)) as? [String: Any]
         #expect(parsed?["subject"] as? String == subject)
         #expect(parsed?["from"] as? String == "Mairie de Libreville – Taxes <relances@mairie-libreville.ga>")
         #expect(parsed?["to"] as? String == "eleonore.nze@example.ga")

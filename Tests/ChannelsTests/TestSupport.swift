@@ -19,14 +19,30 @@ func settings(_ name: String, _ kind: ChannelKind, _ values: [String: String]) -
 }
 
 /// Runs a program and answers its standard output, or throws with its standard error.
-func run(_ arguments: [String], input: Data? = nil) throws -> String {
+/// It waits on a thread of its own: a test waiting for a program (a PDF reader, a
+/// MIME parser, a key being made) must not hold one of Swift's few cooperative
+/// threads, which every other test running at the same time needs.
+func run(_ arguments: [String], input: Data? = nil) async throws -> String {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+        let thread = Thread { continuation.resume(with: Result { try runBlocking(arguments, input: input) }) }
+        thread.start()
+    }
+}
+
+private func runBlocking(_ arguments: [String], input: Data?) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+    }
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -129,3 +129,33 @@ import Testing
         #expect((1...6).map { (high.delay(after: $0) * 1000).rounded() / 1000 } == [0.5, 1, 2, 4, 4, 4])
     }
 }
+
+/// Shutdown reaches every channel, once, and what they share after them.
+@Suite struct DispatcherCloseTests {
+    final class Closing: Channel, @unchecked Sendable {
+        let name: String
+        let accepts = AddressKind.any
+        let closed = Mutex(0)
+        init(_ name: String) { self.name = name }
+        func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
+            Receipt(channel: name, messageID: "x", acceptedAt: Date(), recipient: delivery.recipient)
+        }
+        func close() async { closed.withLock { $0 += 1 } }
+    }
+
+    final class Resource: SharedResource {
+        let closed = Mutex(false)
+        func close() { closed.withLock { $0 = true } }
+    }
+
+    @Test func closeReachesEveryChannelAndThenTheSharedResources() async {
+        let a = Closing("a"), b = Closing("b")
+        let resources = ChannelResources()
+        let shared = resources.shared("r") { Resource() }
+        #expect(resources.shared("r") { Resource() } === shared)   // made once
+        let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["a"])], channels: ["a": a, "b": b], resources: resources)
+        await dispatcher.close()
+        #expect(a.closed.withLock { $0 } == 1 && b.closed.withLock { $0 } == 1)
+        #expect(shared.closed.withLock { $0 })
+    }
+}

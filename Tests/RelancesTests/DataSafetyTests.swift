@@ -78,7 +78,8 @@ import Glibc
         let (_, folder) = try ServeCommandTests.folder()
         let log = folder.appendingPathComponent("demo.log")
         let config = Self.root.appendingPathComponent("channels/routing.json").path
-        let status = try await Self.runOpenUmask(["demo", "--contribuables", "40", "--config", config], in: folder, output: log)
+        // The whole demo: a smaller one gives every late debt an SMS and prints no letter.
+        let status = try await Self.runOpenUmask(["demo", "--config", config], in: folder, output: log)
         let output = try String(contentsOf: log, encoding: .utf8)
         try #require(status == 0, "\(output)")
         let demo = folder.appendingPathComponent("var/demo.sqlite").path
@@ -94,10 +95,14 @@ import Glibc
         // Private whatever the umask: the database and its WAL, the letters, the e-mails, their folders.
         let var_ = folder.appendingPathComponent("var").path
         #expect(Self.mode(var_) == 0o700)
-        for file in ["demo.sqlite", "demo.sqlite-wal", "courrier.jsonl"] where FileManager.default.fileExists(atPath: var_ + "/" + file) {
+        for file in ["demo.sqlite", "demo.sqlite-wal"] where FileManager.default.fileExists(atPath: var_ + "/" + file) {
             #expect(Self.mode(var_ + "/" + file) == 0o600, "\(file)")
         }
-        #expect(Self.mode(var_ + "/courrier.jsonl") == 0o600)   // the e-mail spool: PrivateFilesTests
+        // The letters' PDFs and their folder (the e-mail spool: PrivateFilesTests).
+        let letters = var_ + "/courriers"
+        #expect(Self.mode(letters) == 0o700)
+        let pdfs = try FileManager.default.contentsOfDirectory(atPath: letters).filter { $0.hasSuffix(".pdf") }
+        #expect(!pdfs.isEmpty && pdfs.allSatisfy { Self.mode(letters + "/" + $0) == 0o600 }, "\(pdfs)")
         // The ledger export too.
         #expect(try await Self.runOpenUmask(["ledger", "export", "--from", "2000-01-01", "--to", "2100-01-01", "--out", "ledger.csv", "--db", demo],
                                             in: folder, output: log) == 0)

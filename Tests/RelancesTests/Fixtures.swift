@@ -27,7 +27,11 @@ final class RecordingChannel: Channel {
     private let got = Mutex<[Delivery]>([])
     let delay: UInt64
 
-    init(_ name: String, accepts: AddressKind = .any, failures: [ChannelError?] = [], delayNanoseconds: UInt64 = 0) {
+    /// The receipt's note (the channel's words for the office); empty: none.
+    let note: String
+
+    init(_ name: String, accepts: AddressKind = .any, failures: [ChannelError?] = [], delayNanoseconds: UInt64 = 0, note: String = "") {
+        self.note = note
         self.name = name
         self.accepts = accepts
         self.script = Mutex(failures)
@@ -38,7 +42,7 @@ final class RecordingChannel: Channel {
         if delay > 0 { try? await Task.sleep(nanoseconds: delay) }
         got.withLock { $0.append(delivery) }
         if let failure = script.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
-        return Receipt(channel: name, messageID: "\(name)-\(delivery.id)", acceptedAt: fixedNow, recipient: delivery.recipient)
+        return Receipt(channel: name, messageID: "\(name)-\(delivery.id)", acceptedAt: fixedNow, recipient: delivery.recipient, note: note)
     }
 
     var deliveries: [Delivery] { got.withLock { $0 } }

@@ -32,6 +32,36 @@ import Testing
         RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
     }
 
+    /// The office's note is the channel's own words, from its receipt: the sender knows
+    /// no channel by name, and a channel without words gets the generic note.
+    @Test func theNoteOfASentRelanceComesFromTheChannelsReceipt() async throws {
+        let w = try world()
+        let letters = RecordingChannel("courrier-pdf", accepts: .phone, note: "Lettre prête à imprimer : lot.pdf, page 3")
+        let id = try w.relance(debt: w.debt)
+        guard case .done(let r) = await sender(w, dispatcher([.sms: Route(channels: ["courrier-pdf"])], [letters])).send(id) else {
+            Issue.record("not done"); return
+        }
+        #expect(r.notes == "Lettre prête à imprimer : lot.pdf, page 3")
+    }
+
+    /// A letter needs the taxpayer's name, the tax, the amount and a reference: the
+    /// delivery carries them, whether the relance is sent alone or in a batch.
+    @Test func aDeliveryCarriesWhatALetterPrints() async throws {
+        let w = try world()
+        let letters = RecordingChannel("lettres", accepts: .postal)
+        let d = dispatcher([.courrier: Route(channels: ["lettres"])], [letters])
+        let alone = try w.relance(.courrier, debt: w.debt)
+        let batched = try w.relance(.courrier)
+        _ = await sender(w, d).send(alone)
+        _ = await sender(w, d).send([batched], maxInFlight: 1)
+        #expect(letters.deliveries.count == 2)
+        for (delivery, id) in zip(letters.deliveries, [alone, batched]) {
+            #expect(delivery.recipient == "BP 1, Akébé")
+            #expect(delivery.metadata["contribuable_nom"] == "Jean NZE" && delivery.metadata["taxe"] == "Voirie")
+            #expect(delivery.metadata["montant"] == "5000.00" && delivery.metadata["reference"] == "REL-\(id)")
+        }
+    }
+
     @Test func aSentRelanceRecordsItsOutcomeTheAttemptAndBumpsTheDossier() async throws {
         let w = try world()
         let sms = RecordingChannel("ventis", accepts: .phone)

@@ -133,7 +133,7 @@ import Testing
             _ = try await r.channel.send(VentisRig.delivery())
             Issue.record("sent through a provider that refuses every token")
         } catch {
-            guard case .authentication(let why) = error else { Issue.record("\(error)"); return }
+            guard case .authentication(let why) = error.underlying else { Issue.record("\(error)"); return }
             #expect(why.contains("401") && !error.isRetryable)
         }
         #expect(r.sandbox.messageRequests == 2)   // the message, and its one retry
@@ -283,7 +283,7 @@ import Testing
             _ = try await channel.send(VentisRig.delivery())
             Issue.record("sent to a wrong URL")
         } catch {
-            #expect(error == .endpointNotFound(url: wrong + "/message"))
+            #expect(error.underlying == .endpointNotFound(url: wrong + "/message"))
             #expect(!error.isRetryable && error.reportedStatus == 404)
             #expect(error.description.contains("ENDPOINT_NOT_FOUND") && error.description.contains("VENTIS_MESSAGING_URL"))
         }
@@ -296,8 +296,11 @@ import Testing
             _ = try await r.channel.send(VentisRig.delivery())
             Issue.record("signed in with a wrong password")
         } catch {
-            #expect(error == .authentication("invalid_grant : Invalid user credentials (HTTP 401)"))
-            #expect(error.description == "Impossible de récupérer le token d'accès Keycloak : invalid_grant : Invalid user credentials (HTTP 401)")
+            #expect(error.underlying == .authentication("token Keycloak non obtenu : invalid_grant : Invalid user credentials (HTTP 401)"))
+            // The core's words are generic; the hint about the office's variables is the channel's.
+            #expect(error.description == "Authentification refusée par le fournisseur : token Keycloak non obtenu : invalid_grant : "
+                    + "Invalid user credentials (HTTP 401) (vérifiez KEYCLOAK_MESSAGING_USERNAME, KEYCLOAK_MESSAGING_PASSWORD et KEYCLOAK_MESSAGING_CLIENT_ID)")
+            #expect(!ChannelError.authentication("x").description.contains("Keycloak"))
             #expect(!error.isRetryable)
         }
         #expect(r.sandbox.messageRequests == 0)
@@ -316,8 +319,8 @@ import Testing
             _ = try await missing.channel.send(VentisRig.delivery())
             Issue.record("signed in without the client secret")
         } catch {
-            guard case .authentication(let why) = error else { Issue.record("\(error)"); return }
-            #expect(why == "unauthorized_client : Client secret not provided in request (HTTP 401)")
+            guard case .authentication(let why) = error.underlying else { Issue.record("\(error)"); return }
+            #expect(why == "token Keycloak non obtenu : unauthorized_client : Client secret not provided in request (HTTP 401)")
         }
         #expect(missing.log.all.filter { $0.level == .warning && $0.message.contains("CLIENT_SECRET is empty") }.count == 1)
     }

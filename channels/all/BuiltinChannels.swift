@@ -1,6 +1,8 @@
 import EmailStub
 import FileSink
 import Gateway
+import LettersPDF
+import SMTPMail
 import VentisSMS
 
 /// THE channel table: every kind this program can build, one line each.
@@ -10,5 +12,7 @@ public enum BuiltinChannels {
         VentisSMS.kind,
         EmailStub.kind,
         FileSink.kind,
+        SMTP.kind,
+        LettersPDF.kind,
     ])
 }

@@ -56,7 +56,8 @@ public final class EmailStubChannel: Channel {
         let fileName = "\(Self.stamp(now))-\(Self.safe(delivery.id))-\(token.prefix(8)).eml"
         try write(Data(message.render().utf8), as: fileName)
         return Receipt(channel: name, messageID: messageID, acceptedAt: now, recipient: to,
-                       details: ["file": directory.appendingPathComponent(fileName).path])
+                       details: ["file": directory.appendingPathComponent(fileName).path],
+                       note: "E-mail déposé dans le dossier d'envoi (\(name)). Message-ID: \(messageID)")
     }
 
     public func checkHealth() async -> ChannelHealth {
@@ -85,7 +86,7 @@ public final class EmailStubChannel: Channel {
             return fsync(fd) == 0
         }
         let why = String(cString: strerror(errno))
-        close(fd)
+        Glibc.close(fd)
         guard ok, rename(temporary, final) == 0 else {
             unlink(temporary)
             throw .storage("écriture de \(final) impossible : \(ok ? String(cString: strerror(errno)) : why)")
@@ -93,7 +94,7 @@ public final class EmailStubChannel: Channel {
     }
 
     /// Keeps letters, digits, `-`, `_` and `.` (not leading): safe in a file name and a Message-ID.
-    static func safe(_ text: String) -> String {
+    public static func safe(_ text: String) -> String {
         let kept = String(text.unicodeScalars.map { s -> Character in
             s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "-" || s == "_" || s == ".") ? Character(s) : "_"
         }.prefix(80))

@@ -2,18 +2,39 @@ import Foundation
 
 /// Renders an RFC 5322 message with a UTF-8 text body: encoded-word subjects (RFC 2047),
 /// quoted-printable bodies (RFC 2045), CRLF line ends, header lines folded under 78.
-struct MIMEMessage {
-    var from: String
-    var fromName: String
-    var to: String
-    var replyTo: String
-    var subject: String
-    var date: Date
-    var messageID: String
-    var body: String
-    var extraHeaders: [(String, String)] = []
+/// Shared by the `email-stub` spool and the `smtp` channel, so both write the same message.
+public struct MIMEMessage: Sendable {
+    public var from: String
+    public var fromName: String
+    public var to: String
+    public var replyTo: String
+    public var subject: String
+    public var date: Date
+    /// Without the angle brackets.
+    public var messageID: String
+    public var body: String
+    public var extraHeaders: [(String, String)] = []
 
-    func render() -> String {
+    public init(from: String, fromName: String, to: String, replyTo: String, subject: String, date: Date,
+                messageID: String, body: String, extraHeaders: [(String, String)] = []) {
+        self.from = from
+        self.fromName = fromName
+        self.to = to
+        self.replyTo = replyTo
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.body = body
+        self.extraHeaders = extraHeaders
+    }
+
+    /// A Message-ID made from the delivery id alone, so every attempt at one delivery
+    /// carries the same one and a retry is recognisable (`relance-42.r@domain`).
+    public static func messageID(deliveryID: String, domain: String) -> String {
+        "\(EmailStubChannel.safe(deliveryID).prefix(40)).r@\(domain)"
+    }
+
+    public func render() -> String {
         var headers: [(String, String)] = [
             ("From", fromName.isEmpty ? from : Self.mailbox(name: fromName, address: from)),
             ("To", to),
@@ -40,7 +61,7 @@ struct MIMEMessage {
     /// The header value as is when it is printable ASCII, else as RFC 2047 encoded
     /// words (`=?UTF-8?B?…?=`), split on character boundaries and folded so no line
     /// exceeds 76 characters.
-    static func encodeWords(_ text: String, headerLength: Int) -> String {
+    static func encodeWords(_ text: String, headerLength: Int, chunkBytes: Int = 39) -> String {
         let plain = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
         if plain && text.count + headerLength <= 76 { return text }
         if plain { return text }
@@ -49,7 +70,7 @@ struct MIMEMessage {
         var chunk = Data()
         for ch in text {
             let bytes = Data(String(ch).utf8)
-            if chunk.count + bytes.count > 39 {
+            if chunk.count + bytes.count > chunkBytes {
                 words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
                 chunk = Data()
             }
@@ -62,7 +83,9 @@ struct MIMEMessage {
     /// `Name <address>`, the name encoded when needed, folded before the address when
     /// the line would be too long.
     static func mailbox(name: String, address: String) -> String {
-        let words = encodeWords(name, headerLength: 6)
+        // One encoded word for any usual name (45 bytes: 72 characters, under RFC 2047's
+        // 75): some readers (Python's address parser) keep the space between two words.
+        let words = encodeWords(name, headerLength: 6, chunkBytes: 45)
         let lastLine = words.components(separatedBy: "\r\n").last ?? words
         return lastLine.count + address.count + 9 > 76 ? "\(words)\r\n <\(address)>" : "\(words) <\(address)>"
     }

@@ -45,7 +45,7 @@ public final class FileSinkChannel: Channel {
     }
 
     deinit {
-        file.withLock { if $0.fd >= 0 { close($0.fd) } }
+        file.withLock { if $0.fd >= 0 { Glibc.close($0.fd) } }
     }
 
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
@@ -61,7 +61,8 @@ public final class FileSinkChannel: Channel {
         let offset = try append(bytes, now: now)
         return Receipt(channel: name, messageID: "\(name):\(delivery.id)@\(offset)", acceptedAt: now,
                        recipient: delivery.recipient, providerAnswer: "",
-                       details: ["file": url.path, "offset": String(offset)])
+                       details: ["file": url.path, "offset": String(offset)],
+                       note: "Ajouté au fichier \(url.path). ID: \(name):\(delivery.id)@\(offset)")
     }
 
     public func checkHealth() async -> ChannelHealth {

@@ -72,9 +72,9 @@ actor KeycloakTokenProvider {
             response = try await client.postForm(url: s.tokenURL, fields: fields, timeout: s.timeout)
         } catch {
             logger.error("Keycloak token request failed", ["error": error.description])
-            switch error {
-            case .timeout(let seconds): return .failure(.timeout(seconds: seconds))
-            default: return .failure(.connection("Keycloak injoignable (\(s.tokenURL)) : \(error)"))
+            switch ChannelError(transport: error) {
+            case .connection(let why): return .failure(.connection("Keycloak injoignable (\(s.tokenURL)) : \(why)"))
+            case let other: return .failure(VentisSMSChannel.hinted(other))
             }
         }
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
@@ -85,7 +85,7 @@ actor KeycloakTokenProvider {
             let detail = why.isEmpty ? "HTTP \(response.status) \(ChannelError.cut(response.text))" : "\(why) (HTTP \(response.status))"
             logger.error("Keycloak refused the token request", ["status": response.status, "error": code ?? "", "description": description ?? ""])
             if response.status >= 500 { return .failure(.providerUnavailable(status: response.status, body: "Keycloak : \(detail)")) }
-            return .failure(.authentication(detail))
+            return .failure(ChannelError.authentication("token Keycloak non obtenu : \(detail)").hint(VentisSMSChannel.credentialsHint))
         }
         let lifetime = (json?["expires_in"] as? NSNumber)?.doubleValue ?? 300
         logger.debug("Keycloak token obtained", ["expires_in": lifetime])

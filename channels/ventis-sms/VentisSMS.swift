@@ -1,4 +1,5 @@
 import Gateway
+import HTTP
 
 /// The `ventis-sms` kind: SMS through the Ventis Messaging API, signed in with Keycloak.
 /// Every setting falls back to the variable the office's existing back-office uses.
@@ -18,10 +19,6 @@ public enum VentisSMS {
                         help: "client secret; empty: not sent"),
             SettingSpec("username", environment: "KEYCLOAK_MESSAGING_USERNAME", required: true, help: "the account that sends"),
             SettingSpec("password", .secret, environment: "KEYCLOAK_MESSAGING_PASSWORD", required: true, help: "its password"),
-            SettingSpec("verify_ssl", .boolean, default: "true", environment: "KEYCLOAK_VERIFY_SSL", help: "verify TLS certificates"),
-            SettingSpec("ca_file", default: "", help: "PEM file of certificates to trust instead of the system's"),
-            SettingSpec("timeout_seconds", .number, default: "30", help: "how long to wait for an answer"),
-            SettingSpec("max_connections", .integer, default: "128", help: "requests in flight at once"),
             SettingSpec("debug", .boolean, default: "false", environment: "VENTIS_DEBUG", help: "log every exchange (secrets masked)"),
             SettingSpec("country_code", default: "241", help: "put in front of national numbers"),
             SettingSpec("national_digits", .integer, default: "8", help: "digits after the country code (8 in Gabon)"),
@@ -29,7 +26,7 @@ public enum VentisSMS {
                         help: "send 241 + the national number with its 0 (241077123456), which the network does not route"),
             SettingSpec("token_refresh_ratio", .number, default: "0.9", help: "renew the token after this share of its lifetime"),
             SettingSpec("transliterate", .boolean, default: "false", help: "replace characters that force UCS-2 (’ « » œ …) before sending"),
-        ],
+        ] + TransportSettings.specs(verifyEnvironment: "KEYCLOAK_VERIFY_SSL", timeout: "30", maxConnections: "128"),
         make: { settings, context throws(ConfigError) in try VentisSMSChannel(settings: settings, context: context) }
     )
 }

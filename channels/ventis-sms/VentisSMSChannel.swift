@@ -24,13 +24,8 @@ public final class VentisSMSChannel: Channel {
         let debug = settings.bool("debug") ?? false
         var logger = context.logger.labelled("ventis")
         if debug { logger.level = .debug }
-        let client = CurlHTTPClient(configuration: .init(
-            verifyTLS: settings.bool("verify_ssl") ?? true,
-            caFile: (settings.string("ca_file") ?? "").isEmpty ? nil : settings.string("ca_file"),
-            timeout: settings.double("timeout_seconds") ?? 30,
-            maxConcurrentRequests: max(1, settings.int("max_connections") ?? 128),
-            logger: logger, debug: debug))
-        try self.init(settings: settings, context: context, transport: client, logger: logger)
+        let transport = try TransportSettings(settings, context: context, logger: logger, verifyEnvironment: "KEYCLOAK_VERIFY_SSL")
+        try self.init(settings: settings, context: context, transport: context.httpClient(transport, logger: logger, debug: debug), logger: logger)
     }
 
     /// With any transport (tests of the protocol may give their own).
@@ -74,9 +69,6 @@ public final class VentisSMSChannel: Channel {
         let secret = settings.secret("client_secret")
         if secret.isEmpty {
             logger.warnOnce("ventis-empty-secret", "KEYCLOAK_MESSAGING_CLIENT_SECRET is empty: the token request is sent without a client secret")
-        }
-        if settings.bool("verify_ssl") == false {
-            logger.warnOnce("tls-verify-off", "TLS certificate verification is OFF (KEYCLOAK_VERIFY_SSL=false): the provider's identity is not checked")
         }
         self.name = settings.name
         self.messageURL = base + "/message"
@@ -127,7 +119,7 @@ public final class VentisSMSChannel: Channel {
             token = try await tokens.token()
             response = try await post(body, token: token)
             if response.status == 401 {
-                throw .authentication("le fournisseur refuse le token (401) même après renouvellement")
+                throw ChannelError.authentication("l'API Ventis refuse le token Keycloak (401) même après renouvellement").hint(Self.credentialsHint)
             }
         }
         let analysis = SMSText.analyze(text)
@@ -139,19 +131,30 @@ public final class VentisSMSChannel: Channel {
                 return Receipt(channel: name, messageID: uuid, acceptedAt: clock.now(), recipient: number,
                                providerAnswer: response.text,
                                details: ["provider": "ventis", "encoding": analysis.encoding.rawValue, "segments": String(analysis.segments),
-                                         "provider_time": timestamp, "sender": sender])
+                                         "provider_time": timestamp, "sender": sender],
+                               note: "SMS envoyé via Ventis. UUID: \(uuid)")
             case .error(let code, let message):
                 logger.info("SMS refused", ["delivery": delivery.id, "to": logger.mask(number), "code": code, "message": message])
                 throw .refused(code: code, message: message)
             case .unexpected:
                 throw .unexpectedAnswer(status: 200, body: response.text)
             }
-        case 404:
-            throw .endpointNotFound(url: messageURL)
-        case 500...599:
-            throw .providerUnavailable(status: response.status, body: response.text)
         default:
-            throw .rejected(status: response.status, body: response.text)
+            throw Self.hinted(ChannelError(status: response.status, body: response.text, url: messageURL)
+                ?? .unexpectedAnswer(status: response.status, body: response.text))
+        }
+    }
+
+    /// The advice the office's own system gave for these failures, in its words.
+    static let credentialsHint = "vérifiez KEYCLOAK_MESSAGING_USERNAME, KEYCLOAK_MESSAGING_PASSWORD et KEYCLOAK_MESSAGING_CLIENT_ID"
+    static let urlHint = "ENDPOINT_NOT_FOUND : vérifiez VENTIS_MESSAGING_URL"
+
+    static func hinted(_ error: ChannelError) -> ChannelError {
+        switch error {
+        case .endpointNotFound: error.hint(urlHint)
+        case .authentication: error.hint(credentialsHint)
+        case .certificate: error.hint("installez l'autorité de certification (ca_file) ; KEYCLOAK_VERIFY_SSL=false seulement en dernier recours")
+        default: error
         }
     }
 
@@ -171,14 +174,7 @@ public final class VentisSMSChannel: Channel {
         do {
             return try await client.execute(request)
         } catch {
-            switch error {
-            case .timeout(let seconds): throw .timeout(seconds: seconds)
-            case .connectionRefused(let why), .dnsFailure(let why): throw .connection(why)
-            case .tls(let why): throw .connection("TLS : \(why)")
-            case .bodyTooLarge(let limit): throw .unexpectedAnswer(status: 200, body: "réponse de plus de \(limit) octets")
-            case .invalidURL(let why): throw .endpointNotFound(url: why)
-            case .transport(let why): throw .connection(why)
-            }
+            throw Self.hinted(ChannelError(transport: error))
         }
     }
 
