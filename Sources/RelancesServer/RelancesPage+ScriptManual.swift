@@ -136,14 +136,14 @@ function verifier() {
     if (item.message) parts.push("message personnalisé");
     return el("li", null, el("bdi", { class: "nom" }, nomDe(x.c)), " — ", parts.join(" · "));
   });
-  $("m-resume").replaceChildren(
+  $("m-resume").replaceChildren(...[
     el("p", { id: "m-resume-total" }, `${n} relance${n > 1 ? "s" : ""} ${type} ${n > 1 ? "seront créées" : "sera créée"}.`),
     el("p", null, corps.date_planifiee ? `Envoi automatique le ${dateHeure(corps.date_planifiee)}.`
       : "Pas de date d'envoi : elles attendront qu'on clique « Envoyer »."),
     corps.date_echeance ? el("p", null, "Échéance : " + jour(corps.date_echeance) + ".") : null,
     el("ul", { class: "resume-liste" }, ...lignes),
     el("p", { class: "petit-texte" }, "Message commun : ", corps.message.trim() ? donnee(corps.message) : "le texte habituel de ce type de relance"),
-    corps.notes ? el("p", { class: "petit-texte" }, "Notes internes : ", donnee(corps.notes)) : null);
+    corps.notes ? el("p", { class: "petit-texte" }, "Notes internes : ", donnee(corps.notes)) : null].filter(Boolean));
   $("m-saisie").hidden = true; $("m-verification").hidden = false;
   $("m-creer").focus();
 }

@@ -39,7 +39,6 @@ dialog form { padding:18px 20px; display:flex; flex-direction:column; gap:10px; 
 dialog h2 { margin:0 0 4px; font-size:18px; }
 .resultats { max-height:160px; overflow:auto; border:1px solid var(--bord); border-radius:6px; }
 .resultats div { padding:6px 10px; cursor:pointer; overflow-wrap:anywhere; } .resultats div:hover { background:#f1f5f9; }
-.choisis span { display:inline-block; background:#e0e7ff; border-radius:999px; padding:2px 10px; margin:2px; font-size:13px; }
 .ligne { display:flex; gap:10px; } .ligne > * { flex:1; }
 @media (max-width: 900px) { .cartes { grid-template-columns:repeat(2, 1fr); } }
 .sous-titre { color:#dbe6f5; }
@@ -48,6 +47,7 @@ bdi { overflow-wrap:anywhere; }
 .actions { white-space:nowrap; } .actions button + button { margin-left:6px; }
 dl.detail { display:grid; grid-template-columns:max-content 1fr; gap:6px 14px; margin:0; font-size:14px; }
 dl.detail dt { color:var(--gris); } dl.detail dd { margin:0; overflow-wrap:anywhere; white-space:pre-wrap; }
+[hidden] { display:none !important; }
 /* Labels above their fields, everywhere. */
 dialog label, .barre label { display:flex; flex-direction:column; gap:4px; font-size:13px; color:#374151; min-width:0; }
 .barre label.large { flex:1 1 220px; }
@@ -76,12 +76,14 @@ ol.journal, ul.journal { margin:4px 0; padding-left:20px; font-size:13px; color:
 .pilule.reponse { background:#cffafe; color:#155e75; margin-top:4px; }
 dialog { max-height:calc(100dvh - 24px); overflow:auto; }
 .tableau { max-width:100%; overflow-x:auto; }
+.ligne.boutons-dialogue { flex-direction:row; flex-wrap:wrap; justify-content:flex-end; align-items:center; }
+.boutons-dialogue > * { flex:0 0 auto; } .boutons-dialogue > .espace { flex:1; }
 /* A phone: the table becomes one card a relance, each value under its name. */
 @media (max-width: 700px) {
   header { padding:12px 14px; flex-direction:column; align-items:flex-start; gap:2px; }
   main { padding:12px; }
   .cartes { gap:8px; } .carte { padding:10px 12px; } .carte .valeur { font-size:22px; }
-  .barre { padding:10px; } .barre label { flex:1 1 100%; } .barre .espace { display:none; }
+  .barre { padding:10px; } .barre label { flex:1 1 calc(50% - 10px); } .barre label.large { flex-basis:100%; } .barre .espace { display:none; }
   .barre select, .barre input { width:100%; }
   table, thead, tbody, tr, td { display:block; width:100%; }
   table { border:0; background:none; }
@@ -93,7 +95,7 @@ dialog { max-height:calc(100dvh - 24px); overflow:auto; }
   .actions { white-space:normal; display:flex; flex-wrap:wrap; gap:6px; } .actions button + button { margin-left:0; }
   dialog { width:calc(100vw - 16px); max-width:none; margin:8px auto; }
   dialog form { padding:14px; }
-  .ligne { flex-direction:column; gap:8px; }
+  .ligne:not(.boutons-dialogue) { flex-direction:column; gap:8px; }
   dl.detail { grid-template-columns:1fr; gap:2px; } dl.detail dd { margin-bottom:6px; }
   .pagination { justify-content:space-between; }
 }

@@ -67,6 +67,7 @@ enum Chromium {
         let mark = tab.eventCount
         let first = try await tab.run { t in
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             let question = try t.dialog()
             try t.answer(accept: false)
             // The click's handler has returned once the page answers again.
@@ -85,6 +86,7 @@ enum Chromium {
         // pre-flight figures were the run's.
         let (question, second, summary) = try await tab.run { t in
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             let question = try t.dialog()
             try t.answer(accept: true)
             let second = try t.dialog()
@@ -131,6 +133,7 @@ enum Chromium {
             try t.open(base + "/")
             _ = try t.until(Self.ready)
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             _ = try t.dialog()
             try t.answer(accept: true)
             let second = try t.dialog()
