@@ -188,6 +188,7 @@ $("detail-historique").addEventListener("click", ev => {
 });
 $("d-detail").addEventListener("close", () => { detailOuvert = null; });
 $("a-annuler").addEventListener("click", () => $("d-action").close());
+for (const id of ["a-note", "a-date"]) $(id).addEventListener("input", () => { $("a-erreur").textContent = ""; });
 brancherManuelle();
 
 rafraichir();

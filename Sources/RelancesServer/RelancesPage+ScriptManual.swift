@@ -179,6 +179,11 @@ function brancherManuelle() {
   $("m-recherche").addEventListener("keydown", ev => {
     if (ev.key === "ArrowDown") { ev.preventDefault(); activer(actif + 1); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); activer(actif - 1); }
+    else if (ev.key === "Escape" && options().length) {
+      // Closes the list, not the dialog (the taxpayers chosen stay).
+      ev.preventDefault();
+      $("m-resultats").replaceChildren(); $("m-recherche").setAttribute("aria-expanded", "false"); activer(-1);
+    }
     else if (ev.key === "Enter") {
       ev.preventDefault();
       const o = options()[actif];
