@@ -238,6 +238,39 @@ extension PageBrowserTests {
         #expect(tab.problems.isEmpty, "\(tab.problems)")
     }
 
+    /// The message box's counter says as many SMS as the server will count (`SMSText`),
+    /// around each boundary: 160/153 for the SMS alphabet, 70/67 once a character
+    /// outside it is there, € and brackets counting two, emoji and line breaks (a text
+    /// box gives its text with LF line ends, and that is what is sent).
+    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    func theSMSCounterCountsAsTheServerDoes() async throws {
+        let rig = try APIRig()
+        let tab = try await DevToolsPage.start()
+        defer { tab.close() }
+        let base = rig.base
+        let a = { (n: Int) in String(repeating: "a", count: n) }
+        let texts = [a(1), a(160), a(161), a(306), a(307), a(459), a(460), a(159) + "€", a(158) + "€", a(152) + "[" + a(10),
+                     "l’" + a(68), "l’" + a(69), "ê" + a(133), "ê" + a(134), "😀" + a(68), "😀" + a(69), "👩‍👩‍👧" + a(60),
+                     a(80) + "\n" + a(79), a(80) + "\n" + a(80), "Rappel : votre taxe de marché de 45 000 FCFA est due. Mairie de Libreville."]
+        let shown = try await tab.run { t in
+            try t.open(base + "/")
+            _ = try t.until(Self.ready)
+            try t.click("#b-manuelle")
+            return try texts.map { text in
+                try t.evaluate("""
+                    (a => { a.value = \(DevToolsPage.quoted(text)); a.dispatchEvent(new Event('input'));
+                      return document.getElementById('m-compteur').textContent; })(document.getElementById('m-texte'))
+                    """, as: String.self)
+            }
+        }
+        for (text, counter) in zip(texts, shown) {
+            let expected = SMSText.segments(text)
+            #expect(counter.contains("· \(expected) SMS"), "\(text.prefix(12))… (\(text.count)): \(counter), the server says \(expected)")
+            #expect(!counter.contains("GSM") && !counter.contains("UCS"))
+        }
+        #expect(shown[10].contains("« ’ »") && shown[10].contains("70 caractères par SMS"))
+    }
+
     /// Generation asks for the type (the Type filter's, by default), the days late and
     /// how many, and the pre-flight and the run use them.
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
