@@ -3,13 +3,15 @@ extension RelancesPage {
     /// a visit done, record the taxpayer's reply, cancel with a reason) and its detail:
     /// its fields, its attempts and ledger entries, and the taxpayer's other relances.
     static let scriptActions = #"""
-let detailOuvert = null;   // id of the relance the detail shows
+let enDetail = null;     // the relance the detail shows
+let tourDetail = 0;      // a detail's answers that arrive after a newer one's, or after it was closed, are dropped
 
 async function apres(travail, reussi) {
   try { const r = await travail(); message(reussi(r), r && r.statut === "echec" ? "erreur" : "info"); }
   catch (e) { message(e.message, "erreur"); }
+  const montree = enDetail && enDetail.id;
   await rafraichir();
-  if (detailOuvert != null && $("d-detail").open) await detail(detailOuvert);
+  if (montree != null && enDetail && enDetail.id === montree && $("d-detail").open) await detail(montree);
 }
 
 async function envoyer(id) {
@@ -125,10 +127,12 @@ function afficherHistorique(liste, id) {
 }
 
 async function detail(id) {
+  const moi = ++tourDetail, etaitOuvert = $("d-detail").open;
+  const actuel = () => moi === tourDetail && !(etaitOuvert && !$("d-detail").open);
   try {
     const x = await api(`/api/relances/${identifiant(id)}`);
-    detailOuvert = x.id;
-    affichees.set(String(x.id), x);
+    if (!actuel()) return;
+    enDetail = x;
     const c = x.contribuable || {};
     const champs = [
       ["Contribuable", nomDe(c)], ["Téléphone", c.telephone], ["E-mail", c.email],
@@ -148,12 +152,13 @@ async function detail(id) {
     $("detail-journal").replaceChildren("Chargement…");
     $("detail-historique").replaceChildren("Chargement…");
     if (!$("d-detail").open) $("d-detail").showModal();
+    const siActuel = f => r => { if (actuel()) f(r); };
     await Promise.all([
-      api(`/api/relances/${identifiant(x.id)}/journal`).then(afficherJournal, e => $("detail-journal").replaceChildren(e.message)),
-      api(`/api/relances/contribuable/${identifiant(x.contribuable_id)}/historique?limit=20`).then(l => afficherHistorique(l, x.id),
-        e => $("detail-historique").replaceChildren(e.message)),
+      api(`/api/relances/${identifiant(x.id)}/journal`).then(siActuel(afficherJournal), siActuel(e => $("detail-journal").replaceChildren(e.message))),
+      api(`/api/relances/contribuable/${identifiant(x.contribuable_id)}/historique?limit=20`).then(siActuel(l => afficherHistorique(l, x.id)),
+        siActuel(e => $("detail-historique").replaceChildren(e.message))),
     ]);
-  } catch (e) { message(e.message, "erreur"); }
+  } catch (e) { if (actuel()) message(e.message, "erreur"); }
 }
 """#
 
@@ -179,14 +184,12 @@ $("lignes").addEventListener("click", ev => {
 });
 $("detail-actions").addEventListener("click", ev => {
   const b = ev.target.closest("button[data-action]");
-  const x = b && affichees.get(String(detailOuvert));
-  if (x) agir(b.dataset.action, x);
+  if (b && enDetail) agir(b.dataset.action, enDetail);
 });
 $("detail-historique").addEventListener("click", ev => {
   const b = ev.target.closest("button[data-ouvrir]");
   if (b) detail(b.dataset.ouvrir);
 });
-$("d-detail").addEventListener("close", () => { detailOuvert = null; });
 $("a-annuler").addEventListener("click", () => $("d-action").close());
 for (const id of ["a-note", "a-date"]) $(id).addEventListener("input", () => { $("a-erreur").textContent = ""; });
 brancherManuelle();

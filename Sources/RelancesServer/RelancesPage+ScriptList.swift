@@ -104,8 +104,8 @@ function reinitialiser() {
 // The first confirmation says what the run would do: the server's pre-flight, which
 // writes and sends nothing. Dialog text is plain text: data in it cannot run.
 function resumePreflight(p) {
-  const lignes = [`${p.relances_a_creer} relance(s) ${p.type_relance} seraient créées` + (p.canal ? ` (canal ${p.canal})` : " (envoi à la main)") + "."];
-  if (p.destinataires_invalides) lignes.push(`${p.destinataires_invalides} seraient refusée(s) par le canal (destinataire invalide).`);
+  const lignes = [`${p.relances_a_creer} relance(s) ${CANAUX[p.type_relance] || p.type_relance} seraient créées` + (p.canal ? "." : ", sans service d'envoi pour ce type : elles resteraient en attente.")];
+  if (p.destinataires_invalides) lignes.push(`${p.destinataires_invalides} seraient refusée(s) à l'envoi (numéro ou adresse invalide).`);
   if (p.sans_adresse) lignes.push(`${p.sans_adresse} dette(s) en retard sans adresse pour ce type : aucune relance.`);
   if (p.sms) lignes.push(`En tout ${p.sms.segments} SMS facturé(s)` + (p.sms.ucs2 ? `, dont ${p.sms.ucs2} message(s) avec des caractères spéciaux (70 caractères par SMS)` : "")
     + (p.sms.budget ? `, ${p.sms.hors_budget} message(s) de plus de ${p.sms.budget} SMS` : "") + ".");

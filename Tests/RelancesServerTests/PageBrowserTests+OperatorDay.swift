@@ -299,7 +299,7 @@ extension PageBrowserTests {
             return (asked, question)
         }
         #expect(asked.type == "email" && asked.jours == "7" && asked.limite == "50")
-        #expect(question.message.contains("relance(s) sms seraient créées"))
+        #expect(question.message.contains("relance(s) SMS seraient créées"))
         let bodies = tab.requests(after: mark).filter { $0.url.hasPrefix("/api/relances/generer-automatique") }.map(\.body)
         #expect(bodies.count == 2 && bodies.allSatisfy { $0.contains(#""jours_retard_min":30"#) && $0.contains(#""limite":3"#) && $0.contains(#""type_relance":"sms""#) },
                 "\(bodies)")
