@@ -123,7 +123,7 @@ enum RelancesPage {
   </form>
 </dialog>
 <dialog id="d-generer" aria-labelledby="g-titre">
-  <form method="dialog" id="form-generer">
+  <form method="dialog" id="form-generer" novalidate>
     <h2 id="g-titre">Générer les relances automatiques</h2>
     <div class="petit-texte">Une relance par dette en retard, pour les contribuables choisis selon ces critères. Un aperçu vous est montré avant toute création.</div>
     <label>Type de relance<select id="g-type"><option value="sms">SMS</option><option value="email">E-mail</option><option value="courrier">Courrier</option></select></label>
