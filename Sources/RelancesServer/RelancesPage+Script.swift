@@ -121,6 +121,7 @@ async function api(chemin, options = {}, deuxieme = false) {
   catch (e) { throw new Error(SERVEUR_MUET); }
   if (r.status === 401 && !deuxieme && jetonApres401(jeton)) return api(chemin, options, true);
   const corps = r.status === 204 ? null : await r.json().catch(() => null);
+  if (r.status === 401 && !sessionStorage.getItem(CLE_JETON)) throw new Error("Cette page a besoin du jeton d'accès à l'API des relances. Rechargez la page pour le saisir.");
   if (!r.ok) throw new Error(erreurLisible(r.status, corps));
   return corps;
 }
