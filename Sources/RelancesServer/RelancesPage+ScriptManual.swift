@@ -89,6 +89,13 @@ function ouvrirManuelle() {
   compteurCommun();
 }
 function fermerManuelle() { $("d-manuelle").close(); }
+// « Annuler » (or Échap) discards the draft: the next dialog starts empty, nothing half-chosen left to send.
+function viderManuelle() {
+  choisis.clear(); afficherChoisis();
+  for (const id of ["m-recherche", "m-notes", "m-planifiee", "m-montant", "m-echeance"]) $(id).value = "";
+  $("m-texte").value = $("m-texte").defaultValue;
+  $("m-resultats").replaceChildren(); activer(-1); $("m-erreur").textContent = "";
+}
 function compteurCommun() { $("m-compteur").textContent = texteCompteur($("m-texte").value, $("m-type").value); }
 
 // What will be created, one taxpayer a line, before anything is sent to the server;
@@ -157,9 +164,7 @@ async function creerManuelles() {
     const programmees = r.filter(x => x.programmee).length;
     message(`${r.length} relance(s) manuelle(s) créée(s)` + (programmees ? `, programmée(s) pour le ${dateHeure(corps.date_planifiee)}.` : ", en attente d'envoi."));
     fermerManuelle();
-    choisis.clear(); afficherChoisis();
-    for (const id of ["m-recherche", "m-notes", "m-planifiee"]) $(id).value = "";
-    $("m-resultats").replaceChildren();
+    viderManuelle();
     page = 0;
     await rafraichir();
   } catch (e) {
@@ -170,7 +175,8 @@ async function creerManuelles() {
 
 function brancherManuelle() {
   $("b-manuelle").addEventListener("click", ouvrirManuelle);
-  $("m-annuler").addEventListener("click", fermerManuelle);
+  $("m-annuler").addEventListener("click", () => { viderManuelle(); fermerManuelle(); });
+  $("d-manuelle").addEventListener("cancel", viderManuelle);
   $("m-verifier").addEventListener("click", verifier);
   $("m-modifier").addEventListener("click", () => { $("m-saisie").hidden = false; $("m-verification").hidden = true; $("m-recherche").focus(); });
   $("m-creer").addEventListener("click", creerManuelles);

@@ -271,6 +271,38 @@ extension PageBrowserTests {
         #expect(shown[10].contains("« ’ »") && shown[10].contains("70 caractères par SMS"))
     }
 
+    /// « Annuler » in the manual dialog creates nothing and forgets the draft: the next
+    /// dialog starts with nobody chosen.
+    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    func annulerInTheManualDialogCreatesNothingAndForgetsTheDraft() async throws {
+        let rig = try APIRig()
+        let tab = try await DevToolsPage.start()
+        defer { tab.close() }
+        let base = rig.base
+        let mark = tab.eventCount
+        struct Seen: Decodable { let before: Int; let after: Int; let search: String }
+        let seen = try await tab.run { t in
+            try t.open(base + "/")
+            _ = try t.until(Self.ready)
+            try t.click("#b-manuelle")
+            _ = try t.evaluate("document.getElementById('m-recherche').focus()")
+            try t.type("eleonore")
+            _ = try t.until("document.querySelectorAll('#m-resultats [role=option]').length === 1")
+            try t.press("Enter")
+            _ = try t.until("document.querySelectorAll('#m-choisis li').length === 1")
+            let before = try t.evaluate("document.querySelectorAll('#m-choisis li').length", as: Int.self)
+            try t.click("#m-annuler")
+            _ = try t.until("!document.getElementById('d-manuelle').open")
+            try t.click("#b-manuelle")
+            _ = try t.until("document.getElementById('d-manuelle').open")
+            return Seen(before: before, after: try t.evaluate("document.querySelectorAll('#m-choisis li').length", as: Int.self),
+                        search: try t.evaluate("document.getElementById('m-recherche').value", as: String.self))
+        }
+        #expect(seen.before == 1 && seen.after == 0 && seen.search == "")
+        #expect(!tab.requests(after: mark).contains { $0.method == "POST" })
+        #expect(try rig.store.statistics(from: nil, to: nil).totalRelances == 0)
+    }
+
     /// Generation asks for the type (the Type filter's, by default), the days late and
     /// how many, and the pre-flight and the run use them.
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
