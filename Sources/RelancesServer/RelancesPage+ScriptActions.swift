@@ -91,10 +91,16 @@ function agir(quoi, x) {
 }
 
 const RESULTATS = { remis: "Confié au service d'envoi, résultat pas encore connu", failed: "Échec" };
+// The channels' error codes, as an operator would say them (the detail line keeps the provider's words).
+const RAISONS = { invalid_recipient: "numéro ou adresse invalide", refused: "refusé par le service d'envoi", unexpected_answer: "réponse incompréhensible du service",
+  authentication: "identifiants du service refusés", endpoint_not_found: "adresse du service introuvable", timeout: "pas de réponse à temps",
+  connection: "service injoignable", provider_unavailable: "service indisponible", rejected: "rejeté par le service", storage: "écriture impossible",
+  cancelled: "interrompu" };
+function raison(code) { return RAISONS[code] || String(code); }
 function resultat(texte, canal) {
   const t = String(texte || "");
   if (t === "sent") return canal === "manuel" ? "Effectuée" : "Remis au service d'envoi";
-  if (t.startsWith("failed")) return "Échec" + (t.includes(":") ? " (" + t.slice(t.indexOf(":") + 1) + ")" : "");
+  if (t.startsWith("failed")) return "Échec" + (t.includes(":") ? " (" + raison(t.slice(t.indexOf(":") + 1)) + ")" : "");
   return RESULTATS[t] || t;
 }
 function canalLisible(c) { return c === "manuel" ? "à la main" : String(c || ""); }
@@ -105,7 +111,7 @@ function afficherJournal(j) {
   if (j.tentatives.length) blocs.push(el("h4", null, "Tentatives"), el("ol", { class: "journal", id: "detail-tentatives" }, ...j.tentatives.map(t =>
     el("li", null, el("strong", null, resultat(t.resultat, t.canal)), " — ", dateHeure(t.fin), " · ", canalLisible(t.canal),
       t.fournisseur_id ? el("span", null, " · réf. ", donnee(t.fournisseur_id)) : null,
-      t.code_erreur ? el("span", null, " · code ", donnee(t.code_erreur)) : null,
+      t.code_erreur ? el("span", null, " · ", donnee(raison(t.code_erreur))) : null,
       t.detail ? el("div", { class: "petit-texte" }, donnee(t.detail)) : null))));
   if (j.registre.length) blocs.push(el("h4", null, "Registre des envois (preuve)"), el("ol", { class: "journal", id: "detail-registre" }, ...j.registre.map(e =>
     el("li", null, "n° " + e.seq + " — " + dateHeure(e.date) + " · " + canalLisible(e.canal) + " · à ", donnee(e.destinataire), " · ",
