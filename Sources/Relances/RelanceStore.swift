@@ -34,6 +34,9 @@ public struct RelanceFilter: Sendable, Hashable {
     /// `YYYY-MM-DD`, whole days of `date_planifiee`, inclusive.
     public var dateDebut: String?
     public var dateFin: String?
+    /// A taxpayer's name (accents and case aside) or phone number (digits only), as
+    /// ``SearchKey`` compares them.
+    public var recherche: String?
 
     public init() {}
 }

@@ -94,7 +94,14 @@ enum Schema {
         sendRules,
         importKeys,
         acteur,
+        ledgerByRelance,
     ]
+
+    /// v9: a relance's ledger entries found without reading the whole ledger (the
+    /// page's detail shows them: `GET /api/relances/{id}/journal`).
+    static let ledgerByRelance = """
+        CREATE INDEX ledger_relance ON ledger(relance_id, seq);
+        """
 
     /// v6: only what the office asked for goes out, and a claim says whose it is.
     ///

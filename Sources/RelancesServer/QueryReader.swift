@@ -46,6 +46,13 @@ struct QueryReader {
         return text
     }
 
+    /// Free text (a search), trimmed; nil when empty.
+    func text(_ name: String, max: Int) throws(APIError) -> String? {
+        guard let text = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard text.count <= max else { throw .unprocessable(name, "\(max) caractères au plus (\(text.count) reçus)") }
+        return text
+    }
+
     func bool(_ name: String, default value: Bool) throws(APIError) -> Bool {
         guard let text = values[name]?.lowercased(), !text.isEmpty else { return value }
         switch text {

@@ -65,6 +65,7 @@ struct RelancesAPI: Sendable {
         f.statut = try q.statut()
         f.dateDebut = try q.day("date_debut")
         f.dateFin = try q.day("date_fin")
+        f.recherche = try q.text("recherche", max: 100)
         let (items, total) = try storeCall { () throws(StoreError) in try store.list(f) }
         return .json(ListAnswer(items: items.map(RelanceJSON.init), total: total, skip: f.skip, limit: f.limit))
     }
@@ -169,6 +170,13 @@ struct RelancesAPI: Sendable {
             if let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) { relances.append(RelanceJSON(relance: r)) }
         }
         return .json(relances)
+    }
+
+    /// `GET /api/relances/{id}/journal`: its delivery attempts and ledger entries.
+    func journal(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        guard let j = try storeCall({ () throws(StoreError) in try store.journal(relanceID: id) }) else { throw .notFound("Relance non trouvée") }
+        return .json(JournalJSON(relanceID: id, journal: j))
     }
 
     func history(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

@@ -62,6 +62,7 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("POST", "/api/relances/manuelles") { try api.manual($0) }
     route("GET", "/api/relances/contribuable/{id}/historique") { try api.history($0) }
     route("GET", "/api/relances/{id}") { try api.one($0) }
+    route("GET", "/api/relances/{id}/journal") { try api.journal($0) }
     route("PUT", "/api/relances/{id}") { try api.update($0) }
     route("PATCH", "/api/relances/{id}/envoyer") { try await api.send($0) }
     route("PATCH", "/api/relances/{id}/programmer") { try api.schedule($0) }

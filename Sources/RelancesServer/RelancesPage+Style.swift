@@ -39,7 +39,6 @@ dialog form { padding:18px 20px; display:flex; flex-direction:column; gap:10px; 
 dialog h2 { margin:0 0 4px; font-size:18px; }
 .resultats { max-height:160px; overflow:auto; border:1px solid var(--bord); border-radius:6px; }
 .resultats div { padding:6px 10px; cursor:pointer; overflow-wrap:anywhere; } .resultats div:hover { background:#f1f5f9; }
-.choisis span { display:inline-block; background:#e0e7ff; border-radius:999px; padding:2px 10px; margin:2px; font-size:13px; }
 .ligne { display:flex; gap:10px; } .ligne > * { flex:1; }
 @media (max-width: 900px) { .cartes { grid-template-columns:repeat(2, 1fr); } }
 .sous-titre { color:#dbe6f5; }
@@ -48,5 +47,57 @@ bdi { overflow-wrap:anywhere; }
 .actions { white-space:nowrap; } .actions button + button { margin-left:6px; }
 dl.detail { display:grid; grid-template-columns:max-content 1fr; gap:6px 14px; margin:0; font-size:14px; }
 dl.detail dt { color:var(--gris); } dl.detail dd { margin:0; overflow-wrap:anywhere; white-space:pre-wrap; }
+[hidden] { display:none !important; }
+/* Labels above their fields, everywhere. */
+dialog label, .barre label { display:flex; flex-direction:column; gap:4px; font-size:13px; color:#374151; min-width:0; }
+.barre label.large { flex:1 1 220px; }
+.barre .boutons { display:flex; gap:8px; flex-wrap:wrap; }
+dialog textarea, dialog input, dialog select { width:100%; }
+textarea { resize:vertical; }
+#m-texte { min-height:5.5em; max-width:36em; }
+.compteur { margin-top:-4px; }
+button.danger { background:#fee2e2; color:#991b1b; }
+button.lien { background:none; color:var(--bleu); text-decoration:underline; padding:0 4px; }
+:focus-visible { outline:3px solid #f59e0b; outline-offset:2px; }
+.resultats:empty { display:none; }
+.resultats [role=option][aria-selected=true] { background:#e0e7ff; }
+.resultats [role=option][aria-selected=true] .nom::after { content:" ✓ ajouté"; color:var(--bleu); font-size:12px; }
+.resultats [role=option].actif { outline:2px solid var(--bleu); outline-offset:-2px; background:#eef2ff; }
+.choisis { list-style:none; padding:0; margin:0; display:flex; flex-direction:column; gap:8px; }
+.choisis li.choisi { border:1px solid var(--bord); border-radius:8px; padding:8px 10px; display:flex; flex-direction:column; gap:6px; }
+.entete-choisi { display:flex; gap:8px; align-items:center; flex-wrap:wrap; }
+.sous-titre-dialogue { font-size:15px; margin:8px 0 0; }
+.erreur-champ { color:#991b1b; font-size:14px; } .erreur-champ:empty { display:none; }
+.resume-liste { margin:0; padding-left:20px; }
+.actions-detail { display:flex; flex-wrap:wrap; gap:8px; }
+ol.journal, ul.journal { margin:4px 0; padding-left:20px; font-size:13px; color:#1f2937; display:flex; flex-direction:column; gap:4px; }
+#detail-journal h4 { margin:6px 0 0; font-size:13px; }
+.empreinte { font-family:ui-monospace, monospace; }
+.pilule.reponse { background:#cffafe; color:#155e75; margin-top:4px; }
+dialog { max-height:calc(100dvh - 24px); overflow:auto; }
+.tableau { max-width:100%; overflow-x:auto; }
+.ligne.boutons-dialogue { flex-direction:row; flex-wrap:wrap; justify-content:flex-end; align-items:center; }
+.boutons-dialogue > * { flex:0 0 auto; } .boutons-dialogue > .espace { flex:1; }
+/* A phone: the table becomes one card a relance, each value under its name. */
+@media (max-width: 700px) {
+  header { padding:12px 14px; flex-direction:column; align-items:flex-start; gap:2px; }
+  main { padding:12px; }
+  .cartes { gap:8px; } .carte { padding:10px 12px; } .carte .valeur { font-size:22px; }
+  .barre { padding:10px; } .barre label { flex:1 1 calc(50% - 10px); } .barre label.large { flex-basis:100%; } .barre .espace { display:none; }
+  .barre select, .barre input { width:100%; }
+  table, thead, tbody, tr, td { display:block; width:100%; }
+  table { border:0; background:none; }
+  thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+  tbody tr { background:white; border:1px solid var(--bord); border-radius:10px; margin-bottom:10px; padding:6px 0; }
+  td { border:0; padding:4px 12px; }
+  td[data-libelle]::before { content:attr(data-libelle); display:block; color:var(--gris); font-size:11px; text-transform:uppercase; letter-spacing:.03em; }
+  td[data-libelle="Contribuable"]::before { display:none; }
+  .actions { white-space:normal; display:flex; flex-wrap:wrap; gap:6px; } .actions button + button { margin-left:0; }
+  dialog { width:calc(100vw - 16px); max-width:none; margin:8px auto; }
+  dialog form { padding:14px; }
+  .ligne:not(.boutons-dialogue) { flex-direction:column; gap:8px; }
+  dl.detail { grid-template-columns:1fr; gap:2px; } dl.detail dd { margin-bottom:6px; }
+  .pagination { justify-content:space-between; }
+}
 """#
 }

@@ -137,6 +137,17 @@ final class DevToolsPage: @unchecked Sendable {
         try call("Input.insertText", ["text": text])
     }
 
+    /// Presses a key (`Enter`, `ArrowDown`, `ArrowUp`, `Escape`, `Tab`) in the focused
+    /// element, as a keyboard would: key down, then key up.
+    func press(_ key: String) throws {
+        let codes = ["Enter": 13, "ArrowDown": 40, "ArrowUp": 38, "Escape": 27, "Tab": 9]
+        let code = codes[key] ?? 0
+        var down: [String: Any] = ["type": "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code]
+        if key == "Enter" { down["text"] = "\r" }
+        try call("Input.dispatchKeyEvent", down)
+        try call("Input.dispatchKeyEvent", ["type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code])
+    }
+
     /// The next dialog the page opened (waiting for it); it stays open until `answer`.
     func dialog(timeout: Double = 30) throws -> Dialog {
         try wait(for: "a dialog", timeout: timeout, dialogs: true) { () -> Dialog? in
@@ -252,9 +263,9 @@ final class DevToolsPage: @unchecked Sendable {
 
 extension DevToolsPage {
     /// Starts a tab off the cooperative pool (the server under test needs it).
-    static func start() async throws -> DevToolsPage {
+    static func start(width: Int = 1400, height: Int = 1000) async throws -> DevToolsPage {
         let chromium = try #require(Chromium.path)
-        return try await offPool { try DevToolsPage(chromium: chromium) }
+        return try await offPool { try DevToolsPage(chromium: chromium, width: width, height: height) }
     }
 
     /// Runs blocking steps on a thread of their own.

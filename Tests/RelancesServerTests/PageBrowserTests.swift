@@ -67,6 +67,7 @@ enum Chromium {
         let mark = tab.eventCount
         let first = try await tab.run { t in
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             let question = try t.dialog()
             try t.answer(accept: false)
             // The click's handler has returned once the page answers again.
@@ -75,7 +76,7 @@ enum Chromium {
         }
         #expect(first.type == "confirm")
         #expect(first.message.hasPrefix("Générer les relances automatiques pour les contribuables en retard ?"))
-        #expect(first.message.contains("relance(s) sms seraient créées (canal ventis)."))
+        #expect(first.message.contains("relance(s) SMS seraient créées."))
         let generations = tab.requests(after: mark).filter { $0.url.hasPrefix("/api/relances/generer-automatique") }
         #expect(generations.count == 1 && generations.allSatisfy { $0.method == "POST" && $0.body.contains(#""preflight":true"#) })
         #expect(try rig.store.statistics(from: nil, to: nil).totalRelances == 0)
@@ -85,6 +86,7 @@ enum Chromium {
         // pre-flight figures were the run's.
         let (question, second, summary) = try await tab.run { t in
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             let question = try t.dialog()
             try t.answer(accept: true)
             let second = try t.dialog()
@@ -96,7 +98,7 @@ enum Chromium {
         #expect(second.message == "Envoyer automatiquement les relances générées maintenant ?\n\nOK : envoyer tout de suite.\nAnnuler : les laisser en attente.")
         let figures = Self.numbers(in: summary, #"(\d+) relance\(s\) générée\(s\), (\d+) envoyée\(s\), (\d+) échec\(s\)"#)
         #expect(figures.count == 3 && figures[0] > 0 && figures[1] > 0 && figures[1] + figures[2] == figures[0], "\(summary)")
-        #expect(Self.numbers(in: question.message, #"(\d+) relance\(s\) sms seraient créées"#) == [figures.first ?? -1])
+        #expect(Self.numbers(in: question.message, #"(\d+) relance\(s\) SMS seraient créées"#) == [figures.first ?? -1])
         #expect((Self.numbers(in: question.message, #"(\d+) seraient refusée\(s\)"#).first ?? 0) == figures.last)
         // Counted again now that everything has arrived: a request the « Annuler » had
         // let through late would show here. Two pre-flights, one generation.
@@ -131,6 +133,7 @@ enum Chromium {
             try t.open(base + "/")
             _ = try t.until(Self.ready)
             try t.click("#b-generer")
+            try t.click("#g-continuer")
             _ = try t.dialog()
             try t.answer(accept: true)
             let second = try t.dialog()

@@ -135,7 +135,7 @@ extension PageBrowserTests {
                 try t.click("#m-resultats > :nth-child(\(row))")
             }
             let results = try t.evaluate("[...document.querySelectorAll('#m-resultats [data-id] bdi.nom')].map(e => e.textContent)", as: [String].self)
-            let chosen = try t.evaluate("[...document.querySelectorAll('#m-choisis span')].map(e => e.textContent)", as: [String].self)
+            let chosen = try t.evaluate("[...document.querySelectorAll('#m-choisis bdi.nom')].map(e => e.textContent)", as: [String].self)
             let damage = try t.evaluate(damageProbe, as: Damage.self)
             try t.click("#form-manuelle button[value=annuler]")
             return (results, chosen, damage)
