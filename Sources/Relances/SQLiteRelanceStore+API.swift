@@ -64,16 +64,4 @@ extension SQLiteRelanceStore {
         }
         return changed == 0 ? nil : try relance(id)
     }
-
-    /// Taxpayers whose name, first name or phone contains `term`.
-    public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
-        var conditions = ["(nom LIKE ?1 ESCAPE '\\' OR prenom LIKE ?1 ESCAPE '\\' OR telephone LIKE ?1 ESCAPE '\\' OR (prenom || ' ' || nom) LIKE ?1 ESCAPE '\\')"]
-        let escaped = term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-        var values: [SQLValue] = [.text("%\(escaped)%")]
-        if let actif { conditions.append("actif = ?2"); values.append(.int(actif ? 1 : 0)) }
-        return try database.withConnection { (s: Session) throws(StoreError) in
-            try s.rows("SELECT id, nom, prenom, telephone, email, adresse, actif FROM contribuable WHERE \(conditions.joined(separator: " AND ")) ORDER BY nom, prenom, id LIMIT \(max(1, min(limit, 1000)))",
-                       values, Self.contribuable)
-        }
-    }
 }

@@ -92,6 +92,7 @@ enum Schema {
         ledger,
         cancelledOutOfKey,
         sendRules,
+        recherche,
     ]
 
     /// v6: only what the office asked for goes out, and a claim says whose it is.

@@ -23,13 +23,17 @@ enum RelancesPage {
     static let response = resource(html, type: "text/html; charset=utf-8")
     static let scriptResponse = resource(script, type: "text/javascript; charset=utf-8")
     static let styleResponse = resource(style, type: "text/css; charset=utf-8")
+    static let dashboardScriptResponse = resource(dashboardScript, type: "text/javascript; charset=utf-8")
+    static let dashboardStyleResponse = resource(dashboardStyle, type: "text/css; charset=utf-8")
 
-    /// Registers the page and its two resources on the router.
+    /// Registers the page and its resources on the router.
     static func register(on router: HTTPRouter) {
         router.get("/") { _ in response }
         router.get("/index.html") { _ in response }
         router.get("/relances.js") { _ in scriptResponse }
         router.get("/relances.css") { _ in styleResponse }
+        router.get("/tableau.js") { _ in dashboardScriptResponse }
+        router.get("/tableau.css") { _ in dashboardStyleResponse }
     }
 
     private static func resource(_ body: String, type: String) -> HTTPResponse {
@@ -54,7 +58,9 @@ enum RelancesPage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relances — Mairie de Libreville</title>
 <link rel="stylesheet" href="/relances.css">
+<link rel="stylesheet" href="/tableau.css">
 <script src="/relances.js" defer></script>
+<script src="/tableau.js" defer></script>
 </head>
 <body>
 <header><h1>Relances des contribuables</h1><span class="petit-texte sous-titre">Mairie de Libreville — service des taxes</span></header>

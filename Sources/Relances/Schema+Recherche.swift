@@ -1,0 +1,29 @@
+extension Schema {
+    /// v7: taxpayers found as people type them (see ``SearchKey``), and the daily series
+    /// of the dashboard read by day from the counters.
+    ///
+    /// `cle_nom` is « prénom nom / nom prénom » folded (accents and case off), so either
+    /// order of a full name is found; `cle_telephone` the phone's national digits.
+    /// Triggers keep both right whoever writes; they update the row they follow (SQLite's
+    /// recursive triggers are off, and the keys are not among the columns watched).
+    /// `relance_compte_jour`: the dashboard's series asks for a range of days.
+    static let recherche: String = {
+        let name = "prenom || ' ' || nom || ' / ' || nom || ' ' || prenom"
+        func keys(_ filter: String) -> String {
+            (SearchKey.nameSQL(set: "cle_nom", to: name, table: "contribuable", filter: filter)
+                + ["UPDATE contribuable SET cle_telephone = \(SearchKey.phoneSQL("telephone"))\(filter);"]).joined(separator: "\n")
+        }
+        return """
+            ALTER TABLE contribuable ADD COLUMN cle_nom TEXT NOT NULL DEFAULT '';
+            ALTER TABLE contribuable ADD COLUMN cle_telephone TEXT NOT NULL DEFAULT '';
+            \(keys(""))
+            CREATE TRIGGER contribuable_cle_ajout AFTER INSERT ON contribuable BEGIN
+            \(keys(" WHERE id = NEW.id"))
+            END;
+            CREATE TRIGGER contribuable_cle_change AFTER UPDATE OF nom, prenom, telephone ON contribuable BEGIN
+            \(keys(" WHERE id = NEW.id"))
+            END;
+            CREATE INDEX relance_compte_jour ON relance_compte(jour);
+            """
+    }()
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The keys a taxpayer is found by, as people type them: a name without accents or case
+/// (« Nzé », « nze », « NZÉ » are all `nze`), a phone number without spaces nor the
+/// +241/0 prefixes (« 06 58 43 30 32 », « +241 6 58 43 30 32 » are both `658433032`).
+///
+/// The store keeps both keys in columns that triggers fill in plain SQL (schema v7), so
+/// any writer (an import, the API, the `sqlite3` shell) keeps them right, and a search
+/// reads two short columns per row instead of folding every name at each keystroke.
+/// The Swift functions below fold the typed term exactly as the SQL folds the rows.
+public enum SearchKey {
+    /// Accented letters and what they fold to; combining marks (a name pasted in
+    /// decomposed form) fold to nothing. Frozen with migration v7, which embeds it:
+    /// a change is a new migration that recomputes the columns.
+    static let folds: [(String, String)] = {
+        let lower: [(String, String)] = [
+            ("à", "a"), ("á", "a"), ("â", "a"), ("ã", "a"), ("ä", "a"), ("å", "a"), ("æ", "ae"), ("ç", "c"),
+            ("è", "e"), ("é", "e"), ("ê", "e"), ("ë", "e"), ("ì", "i"), ("í", "i"), ("î", "i"), ("ï", "i"),
+            ("ñ", "n"), ("ò", "o"), ("ó", "o"), ("ô", "o"), ("õ", "o"), ("ö", "o"), ("ø", "o"), ("œ", "oe"),
+            ("ù", "u"), ("ú", "u"), ("û", "u"), ("ü", "u"), ("ý", "y"), ("ÿ", "y"),
+        ]
+        let upper = lower.map { ($0.0.uppercased(), $0.1) }
+        let marks = ["\u{0300}", "\u{0301}", "\u{0302}", "\u{0303}", "\u{0308}", "\u{0327}"].map { ($0, "") }
+        return lower + upper + marks + [("\u{2019}", "'")]
+    }()
+
+    /// Separators people write in phone numbers, dropped (the phone rule's, plus tab).
+    static let phoneSeparators = [" ", "\t", "-", ".", "(", ")", "/", "+", "\u{00A0}", "\u{202F}"]
+
+    /// A name (or any typed term) folded: accents off, ASCII lower case, blanks trimmed.
+    public static func name(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            // Characters compare canonically: a decomposed « é » folds as a composed one.
+            if let folded = characterFolds[ch] { out += folded } else { out.append(ch) }
+        }
+        var lowered = String.UnicodeScalarView()
+        for u in out.unicodeScalars {
+            lowered.append(("A"..."Z").contains(u) ? Unicode.Scalar(u.value + 32)! : u)
+        }
+        return String(lowered).trimmingCharacters(in: .whitespaces)
+    }
+
+    private static let characterFolds: [Character: String] = {
+        var d: [Character: String] = [:]
+        for (from, to) in folds where from.count == 1 { d[Character(from)] = to }
+        return d
+    }()
+
+    /// A phone number's national digits (separators, `00241`, `241` before a 0 or
+    /// eight more digits, and the trunk 0 dropped); nil when `text` is not made of digits and separators only.
+    public static func phone(_ text: String) -> String? {
+        var digits = text
+        for sep in phoneSeparators { digits = digits.replacingOccurrences(of: sep, with: "") }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        if digits.hasPrefix("00241") { digits = String(digits.dropFirst(5)) }
+        else if digits.hasPrefix("2410") || (digits.hasPrefix("241") && digits.count >= 11) { digits = String(digits.dropFirst(3)) }
+        if digits.hasPrefix("0") { digits = String(digits.dropFirst()) }
+        return digits
+    }
+
+    /// `name(_:)` in SQL: the statements that set `column` of the rows `filter` selects
+    /// to the folded `x`. Several short ones: one expression of every fold nested would
+    /// overflow SQLite's parser. (SQLite's lower() folds ASCII only, as `name(_:)` does.)
+    static func nameSQL(set column: String, to x: String, table: String, filter: String) -> [String] {
+        var statements = ["UPDATE \(table) SET \(column) = \(x)\(filter);"]
+        for start in stride(from: 0, to: folds.count, by: 12) {
+            let replaced = folds[start..<min(start + 12, folds.count)].reduce(column) {
+                "replace(\($0), '\($1.0)', '\($1.1.replacingOccurrences(of: "'", with: "''"))')"
+            }
+            statements.append("UPDATE \(table) SET \(column) = \(replaced)\(filter);")
+        }
+        statements.append("UPDATE \(table) SET \(column) = trim(lower(\(column)), ' ')\(filter);")
+        return statements
+    }
+
+    /// `phone(_:)` in SQL, of the expression `x` (for any text: the key of a stored
+    /// value that is no number is never typed as digits, so it finds nothing wrong).
+    static func phoneSQL(_ x: String) -> String {
+        var d = "COALESCE(\(x), '')"
+        for sep in phoneSeparators {
+            let literal = switch sep {
+            case "\t": "char(9)"
+            case "\u{00A0}": "char(160)"
+            case "\u{202F}": "char(8239)"
+            default: "'\(sep)'"
+            }
+            d = "replace(\(d), \(literal), '')"
+        }
+        return """
+            (SELECT CASE WHEN e LIKE '0%' THEN substr(e, 2) ELSE e END FROM \
+            (SELECT CASE WHEN d LIKE '00241%' THEN substr(d, 6) WHEN d LIKE '2410%' OR (d LIKE '241%' AND length(d) >= 11) THEN substr(d, 4) ELSE d END AS e FROM \
+            (SELECT \(d) AS d)))
+            """
+    }
+}
