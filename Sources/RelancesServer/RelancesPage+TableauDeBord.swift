@@ -14,7 +14,7 @@ const STATUTS = [["envoyee", "Envoyées"], ["en_attente", "En attente"], ["envoi
 const TYPES = [["sms", "SMS"], ["email", "E-mail"], ["courrier", "Courrier"], ["appel", "Appel"], ["visite", "Visite"]];
 // Each series a colour AND a pattern, so the chart reads in grey or for the colour-blind.
 const MOTIFS = ["plein", "hachures", "points", "croisillons", "lignes"];
-const COULEURS = ["#15803d", "#b45309", "#1d4ed8", "#b91c1c", "#6b7280"];
+const COULEURS = { par_statut: ["#15803d", "#b45309", "#1d4ed8", "#b91c1c", "#6b7280"], par_type: ["#1d4ed8", "#7c3aed", "#92400e", "#0f766e", "#be185d"] };
 
 function el(tag, attributs, ...enfants) {
   const e = document.createElement(tag);
@@ -99,11 +99,11 @@ tableau.append(
 $("t-jours").addEventListener("change", chargerTableau);
 
 // Patterns: one per series, drawn over its colour.
-function motifs(prefixe) {
+function motifs(prefixe, couleurs = COULEURS.par_statut) {
   const defs = svg("defs");
   MOTIFS.forEach((m, i) => {
     const p = svg("pattern", { id: prefixe + "-" + m, width: 6, height: 6, patternUnits: "userSpaceOnUse" },
-      svg("rect", { width: 6, height: 6, fill: COULEURS[i] }));
+      svg("rect", { width: 6, height: 6, fill: couleurs[i] }));
     if (m === "hachures") p.append(svg("path", { d: "M0,6 L6,0", stroke: "white", "stroke-width": 1.5 }));
     if (m === "points") p.append(svg("circle", { cx: 3, cy: 3, r: 1.3, fill: "white" }));
     if (m === "croisillons") p.append(svg("path", { d: "M0,0 L6,6 M6,0 L0,6", stroke: "white", "stroke-width": 1 }));
@@ -115,22 +115,24 @@ function motifs(prefixe) {
 
 let numeroGraphique = 0;
 // A stacked bar per day, a legend with each series' pattern and name, the figures as
-// text (axis, totals above the bars) and in a table after it.
-function histogramme(series, cle, categories, titre) {
+// text (axis, totals above the bars) and in a table after it. Drawn at the width it
+// has, so its text stays legible on a phone.
+function histogramme(series, cle, categories, titre, largeurDispo) {
   const prefixe = "m" + (++numeroGraphique);
-  const L = 900, H = 260, G = 40, D = 10, HAUT = 28, BAS = 40;
+  const couleurs = COULEURS[cle];
+  const L = Math.max(300, Math.round(largeurDispo || 900)), H = 220, G = 36, D = 8, HAUT = 20, BAS = 26;
   const max = Math.max(1, ...series.map(j => j.total));
   const pas = (L - G - D) / series.length;
   const largeur = Math.max(1, pas * 0.75);
   const y = v => HAUT + (H - HAUT - BAS) * (1 - v / max);
   const graphique = svg("svg", { viewBox: `0 0 ${L} ${H}`, role: "img", "aria-label": titre, class: "histogramme" },
-    svg("title", null, titre), motifs(prefixe));
+    svg("title", null, titre), motifs(prefixe, couleurs));
   graphique.append(svg("line", { x1: G, y1: y(0), x2: L - D, y2: y(0), stroke: "#6b7280" }));
-  for (const v of [0, Math.round(max / 2), max]) {
+  for (const v of max >= 4 ? [0, Math.round(max / 2), max] : [0, max]) {
     graphique.append(svg("line", { x1: G, y1: y(v), x2: L - D, y2: y(v), stroke: "#e3e7ee" }),
       svg("text", { x: G - 6, y: y(v) + 4, "text-anchor": "end", class: "axe" }, nombre(v)));
   }
-  const tousLes = Math.ceil(series.length / 10);
+  const tousLes = Math.ceil(series.length / Math.max(1, Math.floor((L - G - D) / 48)));
   series.forEach((j, i) => {
     const x = G + i * pas + (pas - largeur) / 2;
     let bas = 0;
@@ -146,11 +148,11 @@ function histogramme(series, cle, categories, titre) {
     });
     groupe.prepend(svg("title", null, jourCourt(j.jour) + " : " + (detail.length ? detail.join(", ") : "aucune relance")));
     if (j.total && largeur >= 12) groupe.append(svg("text", { x: x + largeur / 2, y: y(j.total) - 4, "text-anchor": "middle", class: "total" }, nombre(j.total)));
-    if (i % tousLes === 0 || i === series.length - 1) groupe.append(svg("text", { x: x + largeur / 2, y: H - BAS + 16, "text-anchor": "middle", class: "axe" }, jourCourt(j.jour)));
+    if (i % tousLes === 0 || (i === series.length - 1 && i % tousLes >= tousLes / 2)) groupe.append(svg("text", { x: x + largeur / 2, y: H - BAS + 17, "text-anchor": "middle", class: "axe" }, jourCourt(j.jour)));
     graphique.append(groupe);
   });
   const legende = el("ul", { class: "legende" }, ...categories.map(([c, libelle], k) => el("li", null,
-    (() => { const s = svg("svg", { width: 16, height: 16, "aria-hidden": "true" }, motifs(prefixe + "l" + k), svg("rect", { width: 16, height: 16, fill: `url(#${prefixe}l${k}-${MOTIFS[k]})` })); return s; })(),
+    (() => { const s = svg("svg", { width: 16, height: 16, "aria-hidden": "true" }, motifs(prefixe + "l" + k, couleurs), svg("rect", { width: 16, height: 16, fill: `url(#${prefixe}l${k}-${MOTIFS[k]})` })); return s; })(),
     " " + libelle)));
   const lignes = series.filter(j => j.total).map(j => el("tr", null, el("th", { scope: "row" }, jourCourt(j.jour)),
     ...categories.map(([c]) => el("td", null, nombre((j[cle] || {})[c] || 0))), el("td", null, nombre(j.total))));
@@ -162,18 +164,20 @@ function histogramme(series, cle, categories, titre) {
 }
 
 // Failure reasons: a horizontal bar each, named and counted in text, and what to do.
-function motifsEchec(liste) {
+function motifsEchec(liste, largeurDispo) {
   if (!liste.length) return [el("p", { class: "petit-texte" }, "Aucun échec sur la période.")];
-  const L = 900, LIGNE = 26, G = 300;
+  // Each reason named on its line, its bar under it with the count at its end: the
+  // same at any width.
+  const L = Math.max(300, Math.round(largeurDispo || 900)), LIGNE = 40;
   const max = Math.max(...liste.map(m => m.nombre));
-  const graphique = svg("svg", { viewBox: `0 0 ${L} ${liste.length * LIGNE + 6}`, role: "img", "aria-label": "Échecs par motif", class: "barres-motifs" },
+  const graphique = svg("svg", { viewBox: `0 0 ${L} ${liste.length * LIGNE}`, role: "img", "aria-label": "Échecs par motif", class: "barres-motifs" },
     svg("title", null, "Échecs par motif"), motifs("mo"));
   liste.forEach((m, i) => {
-    const w = Math.max(2, (L - G - 60) * m.nombre / max);
+    const w = Math.max(2, (L - 50) * m.nombre / max);
     graphique.append(svg("g", { class: "motif" },
-      svg("text", { x: G - 8, y: i * LIGNE + 18, "text-anchor": "end" }, m.libelle),
-      svg("rect", { x: G, y: i * LIGNE + 5, width: w, height: LIGNE - 10, fill: "url(#mo-hachures)" }),
-      svg("text", { x: G + w + 6, y: i * LIGNE + 18 }, nombre(m.nombre))));
+      svg("text", { x: 0, y: i * LIGNE + 14 }, m.libelle),
+      svg("rect", { x: 0, y: i * LIGNE + 19, width: w, height: 14, fill: "url(#mo-croisillons)" }),
+      svg("text", { x: w + 6, y: i * LIGNE + 31 }, nombre(m.nombre))));
   });
   const table = el("table", { class: "motifs" }, el("thead", null, el("tr", null, el("th", { scope: "col" }, "Motif"), el("th", { scope: "col" }, "Nombre"), el("th", { scope: "col" }, "Que faire"))),
     el("tbody", null, ...liste.map(m => el("tr", { "data-motif": m.code }, el("td", null, m.libelle), el("td", null, nombre(m.nombre)), el("td", null, m.conseil)))));
@@ -196,13 +200,27 @@ async function chargerTableau() {
   try {
     const d = await api("/api/relances/statistiques/quotidiennes?jours=" + encodeURIComponent($("t-jours").value));
     $("t-periode").textContent = `Du ${jourCourt(d.date_debut)} au ${jourCourt(d.date_fin)} (${d.jours} jours), selon la date planifiée de chaque relance.`;
-    $("t-statuts").replaceChildren(...histogramme(d.series, "par_statut", STATUTS, "Relances par jour, selon le statut"));
-    $("t-canaux").replaceChildren(...histogramme(d.series, "par_type", TYPES, "Relances par jour, selon le canal"));
-    $("t-motifs").replaceChildren(...motifsEchec(d.motifs_echec));
-    $("t-sms").replaceChildren(...smsParMois(d.sms_par_mois));
+    dernier = d;
+    dessiner();
   } catch (e) { message(e.message, "erreur"); }
   finally { for (const id of ["t-statuts", "t-canaux"]) $(id).setAttribute("aria-busy", "false"); }
 }
+let dernier = null, largeurDessinee = 0;
+function dessiner() {
+  const d = dernier, largeur = $("t-statuts").clientWidth;
+  if (!d || !largeur) return;
+  largeurDessinee = largeur;
+  $("t-statuts").replaceChildren(...histogramme(d.series, "par_statut", STATUTS, "Relances par jour, selon le statut", largeur));
+  $("t-canaux").replaceChildren(...histogramme(d.series, "par_type", TYPES, "Relances par jour, selon le canal", largeur));
+  $("t-motifs").replaceChildren(...motifsEchec(d.motifs_echec, $("t-motifs").clientWidth));
+  $("t-sms").replaceChildren(...smsParMois(d.sms_par_mois));
+}
+// A phone turned, a window resized: drawn again at the new width.
+let minuteurTaille = null;
+window.addEventListener("resize", () => {
+  clearTimeout(minuteurTaille);
+  minuteurTaille = setTimeout(() => { if (main.dataset.vue === "tableau" && $("t-statuts").clientWidth !== largeurDessinee) dessiner(); }, 150);
+});
 
 // MARK: export
 
@@ -355,6 +373,8 @@ details.chiffres { margin-top:6px; font-size:13px; } details.chiffres table { ma
 #d-contact { width:min(520px, 95vw); max-height:95vh; }
 .erreur-champ { color:#991b1b; margin:0; min-height:1em; font-size:14px; }
 @media (max-width: 600px) {
+  nav.vues { padding:0 8px; gap:0; } nav.vues a { padding:10px 9px; }
+  .vue { padding:12px 10px; }
   .vue table thead { display:none; } .vue table tr { display:block; border-bottom:1px solid #e3e7ee; padding:6px 0; }
   .vue table td, .vue table th[scope="row"] { display:block; border:0; padding:2px 8px; }
 }
