@@ -10,8 +10,8 @@ extension Schema {
     static let recherche: String = {
         let name = "prenom || ' ' || nom || ' / ' || nom || ' ' || prenom"
         func keys(_ filter: String) -> String {
-            (SearchKey.nameSQL(set: "cle_nom", to: name, table: "contribuable", filter: filter)
-                + ["UPDATE contribuable SET cle_telephone = \(SearchKey.phoneSQL("telephone"))\(filter);"]).joined(separator: "\n")
+            SearchKey.nameSQL(set: "cle_nom", to: name, also: "cle_telephone = \(SearchKey.phoneSQL("telephone"))",
+                              table: "contribuable", filter: filter).joined(separator: "\n")
         }
         return """
             ALTER TABLE contribuable ADD COLUMN cle_nom TEXT NOT NULL DEFAULT '';

@@ -59,18 +59,22 @@ public enum SearchKey {
         return digits
     }
 
-    /// `name(_:)` in SQL: the statements that set `column` of the rows `filter` selects
-    /// to the folded `x`. Several short ones: one expression of every fold nested would
-    /// overflow SQLite's parser. (SQLite's lower() folds ASCII only, as `name(_:)` does.)
-    static func nameSQL(set column: String, to x: String, table: String, filter: String) -> [String] {
-        var statements = ["UPDATE \(table) SET \(column) = \(x)\(filter);"]
+    /// `name(_:)` in SQL: the statements that set `column` of the rows `filter` (empty,
+    /// or ` WHERE …`) selects to the folded `x`. Several short ones: one expression of
+    /// every fold nested would overflow SQLite's parser. A fold step only rewrites a key
+    /// that still holds a character beyond ASCII, so a plain name costs one write.
+    /// (SQLite's lower() folds ASCII only, as `name(_:)` does.)
+    /// `also`: more assignments made by the first statement. lower() and trim() come
+    /// first: the folds only make lower-case ASCII, and remove no blank.
+    static func nameSQL(set column: String, to x: String, also: String, table: String, filter: String) -> [String] {
+        var statements = ["UPDATE \(table) SET \(column) = trim(lower(\(x)), ' '), \(also)\(filter);"]
+        let beyondASCII = (filter.isEmpty ? " WHERE " : filter + " AND ") + "\(column) GLOB '*[^ -~]*'"
         for start in stride(from: 0, to: folds.count, by: 12) {
             let replaced = folds[start..<min(start + 12, folds.count)].reduce(column) {
                 "replace(\($0), '\($1.0)', '\($1.1.replacingOccurrences(of: "'", with: "''"))')"
             }
-            statements.append("UPDATE \(table) SET \(column) = \(replaced)\(filter);")
+            statements.append("UPDATE \(table) SET \(column) = \(replaced)\(beyondASCII);")
         }
-        statements.append("UPDATE \(table) SET \(column) = trim(lower(\(column)), ' ')\(filter);")
         return statements
     }
 
