@@ -78,6 +78,13 @@ extension RelancesAPI {
         return r
     }
 
+    /// `GET /api/contribuables/{id}`: the taxpayer, or 404.
+    func contribuable(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let id = try pathID(request)
+        guard let c = try storeCall({ () throws(StoreError) in try store.contribuable(id) }) else { throw .notFound("Contribuable non trouvé") }
+        return .json(ContribuableJSON(c))
+    }
+
     /// `PUT /api/contribuables/{id}`: telephone, email, adresse, checked as the import
     /// and the channels check them; a blank value clears the field.
     func updateContact(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

@@ -59,6 +59,7 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("PATCH", "/api/relances/{id}/programmer") { try api.schedule($0) }
     route("PATCH", "/api/relances/{id}/effectuee") { try api.markDone($0) }
     route("GET", "/api/contribuables") { try api.searchContribuables($0) }
+    route("GET", "/api/contribuables/{id}") { try api.contribuable($0) }
     route("PUT", "/api/contribuables/{id}") { try api.updateContact($0) }
     route("GET", "/api/channels") { _ in await api.channels() }
     let metrics = MetricsEndpoint(store: store, metrics: configuration.metrics, dispatcher: sender.dispatcher.metrics,

@@ -263,15 +263,12 @@ contribuables.append(
     el("thead", null, el("tr", null, ...["Contribuable", "Téléphone", "E-mail", "Adresse", "Réf.", ""].map(t => el("th", { scope: "col" }, t)))),
     el("tbody", { id: "c-lignes" }, el("tr", null, el("td", { colspan: 6, class: "petit-texte" }, "Tapez au moins deux lettres ou chiffres.")))));
 
-const trouves = new Map();
 let minuteur = null;
 async function rechercherContribuables() {
   const terme = $("c-recherche").value.trim();
   if (terme.length < 2) return;
   try {
     const liste = await api(`/api/contribuables/?search=${encodeURIComponent(terme)}&limit=50`);
-    trouves.clear();
-    for (const c of liste) trouves.set(String(identifiant(c.id)), c);
     const lignes = liste.map(c => el("tr", { "data-id": identifiant(c.id) },
       el("td", null, el("bdi", { class: "nom" }, nomDe(c)), c.actif === false ? el("div", { class: "petit-texte" }, "inactif") : null),
       el("td", null, c.telephone ? donnee(c.telephone) : el("span", { class: "petit-texte" }, "aucun téléphone")),
@@ -285,7 +282,7 @@ async function rechercherContribuables() {
 $("c-recherche").addEventListener("input", () => { clearTimeout(minuteur); minuteur = setTimeout(rechercherContribuables, 250); });
 
 const dialogue = el("dialog", { id: "d-contact", "aria-labelledby": "contact-titre" },
-  el("form", { method: "dialog", id: "form-contact", novalidate: true },
+  el("form", { id: "form-contact", novalidate: true },
     el("h2", { id: "contact-titre" }, "Modifier le contact"),
     el("p", { id: "contact-qui", class: "petit-texte" }),
     el("label", { class: "champ" }, "Téléphone", el("input", { id: "contact-telephone", type: "tel", autocomplete: "off", placeholder: "ex. 06 61 23 45 67" })),
@@ -293,34 +290,42 @@ const dialogue = el("dialog", { id: "d-contact", "aria-labelledby": "contact-tit
     el("label", { class: "champ" }, "Adresse (quartier)", el("textarea", { id: "contact-adresse", rows: 2 })),
     el("p", { id: "contact-erreur", role: "alert", class: "erreur-champ" }),
     el("div", { id: "contact-echecs" }),
-    el("div", { class: "ligne" }, el("span", { class: "espace" }), el("button", { value: "annuler", type: "submit" }, "Fermer"),
-      el("button", { id: "contact-enregistrer", class: "principal", type: "button" }, "Enregistrer"))));
+    el("div", { class: "ligne" }, el("span", { class: "espace" }), el("button", { id: "contact-fermer", type: "button" }, "Fermer"),
+      el("button", { id: "contact-enregistrer", class: "principal", type: "submit" }, "Enregistrer"))));
 document.body.append(dialogue);
 let enCours = null;
+const CHAMPS = ["telephone", "email", "adresse"];
 
+// Read afresh from the server (another agent may have changed it): the form starts
+// from what is stored, and only what the operator changes is sent.
 async function ouvrirContact(id) {
-  const c = trouves.get(String(id)) || null;
-  enCours = identifiant(id);
-  $("contact-qui").textContent = c ? nomDe(c) + " — réf. n° " + enCours : "Contribuable n° " + enCours;
-  $("contact-telephone").value = c && c.telephone || "";
-  $("contact-email").value = c && c.email || "";
-  $("contact-adresse").value = c && c.adresse || "";
-  $("contact-erreur").textContent = "";
-  $("contact-echecs").replaceChildren();
-  dialogue.showModal();
+  try {
+    const c = await api(`/api/contribuables/${identifiant(id)}`);
+    enCours = c;
+    $("contact-qui").textContent = nomDe(c) + " — réf. n° " + identifiant(c.id);
+    for (const k of CHAMPS) $("contact-" + k).value = c[k] || "";
+    $("contact-erreur").textContent = "";
+    $("contact-echecs").replaceChildren();
+    dialogue.showModal();
+    $("contact-telephone").focus();
+  } catch (e) { message(e.message, "erreur"); }
 }
+$("contact-fermer").addEventListener("click", () => dialogue.close());
 // Any element with `data-modifier-contact` (a row of the list, the detail) opens the form.
 document.addEventListener("click", ev => {
   const cible = ev.target.closest && ev.target.closest("[data-modifier-contact]");
   if (cible) { ev.preventDefault(); ouvrirContact(cible.getAttribute("data-modifier-contact")); }
 });
 
-$("contact-enregistrer").addEventListener("click", async () => {
-  const corps = { telephone: $("contact-telephone").value, email: $("contact-email").value, adresse: $("contact-adresse").value };
+$("form-contact").addEventListener("submit", async ev => {
+  ev.preventDefault();
+  const corps = {};
+  for (const k of CHAMPS) { const v = $("contact-" + k).value.trim(); if (v !== (enCours[k] || "")) corps[k] = v; }
   $("contact-erreur").textContent = "";
+  if (!Object.keys(corps).length) { $("contact-erreur").textContent = "Rien n'a changé."; return; }
   try {
-    const c = await api(`/api/contribuables/${enCours}`, { method: "PUT", body: JSON.stringify(corps) });
-    trouves.set(String(c.id), c);
+    const c = await api(`/api/contribuables/${identifiant(enCours.id)}`, { method: "PUT", body: JSON.stringify(corps) });
+    enCours = c;
     $("contact-qui").textContent = nomDe(c) + " — contact enregistré.";
     message(`Contact de ${nomDe(c)} enregistré.`);
     if ($("c-recherche").value.trim().length >= 2) rechercherContribuables();

@@ -207,6 +207,10 @@ import Testing
         #expect(c["nom"] as? String == "OBAME")
         let (_, found, _) = try await rig.call("GET", "/api/contribuables/?search=77123456")
         #expect((found as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [Int(rig.noPhone)])
+        let (_, one, _) = try await rig.call("GET", "/api/contribuables/\(rig.noPhone)")
+        #expect((one as? [String: Any])?["telephone"] as? String == "077 12 34 56")
+        let (none, _, _) = try await rig.call("GET", "/api/contribuables/999999")
+        #expect(none == 404)
         // A blank e-mail clears it; the fields not given stay.
         _ = try await rig.call("PUT", "/api/contribuables/\(rig.noPhone)", json: #"{"email": ""}"#)
         #expect(try rig.store.contribuable(rig.noPhone).map { [$0.email, $0.telephone] } == [nil, "077 12 34 56"])

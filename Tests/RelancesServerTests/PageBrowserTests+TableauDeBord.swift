@@ -118,6 +118,19 @@ extension PageBrowserTests {
         #expect(edited[2] == "Renvoyer 4 relance(s) en échec")
         #expect(try rig.store.contribuable(rig.who)?.telephone == "06 58 43 30 32")
         try Self.save(try await tab.run { t in try t.screenshot() }, "modifier-le-contact.png")
+
+        // « … puis renvoyer »: asked first, then the three SMS go to the new number (the
+        // e-mail one has no channel in this rig and stays failed).
+        let (question, resent) = try await tab.run { t in
+            try t.click("#contact-renvoyer")
+            let question = try t.dialog()
+            try t.answer(accept: true)
+            _ = try t.until("document.querySelector('#contact-echecs [role=status]')")
+            return (question, try t.evaluate("document.querySelector('#contact-echecs [role=status]').textContent", as: String.self))
+        }
+        #expect(question.type == "confirm" && question.message == "Renvoyer maintenant 4 relance(s) en échec de Éléonore NZE avec le nouveau contact ?")
+        #expect(resent == "3 renvoyée(s), 1 encore en échec.")
+        #expect(rig.sandbox.received.map(\.to) == Array(repeating: "2410658433032", count: 3), "\(rig.sandbox.received.map(\.to))")
         #expect(tab.problems.isEmpty, "\(tab.problems)")
     }
 
