@@ -161,6 +161,22 @@ import Testing
         #expect(paul["telephone"] is NSNull && paul["adresse"] as? String == "Akébé" && paul["id"] as? Int == Int(noPhone))
     }
 
+    /// The SQL that folds stored names and the Swift that folds typed terms agree on
+    /// every letter they know, composed or decomposed, in either case.
+    @Test func theStoredKeyAndTheTypedTermFoldAlike() throws {
+        let rig = try APIRig()
+        let letters = "àáâãäåæçèéêëìíîïñòóôõöøœùúûüýÿ"
+        for (i, name) in [letters, letters.uppercased(), letters.decomposedStringWithCanonicalMapping, "N\u{2019}DONG"].enumerated() {
+            let id = try rig.store.add(Contribuable(nom: name, prenom: "X\(i)"))
+            #expect(try rig.store.searchContribuables("x\(i) " + SearchKey.name(name), limit: 5, actif: nil).map(\.id) == [id], "\(name)")
+            let folded = SearchKey.name(name)
+            #expect(folded.allSatisfy { $0.isASCII }, "\(folded)")
+        }
+        #expect(SearchKey.name(" NZÉ  Éléonore ") == "nze  eleonore")
+        #expect(SearchKey.phone("+241 06 58 43 30 32") == "658433032" && SearchKey.phone("00241658433032") == "658433032")
+        #expect(SearchKey.phone("06-58.43/30 32") == "658433032" && SearchKey.phone("nze") == nil)
+    }
+
     /// A database made before the search keys gets them for the taxpayers it holds.
     @Test func theMigrationGivesExistingTaxpayersTheirSearchKeys() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cles-\(UUID().uuidString).sqlite").path

@@ -83,6 +83,8 @@ extension PageBrowserTests {
             return try t.evaluate("document.getElementById('message').textContent", as: String.self)
         }
         #expect(exported.hasPrefix("Export téléchargé : relances-"), "\(exported)")
+        let exportShot = try await tab.run { t in try t.screenshot() }
+        try Self.save(exportShot, "export-csv.png")
         #expect(tab.requests(after: mark).contains { $0.url == "/api/relances/export.csv?statut=echec" }, "\(tab.requests(after: mark).map(\.url))")
         let file = try await tab.run { _ in
             try Self.waitForFile(in: downloads)
