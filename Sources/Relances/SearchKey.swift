@@ -48,7 +48,8 @@ public enum SearchKey {
     }()
 
     /// A phone number's national digits (separators, `00241`, `241` before a 0 or
-    /// eight more digits, and the trunk 0 dropped); nil when `text` is not made of digits and separators only.
+    /// eight more digits, and the trunk 0 dropped); nil when `text` is not made of
+    /// digits and separators only.
     public static func phone(_ text: String) -> String? {
         var digits = text
         for sep in phoneSeparators { digits = digits.replacingOccurrences(of: sep, with: "") }

@@ -90,7 +90,7 @@ window.addEventListener("hashchange", afficherVue);
 
 tableau.append(
   el("div", { class: "entete-vue" }, el("h2", { id: "tableau-titre" }, "Tableau de bord"),
-    el("label", null, "Période", el("select", { id: "t-jours" }, el("option", { value: "30" }, "30 derniers jours"), el("option", { value: "90" }, "90 derniers jours")))),
+    el("label", null, "Période", el("select", { id: "t-jours" }, el("option", { value: "30" }, "30 derniers jours"), el("option", { value: "90" }, "90 derniers jours"), el("option", { value: "365" }, "12 derniers mois")))),
   el("p", { class: "petit-texte", id: "t-periode" }),
   el("figure", { class: "graphique" }, el("figcaption", null, "Relances par jour, selon le statut"), el("div", { id: "t-statuts", "aria-busy": "true" })),
   el("figure", { class: "graphique" }, el("figcaption", null, "Relances par jour, selon le canal"), el("div", { id: "t-canaux", "aria-busy": "true" })),
@@ -141,18 +141,19 @@ function histogramme(series, cle, categories, titre, largeurDispo) {
     categories.forEach(([c, libelle], k) => {
       const n = (j[cle] || {})[c] || 0;
       if (!n) return;
-      detail.push(nombre(n) + " " + libelle.toLowerCase());
+      detail.push(libelle + " : " + nombre(n));
       groupe.append(svg("rect", { class: "barre-" + c, x, y: y(bas + n), width: largeur, height: Math.max(1, y(bas) - y(bas + n)),
         fill: `url(#${prefixe}-${MOTIFS[k]})`, stroke: "white", "stroke-width": 0.5 }));
       bas += n;
     });
-    groupe.prepend(svg("title", null, jourCourt(j.jour) + " : " + (detail.length ? detail.join(", ") : "aucune relance")));
+    groupe.prepend(svg("title", null, jourCourt(j.jour) + " — " + (detail.length ? detail.join(" ; ") : "aucune relance")));
     if (j.total && largeur >= 12) groupe.append(svg("text", { x: x + largeur / 2, y: y(j.total) - 4, "text-anchor": "middle", class: "total" }, nombre(j.total)));
     if (i % tousLes === 0 || (i === series.length - 1 && i % tousLes >= tousLes / 2)) groupe.append(svg("text", { x: x + largeur / 2, y: H - BAS + 17, "text-anchor": "middle", class: "axe" }, jourCourt(j.jour)));
     graphique.append(groupe);
   });
   const legende = el("ul", { class: "legende" }, ...categories.map(([c, libelle], k) => el("li", null,
-    (() => { const s = svg("svg", { width: 16, height: 16, "aria-hidden": "true" }, motifs(prefixe + "l" + k, couleurs), svg("rect", { width: 16, height: 16, fill: `url(#${prefixe}l${k}-${MOTIFS[k]})` })); return s; })(),
+    svg("svg", { width: 16, height: 16, "aria-hidden": "true" }, motifs(prefixe + "l" + k, couleurs),
+      svg("rect", { width: 16, height: 16, fill: `url(#${prefixe}l${k}-${MOTIFS[k]})` })),
     " " + libelle)));
   const lignes = series.filter(j => j.total).map(j => el("tr", null, el("th", { scope: "row" }, jourCourt(j.jour)),
     ...categories.map(([c]) => el("td", null, nombre((j[cle] || {})[c] || 0))), el("td", null, nombre(j.total))));

@@ -54,7 +54,7 @@ extension PageBrowserTests {
         #expect(chart.texts.contains(todayLabel), "the last day named under its bar: \(chart.texts)")
         #expect(chart.legend == ["Envoyées", "En attente", "Envoi en cours", "Échecs", "Annulées"])
         #expect(chart.tableRows == 3, "the figures as a table too")
-        #expect(chart.titles.contains("\(todayLabel) : 2 envoyées, 1 échecs"), "\(chart.titles)")
+        #expect(chart.titles.contains("\(todayLabel) — Envoyées : 2 ; Échecs : 1"), "\(chart.titles)")
         #expect(chart.reasons.first == ["Numéro ou adresse invalide", "2",
                                         "Corriger le téléphone (ou l'e-mail) avec « Modifier le contact », puis renvoyer la relance."])
         #expect(chart.reasons.count == 3)
