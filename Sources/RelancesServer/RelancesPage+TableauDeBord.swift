@@ -42,6 +42,23 @@ function message(t, genre) { const m = $("message"); if (!m) return; m.textConte
 function identifiant(v) { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new Error("Identifiant invalide"); return n; }
 function nombre(n) { return Number(n).toLocaleString("fr-FR"); }
 function jourCourt(j) { const [, m, d] = String(j).split("-"); return d + "/" + m; }
+function jourLong(j) { const [a, m, d] = String(j).split("-"); return d + "/" + m + "/" + a; }
+// Over a year, one bar a week (seven days summed, named by their first; the oldest
+// days left over make a shorter first one): a bar a day would be a hair wide.
+function parSemaine(series) {
+  const semaines = [], reste = series.length % 7;
+  const debuts = reste ? [0] : [];
+  for (let i = reste; i < series.length; i += 7) debuts.push(i);
+  for (const [k, i] of debuts.entries()) {
+    const s = { jour: series[i].jour, total: 0, par_statut: {}, par_type: {} };
+    for (const j of series.slice(i, debuts[k + 1] ?? series.length)) {
+      s.total += j.total;
+      for (const cle of ["par_statut", "par_type"]) for (const [k, n] of Object.entries(j[cle] || {})) s[cle][k] = (s[cle][k] || 0) + n;
+    }
+    semaines.push(s);
+  }
+  return semaines;
+}
 function nomMois(m) { const [a, n] = String(m).split("-"); return new Date(Date.UTC(Number(a), Number(n) - 1, 1)).toLocaleDateString("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" }); }
 
 // The list's script asks for the token; this one uses what the tab holds.
@@ -92,8 +109,8 @@ tableau.append(
   el("div", { class: "entete-vue" }, el("h2", { id: "tableau-titre" }, "Tableau de bord"),
     el("label", null, "Période", el("select", { id: "t-jours" }, el("option", { value: "30" }, "30 derniers jours"), el("option", { value: "90" }, "90 derniers jours"), el("option", { value: "365" }, "12 derniers mois")))),
   el("p", { class: "petit-texte", id: "t-periode" }),
-  el("figure", { class: "graphique" }, el("figcaption", null, "Relances par jour, selon le statut"), el("div", { id: "t-statuts", "aria-busy": "true" })),
-  el("figure", { class: "graphique" }, el("figcaption", null, "Relances par jour, selon le canal"), el("div", { id: "t-canaux", "aria-busy": "true" })),
+  el("figure", { class: "graphique" }, el("figcaption", { id: "t-titre-statuts" }, "Relances par jour, selon le statut"), el("div", { id: "t-statuts", "aria-busy": "true" })),
+  el("figure", { class: "graphique" }, el("figcaption", { id: "t-titre-canaux" }, "Relances par jour, selon le canal"), el("div", { id: "t-canaux", "aria-busy": "true" })),
   el("h3", null, "Motifs d'échec, du plus fréquent au moins fréquent"), el("div", { id: "t-motifs" }),
   el("h3", null, "SMS envoyés par mois"), el("div", { id: "t-sms" }));
 $("t-jours").addEventListener("change", chargerTableau);
@@ -117,7 +134,7 @@ let numeroGraphique = 0;
 // A stacked bar per day, a legend with each series' pattern and name, the figures as
 // text (axis, totals above the bars) and in a table after it. Drawn at the width it
 // has, so its text stays legible on a phone.
-function histogramme(series, cle, categories, titre, largeurDispo) {
+function histogramme(series, cle, categories, titre, largeurDispo, hebdo) {
   const prefixe = "m" + (++numeroGraphique);
   const couleurs = COULEURS[cle];
   const L = Math.max(300, Math.round(largeurDispo || 900)), H = 220, G = 36, D = 8, HAUT = 20, BAS = 26;
@@ -146,9 +163,12 @@ function histogramme(series, cle, categories, titre, largeurDispo) {
         fill: `url(#${prefixe}-${MOTIFS[k]})`, stroke: "white", "stroke-width": 0.5 }));
       bas += n;
     });
-    groupe.prepend(svg("title", null, jourCourt(j.jour) + " — " + (detail.length ? detail.join(" ; ") : "aucune relance")));
+    groupe.prepend(svg("title", null, (hebdo ? "Semaine du " : "") + jourCourt(j.jour) + " — " + (detail.length ? detail.join(" ; ") : "aucune relance")));
     if (j.total && largeur >= 12) groupe.append(svg("text", { x: x + largeur / 2, y: y(j.total) - 4, "text-anchor": "middle", class: "total" }, nombre(j.total)));
-    if (i % tousLes === 0 || (i === series.length - 1 && i % tousLes >= tousLes / 2)) groupe.append(svg("text", { x: x + largeur / 2, y: H - BAS + 17, "text-anchor": "middle", class: "axe" }, jourCourt(j.jour)));
+    const dernier = i === series.length - 1;
+    // The last day's label ends at the chart's edge rather than past it.
+    if (i % tousLes === 0 || (dernier && i % tousLes >= tousLes * 0.75)) groupe.append(svg("text", { x: dernier ? L - D : x + largeur / 2, y: H - BAS + 17,
+      "text-anchor": dernier ? "end" : "middle", class: "axe" }, jourCourt(j.jour)));
     graphique.append(groupe);
   });
   const legende = el("ul", { class: "legende" }, ...categories.map(([c, libelle], k) => el("li", null,
@@ -159,7 +179,7 @@ function histogramme(series, cle, categories, titre, largeurDispo) {
     ...categories.map(([c]) => el("td", null, nombre((j[cle] || {})[c] || 0))), el("td", null, nombre(j.total))));
   const table = el("details", { class: "chiffres" }, el("summary", null, "Voir les chiffres en tableau"),
     el("table", null, el("caption", null, titre),
-      el("thead", null, el("tr", null, el("th", { scope: "col" }, "Jour"), ...categories.map(([, l]) => el("th", { scope: "col" }, l)), el("th", { scope: "col" }, "Total"))),
+      el("thead", null, el("tr", null, el("th", { scope: "col" }, hebdo ? "Semaine du" : "Jour"), ...categories.map(([, l]) => el("th", { scope: "col" }, l)), el("th", { scope: "col" }, "Total"))),
       el("tbody", null, ...(lignes.length ? lignes : [el("tr", null, el("td", { colspan: categories.length + 2 }, "Aucune relance sur la période."))]))));
   return [graphique, legende, table];
 }
@@ -200,7 +220,7 @@ async function chargerTableau() {
   for (const id of ["t-statuts", "t-canaux"]) $(id).setAttribute("aria-busy", "true");
   try {
     const d = await api("/api/relances/statistiques/quotidiennes?jours=" + encodeURIComponent($("t-jours").value));
-    $("t-periode").textContent = `Du ${jourCourt(d.date_debut)} au ${jourCourt(d.date_fin)} (${d.jours} jours), selon la date planifiée de chaque relance.`;
+    $("t-periode").textContent = `Du ${jourLong(d.date_debut)} au ${jourLong(d.date_fin)} (${d.jours} jours), selon la date planifiée de chaque relance.`;
     dernier = d;
     dessiner();
   } catch (e) { message(e.message, "erreur"); }
@@ -211,8 +231,13 @@ function dessiner() {
   const d = dernier, largeur = $("t-statuts").clientWidth;
   if (!d || !largeur) return;
   largeurDessinee = largeur;
-  $("t-statuts").replaceChildren(...histogramme(d.series, "par_statut", STATUTS, "Relances par jour, selon le statut", largeur));
-  $("t-canaux").replaceChildren(...histogramme(d.series, "par_type", TYPES, "Relances par jour, selon le canal", largeur));
+  const hebdo = d.series.length > 120;
+  const series = hebdo ? parSemaine(d.series) : d.series;
+  const unite = hebdo ? "Relances par semaine" : "Relances par jour";
+  $("t-titre-statuts").textContent = unite + ", selon le statut";
+  $("t-titre-canaux").textContent = unite + ", selon le canal";
+  $("t-statuts").replaceChildren(...histogramme(series, "par_statut", STATUTS, unite + ", selon le statut", largeur, hebdo));
+  $("t-canaux").replaceChildren(...histogramme(series, "par_type", TYPES, unite + ", selon le canal", largeur, hebdo));
   $("t-motifs").replaceChildren(...motifsEchec(d.motifs_echec, $("t-motifs").clientWidth));
   $("t-sms").replaceChildren(...smsParMois(d.sms_par_mois));
 }

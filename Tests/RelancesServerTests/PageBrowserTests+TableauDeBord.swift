@@ -61,6 +61,15 @@ extension PageBrowserTests {
         #expect(chart.sms == ["2", "3", "–"], "sent, segments, no price: no cost: \(chart.sms)")
         try Self.save(try await tab.run { t in try t.screenshot() }, "tableau-de-bord.png")
 
+        // Twelve months: a bar a week (52 of seven days, the oldest day alone), and the
+        // relance of day 40 in its month's SMS.
+        let year = try await tab.run { t in
+            _ = try t.evaluate("(() => { const s = document.getElementById('t-jours'); s.value = '365'; s.dispatchEvent(new Event('change')); return true; })()")
+            _ = try t.until("document.querySelectorAll('#t-statuts g.jour').length === 53 && document.getElementById('t-titre-statuts').textContent === 'Relances par semaine, selon le statut'")
+            return try t.evaluate("[...document.querySelectorAll('#t-sms tbody tr')].map(tr => tr.cells[1].textContent)", as: [String].self)
+        }
+        #expect(year.compactMap { Int($0) }.reduce(0, +) == 3, "\(year)")
+
         // On a phone: nothing wider than the screen.
         let width = try await tab.run { t in
             try t.call("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true])
