@@ -145,6 +145,46 @@ extension PageBrowserTests {
         #expect(tab.problems.isEmpty, "\(tab.problems)")
     }
 
+    /// Hostile names, numbers, e-mails and addresses are text in the « Contribuables »
+    /// results and the contact form, as in the list.
+    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    func hostileTaxpayerDataIsTextInTheSearchAndTheContactForm() async throws {
+        let rig = try APIRig()
+        let ids = try Self.hostile.map { payload in
+            try rig.store.add(Contribuable(nom: "PIEGE \(payload)", prenom: payload, telephone: payload, email: payload, adresse: payload))
+        }
+        let tab = try await DevToolsPage.start()
+        defer { tab.close() }
+        let base = rig.base
+        struct Seen: Decodable { let names: [String]; let cells: [String]; let form: [[String]]; let title: String; let handlers: Int; let foreign: [String] }
+        let seen = try await tab.run { t in
+            try t.open(base + "/#contribuables")
+            _ = try t.until("document.activeElement && document.activeElement.id === 'c-recherche'")
+            try t.type("piege")
+            _ = try t.until("document.querySelectorAll('#c-lignes tr[data-id]').length === \(Self.hostile.count)")
+            var form: [[String]] = []
+            for id in ids {
+                try t.click("#c-lignes button[data-modifier-contact='\(id)']")
+                _ = try t.until("document.getElementById('d-contact').open && document.getElementById('contact-qui').textContent.endsWith('n° \(id)')")
+                form.append(try t.evaluate("['telephone', 'email', 'adresse'].map(k => document.getElementById('contact-' + k).value)", as: [String].self))
+                try t.click("#contact-fermer")
+                _ = try t.until("!document.getElementById('d-contact').open")
+            }
+            return try t.evaluate("""
+                ({ names: [...document.querySelectorAll('#c-lignes bdi.nom')].map(e => e.textContent),
+                   cells: [...document.querySelectorAll('#c-lignes td bdi')].map(e => e.textContent), form: \(String(decoding: try JSONSerialization.data(withJSONObject: form), as: UTF8.self)),
+                   title: document.title,
+                   handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => /^on/i.test(a.name))).length,
+                   foreign: [...document.querySelectorAll('script:not([src]), img, iframe, object, embed, b, #c-lignes a, #c-lignes svg')].map(e => e.outerHTML.slice(0, 80)) })
+                """, as: Seen.self)
+        }
+        #expect(Set(seen.names) == Set(Self.hostile.map { "\($0) PIEGE \($0)" }))
+        #expect(Self.hostile.allSatisfy { p in seen.cells.filter { $0 == p }.count == 3 }, "phone, e-mail and address of each, as text")
+        #expect(seen.form == Self.hostile.map { [$0, $0, $0] })
+        #expect(seen.title == "Relances — Mairie de Libreville" && seen.handlers == 0 && seen.foreign.isEmpty, "\(seen.foreign)")
+        #expect(tab.problems.isEmpty, "\(tab.problems)")
+    }
+
     /// The first finished file Chromium wrote in `folder` (it writes `.crdownload` first).
     static func waitForFile(in folder: URL, seconds: Double = 20) throws -> URL {
         let deadline = Date().addingTimeInterval(seconds)
