@@ -149,7 +149,13 @@ function histogramme(series, cle, categories, titre, largeurDispo, hebdo) {
     graphique.append(svg("line", { x1: G, y1: y(v), x2: L - D, y2: y(v), stroke: "#e3e7ee" }),
       svg("text", { x: G - 6, y: y(v) + 4, "text-anchor": "end", class: "axe" }, nombre(v)));
   }
+  // A label every few bars, as many as fit; the last day (today) always, the regular
+  // one just before it left out when the two would touch.
   const tousLes = Math.ceil(series.length / Math.max(1, Math.floor((L - G - D) / 48)));
+  const nommes = new Set(series.map((_, i) => i).filter(i => i % tousLes === 0));
+  const avant = (series.length - 1) - ((series.length - 1) % tousLes);
+  if (avant > 0 && avant !== series.length - 1 && (series.length - 1 - avant) < tousLes * 0.75) nommes.delete(avant);
+  nommes.add(series.length - 1);
   series.forEach((j, i) => {
     const x = G + i * pas + (pas - largeur) / 2;
     let bas = 0;
@@ -167,7 +173,7 @@ function histogramme(series, cle, categories, titre, largeurDispo, hebdo) {
     if (j.total && largeur >= 12) groupe.append(svg("text", { x: x + largeur / 2, y: y(j.total) - 4, "text-anchor": "middle", class: "total" }, nombre(j.total)));
     const dernier = i === series.length - 1;
     // The last day's label ends at the chart's edge rather than past it.
-    if (i % tousLes === 0 || (dernier && i % tousLes >= tousLes * 0.75)) groupe.append(svg("text", { x: dernier ? L - D : x + largeur / 2, y: H - BAS + 17,
+    if (nommes.has(i)) groupe.append(svg("text", { x: dernier ? L - D : x + largeur / 2, y: H - BAS + 17,
       "text-anchor": dernier ? "end" : "middle", class: "axe" }, jourCourt(j.jour)));
     graphique.append(groupe);
   });
