@@ -109,8 +109,8 @@ public enum FailureReason: String, Sendable, CaseIterable {
 extension SQLiteRelanceStore {
     /// The dashboard's figures for the `days` days ending on `today` (UTC days of
     /// `date_planifiee`, as the statistics). Read from the per-day counters by a range
-    /// of their day index, failures and SMS from the relances of the window by the
-    /// status index: nothing is read once per day.
+    /// of their day index, failures from the relances of the window by the status index,
+    /// SMS from their partial index and its segment counts: nothing is read once per day.
     public func dailyStatistics(days: Int, today: Date, smsPrice: SMSPrice?) throws(StoreError) -> DailyStatistics {
         let lastDay = Int((today.timeIntervalSince1970 / 86_400).rounded(.down))
         let dayNames = ((lastDay - days + 1)...lastDay).map { n -> String in
@@ -119,6 +119,7 @@ extension SQLiteRelanceStore {
         }
         let (from, to) = (dayNames.first!, dayNames.last!)
         let range: [SQLValue] = [.text(from + "T00:00:00Z"), .text(to + "T23:59:59Z")]
+        try countSegments(range)
         return try database.withConnection { (s: Session) throws(StoreError) in
             var byDay: [String: DailyStatistics.Day] = [:]
             for name in dayNames { byDay[name] = .init(jour: name, total: 0, parStatut: [:], parType: [:]) }
@@ -143,17 +144,12 @@ extension SQLiteRelanceStore {
                 """, range) { ($0.text(0), $0.text(1), Int($0.int(2))) }
             for (code, note, n) in failures { reasons[FailureReason(errorCode: code, noteKind: note), default: 0] += n }
             let ranked = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
-            // Segments are the text's, counted here: the store keeps the text, not its encoding.
             var months: [String: (sms: Int, segments: Int)] = [:]
-            let sent = try s.prepare("""
-                SELECT substr(COALESCE(date_envoi, date_planifiee), 1, 7), message FROM relance
-                WHERE statut = 'envoyee' AND date_planifiee BETWEEN ? AND ? AND type_relance = 'sms'
-                """)
-            try sent.bind(range)
-            while try sent.step() {
-                months[sent.text(0), default: (0, 0)].sms += 1
-                months[sent.text(0), default: (0, 0)].segments += SMSText.segments(sent.text(1))
-            }
+            let sent = try s.rows("""
+                SELECT substr(COALESCE(date_envoi, date_planifiee), 1, 7), COUNT(*), SUM(segments) FROM relance INDEXED BY relance_sms_envoyee
+                WHERE statut = 'envoyee' AND type_relance = 'sms' AND date_planifiee BETWEEN ? AND ? GROUP BY 1
+                """, range) { ($0.text(0), Int($0.int(1)), Int($0.int(2))) }
+            for (month, n, segments) in sent { months[month] = (n, segments) }
             let smsMonths = months.keys.sorted().map { month -> DailyStatistics.Month in
                 let m = months[month]!
                 let cost = smsPrice.map { ((Double(m.sms) * $0.perMessage + Double(m.segments) * $0.perSegment) * 100).rounded() / 100 }
@@ -162,6 +158,26 @@ extension SQLiteRelanceStore {
             return DailyStatistics(dateDebut: from, dateFin: to, jours: days, series: dayNames.map { byDay[$0]! },
                                    motifsEchec: ranked.map { .init(code: $0.key.rawValue, libelle: $0.key.libelle, conseil: $0.key.conseil, nombre: $0.value) },
                                    smsParMois: smsMonths)
+        }
+    }
+
+    /// Counts, once, the segments of the sent SMS of the window that have none yet (sent
+    /// since the last look, or whose text changed): a few thousand after a campaign, none
+    /// the next time. The count is the text's (``SMSText``), as the pre-flight's.
+    func countSegments(_ range: [SQLValue]) throws(StoreError) {
+        let missing = """
+            SELECT id, message FROM relance INDEXED BY relance_sms_envoyee
+            WHERE statut = 'envoyee' AND type_relance = 'sms' AND date_planifiee BETWEEN ? AND ? AND segments IS NULL LIMIT 1000
+            """
+        while true {
+            let batch = try database.withConnection { (s: Session) throws(StoreError) in
+                try s.rows(missing, range) { ($0.int(0), SMSText.segments($0.text(1))) }
+            }
+            if batch.isEmpty { return }
+            try database.transaction { (s: Session) throws(StoreError) in
+                for (id, segments) in batch { try s.run("UPDATE relance SET segments = ? WHERE id = ?", [.int(Int64(segments)), .int(id)]) }
+            }
+            if batch.count < 1000 { return }
         }
     }
 

@@ -7,6 +7,9 @@ extension Schema {
     /// Triggers keep both right whoever writes; they update the row they follow (SQLite's
     /// recursive triggers are off, and the keys are not among the columns watched).
     /// `relance_compte_jour`: the dashboard's series asks for a range of days.
+    /// `relance.segments`: the SMS segments of a sent SMS's text, counted once by the
+    /// dashboard (in Swift, ``SMSText``) and kept; a change of the text forgets it. The
+    /// partial index holds what the SMS-per-month figures read, so they read no row.
     static let recherche: String = {
         let name = "prenom || ' ' || nom || ' / ' || nom || ' ' || prenom"
         func keys(_ filter: String) -> String {
@@ -24,6 +27,12 @@ extension Schema {
             \(keys(" WHERE id = NEW.id"))
             END;
             CREATE INDEX relance_compte_jour ON relance_compte(jour);
+            ALTER TABLE relance ADD COLUMN segments INTEGER;
+            CREATE TRIGGER relance_segments_texte AFTER UPDATE OF message ON relance BEGIN
+                UPDATE relance SET segments = NULL WHERE id = NEW.id;
+            END;
+            CREATE INDEX relance_sms_envoyee ON relance(date_planifiee, date_envoi, segments)
+                WHERE statut = 'envoyee' AND type_relance = 'sms';
             """
     }()
 }

@@ -42,7 +42,7 @@ import Testing
 
     @Test func theDailySeriesCountsEachDayByStatusAndTypeAndRanksTheFailures() async throws {
         let rig = try APIRig()
-        _ = try Self.populate(rig)
+        let ids = try Self.populate(rig)
         let (status, json, _) = try await rig.call("GET", "/api/relances/statistiques/quotidiennes?jours=30")
         #expect(status == 200)
         let answer = try #require(json as? [String: Any])
@@ -72,12 +72,27 @@ import Testing
         #expect(months.map { $0["segments"] as? Int ?? 0 }.reduce(0, +) == 3)
         #expect(months.allSatisfy { $0["cout_estime"] is NSNull }, "no price configured: no cost")
 
+        // Each text's segments are counted once and kept; a changed text is counted again.
+        func segments(_ key: String) throws -> Int64? {
+            try rig.store.database.withConnection { (s: Session) throws(StoreError) in
+                try s.row("SELECT segments FROM relance WHERE id = ?", [.int(ids[key]!)]) { $0.optionalInt(0) } ?? nil
+            }
+        }
+        #expect(try segments("b") == 2)
+        try rig.store.database.withConnection { (s: Session) throws(StoreError) in
+            try s.run("UPDATE relance SET message = ? WHERE id = ?", [.text(String(repeating: "Rappel de taxe. ", count: 20)), .int(ids["b"]!)])
+        }
+        #expect(try segments("b") == nil)
+        let recounted = try rig.store.dailyStatistics(days: 30, today: Date(), smsPrice: nil)
+        #expect(recounted.smsParMois.map(\.segments).reduce(0, +) == 1 + 3)
+        #expect(try segments("b") == 3)
+
         // 90 days: day 40 counts; the cost follows the SMS price, per segment and message.
         let wide = try rig.store.dailyStatistics(days: 90, today: Date(), smsPrice: SMSPrice(perMessage: 1, perSegment: 25))
         #expect(wide.series.count == 90 && wide.series.map(\.total).reduce(0, +) == 8)
         #expect(wide.smsParMois.map(\.sms).reduce(0, +) == 3)
         let cost: Double = wide.smsParMois.compactMap(\.coutEstime).reduce(0, +)
-        #expect(cost == 103, "3 messages at 1 FCFA, 4 segments at 25")
+        #expect(cost == 128, "3 messages at 1 FCFA, 5 segments at 25")
     }
 
     @Test(arguments: ["0", "367", "trente", "-5", "1.5"])
@@ -184,6 +199,7 @@ import Testing
             let store = try SQLiteRelanceStore(path: path)
             try store.database.execute("""
                 DROP TRIGGER contribuable_cle_ajout; DROP TRIGGER contribuable_cle_change; DROP INDEX relance_compte_jour;
+                DROP TRIGGER relance_segments_texte; DROP INDEX relance_sms_envoyee; ALTER TABLE relance DROP COLUMN segments;
                 ALTER TABLE contribuable DROP COLUMN cle_nom; ALTER TABLE contribuable DROP COLUMN cle_telephone; PRAGMA user_version = 6;
                 INSERT INTO contribuable (nom, prenom, telephone, created_at) VALUES ('OBIANG', 'Hélène', '074 00 11 22', '2026-01-01T00:00:00Z');
                 """)
