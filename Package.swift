@@ -32,7 +32,7 @@ let package = Package(
         // The domain, the API, the provider double and the programs.
         .target(name: "Relances", dependencies: ["Gateway", "CSQLite"]),
         .target(name: "ProviderSandbox", dependencies: ["HTTP", "Gateway"]),
-        .target(name: "RelancesServer", dependencies: ["Relances", "HTTP", "Gateway", "Channels"]),
+        .target(name: "RelancesServer", dependencies: ["Relances", "HTTP", "Gateway", "Channels", "EmailStub"]),
         .executableTarget(name: "relances", dependencies: ["Gateway", "Channels", "HTTP", "Relances", "RelancesServer", "ProviderSandbox"]),
         .executableTarget(name: "relances-bench", dependencies: ["Gateway", "Channels", "LettersPDF", "HTTP", "Relances", "RelancesServer", "ProviderSandbox", "CSQLite"]),
 

@@ -10,7 +10,4 @@ static inline int csqlite_bind_text(sqlite3_stmt *stmt, int index, const char *t
 static inline int csqlite_bind_blob(sqlite3_stmt *stmt, int index, const void *bytes, int length) {
     return sqlite3_bind_blob(stmt, index, bytes, length, SQLITE_TRANSIENT);
 }
-static inline void csqlite_result_text(sqlite3_context *context, const char *text, int length) {
-    sqlite3_result_text(context, text, length, SQLITE_TRANSIENT);
-}
 #endif

@@ -35,7 +35,6 @@ public final class Database: Sendable {
         }
         self.path = path
         connection = Mutex(Connection(handle: handle))
-        Self.registerSearchFunctions(handle)
         // 8 KiB pages: fewer, larger writes for the bulk paths (generation, batched
         // status writes). Only takes effect when the file is new.
         try execute("PRAGMA page_size = 8192")

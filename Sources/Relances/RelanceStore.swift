@@ -34,8 +34,7 @@ public struct RelanceFilter: Sendable, Hashable {
     /// `YYYY-MM-DD`, whole days of `date_planifiee`, inclusive.
     public var dateDebut: String?
     public var dateFin: String?
-    /// A taxpayer's name (accents and case aside) or phone number (digits only), as
-    /// ``SearchKey`` compares them.
+    /// A taxpayer's name or phone, as typed (accents, case, spaces and prefixes aside).
     public var recherche: String?
 
     public init() {}

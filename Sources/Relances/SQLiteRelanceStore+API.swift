@@ -73,18 +73,4 @@ extension SQLiteRelanceStore {
         }
         return changed == 0 ? nil : try relance(id)
     }
-
-    /// Taxpayers whose name (first name first or last, accents and case aside) or phone
-    /// number (by its digits, as ``SearchKey`` compares them) contains `term`.
-    public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let match = SearchKey.condition(term, alias: "contribuable") { conditions.append(match.sql); values += match.values }
-        if let actif { conditions.append("actif = ?"); values.append(.int(actif ? 1 : 0)) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try database.withConnection { (s: Session) throws(StoreError) in
-            try s.rows("SELECT id, nom, prenom, telephone, email, adresse, actif FROM contribuable \(whereClause) ORDER BY nom, prenom, id LIMIT \(max(1, min(limit, 1000)))",
-                       values, Self.contribuable)
-        }
-    }
 }

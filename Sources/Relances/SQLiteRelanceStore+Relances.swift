@@ -42,19 +42,7 @@ extension SQLiteRelanceStore {
     }
 
     public func list(_ filter: RelanceFilter) throws(StoreError) -> (items: [Relance], total: Int) {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let v = filter.contribuableID { conditions.append("r.contribuable_id = ?"); values.append(.int(v)) }
-        if let v = filter.affectationTaxeID { conditions.append("r.affectation_taxe_id = ?"); values.append(.int(v)) }
-        if let v = filter.type { conditions.append("r.type_relance = ?"); values.append(.text(v.rawValue)) }
-        if let v = filter.statut { conditions.append("r.statut = ?"); values.append(.text(v.rawValue)) }
-        if let v = filter.dateDebut { conditions.append("r.date_planifiee >= ?"); values.append(.text(v + "T00:00:00Z")) }
-        if let v = filter.dateFin { conditions.append("r.date_planifiee <= ?"); values.append(.text(v + "T23:59:59Z")) }
-        if let term = filter.recherche, let match = SearchKey.condition(term, alias: "c") {
-            conditions.append(match.sql)
-            values += match.values
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (whereClause, values) = Self.conditions(filter)
         return try database.withConnection { (s: Session) throws(StoreError) in
             let total = try count(filter, whereClause: whereClause, values: values, in: s)
             let items = try s.rows("SELECT \(Self.relanceColumns) \(whereClause) ORDER BY r.date_planifiee DESC, r.id DESC LIMIT ? OFFSET ?",
@@ -66,8 +54,8 @@ extension SQLiteRelanceStore {
     /// The list's total: from the counters when the filter is one they keep (type,
     /// statut, days), so a page of a million relances does not count them one by one.
     private func count(_ filter: RelanceFilter, whereClause: String, values: [SQLValue], in s: Session) throws(StoreError) -> Int {
-        guard filter.contribuableID == nil, filter.affectationTaxeID == nil, SearchKey.condition(filter.recherche ?? "", alias: "c") == nil else {
-            return try s.row("SELECT COUNT(*) FROM relance r JOIN contribuable c ON c.id = r.contribuable_id \(whereClause)", values) { Int($0.int(0)) } ?? 0
+        guard filter.contribuableID == nil, filter.affectationTaxeID == nil, (filter.recherche ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
+            return try s.row("SELECT COUNT(*) FROM relance r \(whereClause)", values) { Int($0.int(0)) } ?? 0
         }
         var conditions: [String] = []
         var counterValues: [SQLValue] = []

@@ -95,6 +95,7 @@ enum Schema {
         importKeys,
         acteur,
         ledgerByRelance,
+        recherche,
     ]
 
     /// v9: a relance's ledger entries found without reading the whole ledger (the

@@ -56,16 +56,9 @@ struct RelancesAPI: Sendable {
 
     func list(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let q = QueryReader(request)
-        var f = RelanceFilter()
+        var f = try listFilter(q)
         f.skip = try q.int("skip", default: 0, in: 0...Int(Int32.max))
         f.limit = try q.int("limit", default: 100, in: 1...1000)
-        f.contribuableID = try q.id("contribuable_id")
-        f.affectationTaxeID = try q.id("affectation_taxe_id")
-        f.type = try q.type()
-        f.statut = try q.statut()
-        f.dateDebut = try q.day("date_debut")
-        f.dateFin = try q.day("date_fin")
-        f.recherche = try q.text("recherche", max: 100)
         let (items, total) = try storeCall { () throws(StoreError) in try store.list(f) }
         return .json(ListAnswer(items: items.map(RelanceJSON.init), total: total, skip: f.skip, limit: f.limit))
     }

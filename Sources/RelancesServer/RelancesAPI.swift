@@ -58,6 +58,8 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("GET", "/api/relances") { try api.list($0) }
     route("POST", "/api/relances") { try api.create($0) }
     route("GET", "/api/relances/statistiques") { try api.statistics($0) }
+    route("GET", "/api/relances/statistiques/quotidiennes") { try api.dailyStatistics($0) }
+    route("GET", "/api/relances/export.csv") { try api.exportCSV($0) }
     route("POST", "/api/relances/generer-automatique") { try await api.generate($0) }
     route("POST", "/api/relances/manuelles") { try api.manual($0) }
     route("GET", "/api/relances/contribuable/{id}/historique") { try api.history($0) }
@@ -68,6 +70,8 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     route("PATCH", "/api/relances/{id}/programmer") { try api.schedule($0) }
     route("PATCH", "/api/relances/{id}/effectuee") { try api.markDone($0) }
     route("GET", "/api/contribuables") { try api.searchContribuables($0) }
+    route("GET", "/api/contribuables/{id}") { try api.contribuable($0) }
+    route("PUT", "/api/contribuables/{id}") { try api.updateContact($0) }
     route("GET", "/api/channels") { _ in await api.channels() }
     route("GET", "/api/courriers/{file}") { request in
         CourrierDownload.response(file: request.pathParameters["file"] ?? "", folders: sender.dispatcher.documentsFolders)

@@ -26,13 +26,17 @@ enum RelancesPage {
     static let response = resource(html, type: "text/html; charset=utf-8")
     static let scriptResponse = resource(script, type: "text/javascript; charset=utf-8")
     static let styleResponse = resource(style, type: "text/css; charset=utf-8")
+    static let dashboardScriptResponse = resource(dashboardScript, type: "text/javascript; charset=utf-8")
+    static let dashboardStyleResponse = resource(dashboardStyle, type: "text/css; charset=utf-8")
 
-    /// Registers the page and its two resources on the router.
+    /// Registers the page and its resources on the router.
     static func register(on router: HTTPRouter) {
         router.get("/") { _ in response }
         router.get("/index.html") { _ in response }
         router.get("/relances.js") { _ in scriptResponse }
         router.get("/relances.css") { _ in styleResponse }
+        router.get("/tableau.js") { _ in dashboardScriptResponse }
+        router.get("/tableau.css") { _ in dashboardStyleResponse }
     }
 
     private static func resource(_ body: String, type: String) -> HTTPResponse {
@@ -57,7 +61,9 @@ enum RelancesPage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Relances — Mairie de Libreville</title>
 <link rel="stylesheet" href="/relances.css">
+<link rel="stylesheet" href="/tableau.css">
 <script src="/relances.js" defer></script>
+<script src="/tableau.js" defer></script>
 </head>
 <body>
 <header><h1>Relances des contribuables</h1><span class="petit-texte sous-titre">Mairie de Libreville — service des taxes</span></header>
@@ -71,7 +77,7 @@ enum RelancesPage {
     <div class="carte"><div class="libelle">Taux de réponse</div><div class="valeur" id="stat-taux">–</div></div>
   </section>
   <form class="barre" id="form-filtres" role="search">
-    <label class="large">Rechercher (nom ou téléphone)<input type="search" id="f-recherche" autocomplete="off" placeholder="ex. Nzé ou 06 61 23 45 67"></label>
+    <label class="large">Rechercher (nom ou téléphone)<input type="search" id="f-recherche" autocomplete="off" placeholder="ex. Nzé ou 077 12 34 56"></label>
     <label>Type<select id="f-type"><option value="">Tous</option><option value="sms">SMS</option><option value="email">E-mail</option><option value="courrier">Courrier</option><option value="appel">Appel</option><option value="visite">Visite</option></select></label>
     <label>Statut<select id="f-statut"><option value="">Tous</option><option value="en_attente">En attente</option><option value="envoyee">Envoyée</option><option value="echec">Échec</option><option value="annulee">Annulée</option></select></label>
     <label>Date début<input type="date" id="f-debut"></label>

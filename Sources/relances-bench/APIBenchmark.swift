@@ -30,6 +30,7 @@ enum APIBenchmark {
         let cases: [(String, String, Double?)] = [
             ("statistiques", "\(base)/statistiques", 20),
             ("statistiques, last 30 days", "\(base)/statistiques?date_debut=\(month)&date_fin=\(RelanceBench.day(0))", 20),
+            ("dashboard, 90 days a day", "\(base)/statistiques/quotidiennes?jours=90", nil),
             ("list, first page of 20", "\(base)/?limit=20", nil),
             ("list, statut=echec, page 5", "\(base)/?statut=echec&limit=20&skip=80", nil),
             ("list, type=sms since a year", "\(base)/?type_relance=sms&date_debut=\(year)&limit=20", nil),

@@ -24,10 +24,11 @@ import Testing
         #expect(page.headers["X-Content-Type-Options"] == "nosniff")
         #expect(page.headers["Referrer-Policy"] == "no-referrer")
 
-        // No inline script, handler or style in the HTML; one script, by its address.
+        // No inline script, handler or style in the HTML; the list's script and the
+        // dashboard's, by their addresses.
         let html = String(decoding: page.body, as: UTF8.self)
         let scriptTags = html.components(separatedBy: "<script").dropFirst()
-        #expect(scriptTags.count == 1 && scriptTags.allSatisfy { $0.hasPrefix(#" src="/relances.js" defer></script>"#) })
+        #expect(scriptTags.map { String($0.prefix { $0 != ">" }) } == [#" src="/relances.js" defer"#, #" src="/tableau.js" defer"#])
         #expect(html.range(of: #"\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil)
         #expect(html.range(of: #"\sstyle\s*="#, options: [.regularExpression, .caseInsensitive]) == nil && !html.contains("<style"))
         #expect(!html.contains("test-generer") && !html.contains("javascript:"))
@@ -42,6 +43,14 @@ import Testing
         }
         let (cssStatus, _, css) = try await rig.call("GET", "/relances.css")
         #expect(cssStatus == 200 && css.headers["Content-Type"] == "text/css; charset=utf-8")
+        let (dashStatus, _, dash) = try await rig.call("GET", "/tableau.js")
+        #expect(dashStatus == 200 && dash.headers["Content-Type"] == "text/javascript; charset=utf-8" && dash.headers["Content-Security-Policy"] == policy)
+        let dashSource = String(decoding: dash.body, as: UTF8.self)
+        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "localStorage.setItem", "style="] {
+            #expect(!dashSource.contains(sink), "tableau.js uses \(sink)")
+        }
+        let (dashCSSStatus, _, dashCSS) = try await rig.call("GET", "/tableau.css")
+        #expect(dashCSSStatus == 200 && dashCSS.headers["Content-Type"] == "text/css; charset=utf-8")
     }
 
 }
@@ -96,7 +105,7 @@ extension PageBrowserTests {
         let damageProbe = """
             ({ title: document.title,
                handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => /^on/i.test(a.name)).map(a => e.tagName + ' ' + a.name)),
-               elements: [...document.querySelectorAll('script:not([src="/relances.js"]), img, svg, a, iframe, object, embed, b')].map(e => e.outerHTML.slice(0, 80)) })
+               elements: [...document.querySelectorAll('script:not([src="/relances.js"]):not([src="/tableau.js"]), img, svg, a:not(nav.vues > a), iframe, object, embed, b')].map(e => e.outerHTML.slice(0, 80)) })
             """
         struct Damage: Decodable, Equatable { let title: String; let handlers: [String]; let elements: [String] }
         let clean = Damage(title: title, handlers: [], elements: [])
