@@ -132,6 +132,37 @@ function afficherHistorique(liste, id) {
   })));
 }
 
+// A printed letter's file and page, from the note the letters channel wrote
+// (« Lettre prête à imprimer : courriers-….pdf, page N »); null for anything else.
+function lettreDe(x) {
+  if (x.type_relance !== "courrier" || x.statut !== "envoyee") return null;
+  const m = /Lettre prête à imprimer : (courriers-[A-Za-z0-9._-]+\.pdf), page (\d+)/.exec(x.notes || "");
+  return m ? { fichier: m[1], page: m[2] } : null;
+}
+
+// The letters' PDF, fetched with the token (a plain link would carry none) and saved.
+async function telechargerLettre(bouton) {
+  const fichier = bouton.dataset.lettre;
+  bouton.disabled = true;
+  try {
+    const enTetes = {};
+    const jeton = sessionStorage.getItem(CLE_JETON);
+    if (jeton) enTetes["Authorization"] = "Bearer " + jeton;
+    let r;
+    try { r = await fetch("/api/courriers/" + encodeURIComponent(fichier), { headers: enTetes, credentials: "same-origin" }); }
+    catch (e) { throw new Error(SERVEUR_MUET); }
+    if (!r.ok) throw new Error(erreurLisible(r.status, await r.json().catch(() => null)));
+    const adresse = URL.createObjectURL(await r.blob());
+    const lien = el("a", { href: adresse, download: fichier, hidden: true });
+    document.body.append(lien);
+    lien.click();
+    lien.remove();
+    setTimeout(() => URL.revokeObjectURL(adresse), 60000);
+    message(`Lettres téléchargées : ${fichier} (celle-ci est en page ${bouton.dataset.page}).`);
+  } catch (e) { message(e.message, "erreur"); }
+  finally { bouton.disabled = false; }
+}
+
 async function detail(id) {
   const moi = ++tourDetail, etaitOuvert = $("d-detail").open;
   const actuel = () => moi === tourDetail && !(etaitOuvert && !$("d-detail").open);
@@ -153,8 +184,11 @@ async function detail(id) {
     ];
     $("detail-champs").replaceChildren(...champs.filter(([, v]) => v != null && v !== "")
       .flatMap(([libelle, v]) => [el("dt", null, libelle), el("dd", null, v instanceof Node ? v : donnee(v))]));
+    const lettre = lettreDe(x);
     $("detail-actions").replaceChildren(...actionsPossibles(x).map(([quoi, libelle]) =>
-      el("button", { type: "button", class: quoi === "annuler" ? "danger" : null, "data-action": quoi }, libelle)));
+      el("button", { type: "button", class: quoi === "annuler" ? "danger" : null, "data-action": quoi }, libelle)),
+      ...(lettre ? [el("button", { type: "button", "data-lettre": lettre.fichier, "data-page": lettre.page }, `Télécharger la lettre (PDF, page ${lettre.page})`)] : []),
+      el("button", { type: "button", "data-modifier-contact": identifiant(x.contribuable_id) }, "Modifier le contact"));
     $("detail-journal").replaceChildren("Chargement…");
     $("detail-historique").replaceChildren("Chargement…");
     if (!$("d-detail").open) $("d-detail").showModal();
@@ -191,6 +225,8 @@ $("lignes").addEventListener("click", ev => {
 $("detail-actions").addEventListener("click", ev => {
   const b = ev.target.closest("button[data-action]");
   if (b && enDetail) agir(b.dataset.action, enDetail);
+  const l = ev.target.closest("button[data-lettre]");
+  if (l) telechargerLettre(l);
 });
 $("detail-historique").addEventListener("click", ev => {
   const b = ev.target.closest("button[data-ouvrir]");

@@ -186,11 +186,11 @@ extension PageBrowserTests {
     }
 
     /// The first finished file Chromium wrote in `folder` (it writes `.crdownload` first).
-    static func waitForFile(in folder: URL, seconds: Double = 20) throws -> URL {
+    static func waitForFile(in folder: URL, ending ext: String = "csv", seconds: Double = 20) throws -> URL {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-            if let done = files.first(where: { $0.pathExtension == "csv" }) { return done }
+            if let done = files.first(where: { $0.pathExtension == ext }) { return done }
             usleep(50_000)
         }
         throw DevToolsPage.Failure.timeout("no file downloaded in \(folder.path)")
