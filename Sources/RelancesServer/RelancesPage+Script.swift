@@ -4,33 +4,15 @@ extension RelancesPage {
     /// text nodes or attribute values (`el`, `donnee`); never HTML. Its parts, in order:
     /// the tools and the API calls (here), the list, the manual relances' dialog, the
     /// actions on one relance and its detail, and what the page does at start.
-    static let script = "(() => {\n\"use strict\";\n" + scriptTools + scriptList + scriptManual + scriptActions + scriptStart + "})();\n"
+    static let script = "(() => {\n\"use strict\";\n" + scriptCommon + scriptTools + scriptList + scriptManual + scriptActions + scriptStart + "})();\n"
 
     static let scriptTools = #"""
 const PAR_PAGE = 20;
-const CLE_JETON = "relances-jeton";
-const $ = id => document.getElementById(id);
 const LIBELLES = { en_attente: "En attente", envoi_en_cours: "Envoi en cours", envoyee: "Envoyée", echec: "Échec", annulee: "Annulée" };
 const CANAUX = { sms: "SMS", email: "E-mail", courrier: "Courrier", appel: "Appel", visite: "Visite" };
 // What a channel sends; an `appel` or a `visite` is done by a person, then marked done.
 const ENVOYABLES = ["sms", "email", "courrier"];
 
-// An element built from parts: attributes set one by one (names are this script's own),
-// children appended as nodes or as text. No string ever becomes markup.
-function el(tag, attributs, ...enfants) {
-  const e = document.createElement(tag);
-  for (const [nom, valeur] of Object.entries(attributs || {})) {
-    if (valeur == null || valeur === false) continue;
-    if (/^on/i.test(nom)) throw new Error("attribut refusé : " + nom);
-    e.setAttribute(nom, String(valeur));
-  }
-  for (const x of enfants) if (x != null && x !== false) e.append(x instanceof Node ? x : String(x));
-  return e;
-}
-// A value that came from outside, shown as text and isolated from the text around it
-// (an RTL override in a name does not turn the rest of the row around).
-function donnee(s) { return el("bdi", null, s == null ? "" : String(s)); }
-function nomDe(c) { return (((c && c.prenom) || "") + " " + ((c && c.nom) || "")).trim(); }
 function montant(s) { const n = Number(s); return isNaN(n) ? String(s) : n.toLocaleString("fr-FR", { minimumFractionDigits: 0, maximumFractionDigits: 2 }) + " FCFA"; }
 function dateHeure(iso) { if (!iso) return "–"; const d = new Date(iso); return d.toLocaleDateString("fr-FR") + " " + d.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" }); }
 function jour(iso) { return iso ? new Date(iso).toLocaleDateString("fr-FR") : "–"; }

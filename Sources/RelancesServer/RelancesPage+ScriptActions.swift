@@ -140,24 +140,11 @@ function lettreDe(x) {
   return m ? { fichier: m[1], page: m[2] } : null;
 }
 
-// The letters' PDF, fetched with the token (a plain link would carry none) and saved.
+// The letters' PDF of the run, saved under its name.
 async function telechargerLettre(bouton) {
-  const fichier = bouton.dataset.lettre;
   bouton.disabled = true;
   try {
-    const enTetes = {};
-    const jeton = sessionStorage.getItem(CLE_JETON);
-    if (jeton) enTetes["Authorization"] = "Bearer " + jeton;
-    let r;
-    try { r = await fetch("/api/courriers/" + encodeURIComponent(fichier), { headers: enTetes, credentials: "same-origin" }); }
-    catch (e) { throw new Error(SERVEUR_MUET); }
-    if (!r.ok) throw new Error(erreurLisible(r.status, await r.json().catch(() => null)));
-    const adresse = URL.createObjectURL(await r.blob());
-    const lien = el("a", { href: adresse, download: fichier, hidden: true });
-    document.body.append(lien);
-    lien.click();
-    lien.remove();
-    setTimeout(() => URL.revokeObjectURL(adresse), 60000);
+    const fichier = await telecharger("/api/courriers/" + encodeURIComponent(bouton.dataset.lettre), bouton.dataset.lettre);
     message(`Lettres téléchargées : ${fichier} (celle-ci est en page ${bouton.dataset.page}).`);
   } catch (e) { message(e.message, "erreur"); }
   finally { bouton.disabled = false; }

@@ -4,28 +4,16 @@ extension RelancesPage {
     /// function, data only ever as text nodes and attribute values; the charts are SVG
     /// built with `createElementNS`, with patterns and labels beside the colours and
     /// their figures in a table too.
-    static let dashboardScript = #"""
-(() => {
-"use strict";
-const CLE_JETON = "relances-jeton";
+    static let dashboardScript = "(() => {\n\"use strict\";\n" + scriptCommon + dashboardBody
+
+    static let dashboardBody = #"""
 const SVG = "http://www.w3.org/2000/svg";
-const $ = id => document.getElementById(id);
 const STATUTS = [["envoyee", "Envoyées"], ["en_attente", "En attente"], ["envoi_en_cours", "Envoi en cours"], ["echec", "Échecs"], ["annulee", "Annulées"]];
 const TYPES = [["sms", "SMS"], ["email", "E-mail"], ["courrier", "Courrier"], ["appel", "Appel"], ["visite", "Visite"]];
 // Each series a colour AND a pattern, so the chart reads in grey or for the colour-blind.
 const MOTIFS = ["plein", "hachures", "points", "croisillons", "lignes"];
 const COULEURS = { par_statut: ["#15803d", "#b45309", "#1d4ed8", "#b91c1c", "#6b7280"], par_type: ["#1d4ed8", "#7c3aed", "#92400e", "#0f766e", "#be185d"] };
 
-function el(tag, attributs, ...enfants) {
-  const e = document.createElement(tag);
-  for (const [nom, valeur] of Object.entries(attributs || {})) {
-    if (valeur == null || valeur === false) continue;
-    if (/^on/i.test(nom)) throw new Error("attribut refusé : " + nom);
-    e.setAttribute(nom, String(valeur));
-  }
-  for (const x of enfants) if (x != null && x !== false) e.append(x instanceof Node ? x : String(x));
-  return e;
-}
 function svg(tag, attributs, ...enfants) {
   const e = document.createElementNS(SVG, tag);
   for (const [nom, valeur] of Object.entries(attributs || {})) {
@@ -36,8 +24,6 @@ function svg(tag, attributs, ...enfants) {
   for (const x of enfants) if (x != null) e.append(x instanceof Node ? x : String(x));
   return e;
 }
-function donnee(s) { return el("bdi", null, s == null ? "" : String(s)); }
-function nomDe(c) { return (((c && c.prenom) || "") + " " + ((c && c.nom) || "")).trim(); }
 function message(t, genre) { const m = $("message"); if (!m) return; m.textContent = t; m.className = genre || "info"; }
 function identifiant(v) { const n = Number(v); if (!Number.isSafeInteger(n) || n < 0) throw new Error("Identifiant invalide"); return n; }
 function nombre(n) { return Number(n).toLocaleString("fr-FR"); }
@@ -62,17 +48,6 @@ function parSemaine(series) {
 function nomMois(m) { const [a, n] = String(m).split("-"); return new Date(Date.UTC(Number(a), Number(n) - 1, 1)).toLocaleDateString("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" }); }
 
 // The list's script asks for the token; this one uses what the tab holds.
-async function requete(chemin, options = {}) {
-  const enTetes = Object.assign({}, options.headers || {});
-  if (options.body != null) enTetes["Content-Type"] = "application/json";
-  const jeton = sessionStorage.getItem(CLE_JETON);
-  if (jeton) enTetes["Authorization"] = "Bearer " + jeton;
-  let r;
-  try { r = await fetch(chemin, Object.assign({}, options, { headers: enTetes, credentials: "same-origin" })); }
-  catch (e) { throw new Error("Le serveur des relances ne répond pas : vérifiez la connexion, puis réessayez."); }
-  if (r.status === 401) throw new Error("Jeton d'accès refusé : rechargez la page pour le saisir à nouveau.");
-  return r;
-}
 async function api(chemin, options) {
   const r = await requete(chemin, options);
   const corps = await r.json().catch(() => null);
@@ -271,15 +246,7 @@ if (apres) apres.after(boutonExport); else document.querySelector(".barre")?.app
 boutonExport.addEventListener("click", async () => {
   boutonExport.disabled = true;
   try {
-    const r = await requete("/api/relances/export.csv?" + filtresAffiches());
-    if (!r.ok) { const c = await r.json().catch(() => null); throw new Error(c && typeof c.detail === "string" ? c.detail : "Erreur " + r.status); }
-    const nom = (/filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "") || [])[1] || "relances.csv";
-    const adresse = URL.createObjectURL(await r.blob());
-    const lien = el("a", { href: adresse, download: nom, hidden: true });
-    document.body.append(lien);
-    lien.click();
-    lien.remove();
-    setTimeout(() => URL.revokeObjectURL(adresse), 60000);
+    const nom = await telecharger("/api/relances/export.csv?" + filtresAffiches(), "relances.csv");
     message(`Export téléchargé : ${nom} (les filtres affichés sont appliqués).`);
   } catch (e) { message(e.message, "erreur"); }
   finally { boutonExport.disabled = false; }
