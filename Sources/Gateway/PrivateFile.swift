@@ -43,10 +43,11 @@ public enum PrivateFile {
         chmod(path, 0o700)
     }
 
-    /// Writes `data` to `path` whole or not at all (a temporary file renamed over it),
-    /// private.
+    /// Writes `data` to `path` whole or not at all (a hidden temporary file beside it,
+    /// `.<name>.<pid>.part`, flushed and renamed over it), private.
     public static func write(_ data: Data, to path: String) throws(PrivateFileError) {
-        let temporary = path + ".part-\(getpid())"
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).part").path
         let fd = open(temporary, O_WRONLY | O_TRUNC)
         guard fd >= 0 else { throw PrivateFileError(path: path, reason: String(cString: strerror(errno))) }
         let ok = data.withUnsafeBytes { raw -> Bool in

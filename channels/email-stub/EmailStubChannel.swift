@@ -73,23 +73,8 @@ public final class EmailStubChannel: Channel {
             throw .storage("impossible de créer le dossier \(error)")
         }
         let final = directory.appendingPathComponent(fileName).path
-        let temporary = directory.appendingPathComponent(".\(fileName).part").path
-        let fd = PrivateFile.open(temporary, O_WRONLY | O_EXCL)
-        guard fd >= 0 else { throw .storage("impossible d'écrire dans \(directory.path) : \(String(cString: strerror(errno)))") }
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return fsync(fd) == 0
-        }
-        let why = String(cString: strerror(errno))
-        Glibc.close(fd)
-        guard ok, rename(temporary, final) == 0 else {
-            unlink(temporary)
-            throw .storage("écriture de \(final) impossible : \(ok ? String(cString: strerror(errno)) : why)")
+        do throws(PrivateFileError) { try PrivateFile.write(data, to: final) } catch {
+            throw .storage("écriture de \(final) impossible : \(error.reason)")
         }
     }
 
