@@ -10,14 +10,9 @@ import Testing
 /// the letters folder only.
 @Suite struct CourrierDownloadTests {
     @Test func aPDFIsServedWithATokenAndNothingOutsideItsFolder() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("courriers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let log = Logger(sink: MemoryLogSink())
-        let kind = try #require(BuiltinChannels.table["letters-pdf"])
-        let letters = try kind.make(ChannelSettings(name: "lettres", kind: kind.kind, file: "t",
-                                                    values: ["directory": folder.appendingPathComponent("pdf").path, "run_idle_seconds": "600"]),
-                                    ChannelContext(logger: log))
+        let rig = try LettersRig(token: "t0ken-courriers")
+        let (folder, letters, log) = (rig.folder, rig.letters, rig.log)
+        defer { rig.close() }
         let receipt = try await letters.send(Delivery(id: "relance-1", type: .courrier, recipient: "BP 1, Libreville", body: "Rappel",
                                                       metadata: ["contribuable_nom": "Éléonore Nzé"]))
         await letters.close()
@@ -27,11 +22,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("pdf/lien.pdf").path,
                                                    withDestinationPath: folder.appendingPathComponent("secret.pdf").path)
 
-        let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
-        let dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["lettres"])], channels: ["lettres": letters], logger: log)
-        let api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, dispatcher: dispatcher, logger: log),
-                                  configuration: APIConfiguration(tokens: ["t0ken-courriers"], logger: log))
-        defer { api.server.shutdown(grace: 1) }
+        let api = rig.api
         let client = CurlHTTPClient(configuration: .init(logger: log))
         let auth: HTTPHeaders = ["Authorization": "Bearer t0ken-courriers"]
 
@@ -46,5 +37,34 @@ import Testing
             #expect(statuses.contains(response.status), "\(target): \(response.status)")
             #expect(!response.text.contains("secret"), "\(target)")
         }
+    }
+}
+
+/// The API on loopback with one `letters-pdf` channel (courrier → `lettres`, a PDF run
+/// that ends only when closed) and a token, over a temporary folder.
+struct LettersRig {
+    let folder: URL
+    let log = Logger(sink: MemoryLogSink())
+    let letters: any Channel
+    let store: SQLiteRelanceStore
+    let dispatcher: Dispatcher
+    let api: LoopbackAPI
+
+    init(token: String) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("courriers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let kind = try #require(BuiltinChannels.table["letters-pdf"])
+        letters = try kind.make(ChannelSettings(name: "lettres", kind: kind.kind, file: "t",
+                                                values: ["directory": folder.appendingPathComponent("pdf").path, "run_idle_seconds": "600"]),
+                                ChannelContext(logger: log))
+        store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
+        dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["lettres"])], channels: ["lettres": letters], logger: log)
+        api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, dispatcher: dispatcher, logger: log),
+                              configuration: APIConfiguration(tokens: [token], logger: log))
+    }
+
+    func close() {
+        api.server.shutdown(grace: 1)
+        try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -10,21 +10,10 @@ import Testing
 extension PageBrowserTests {
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
     func aPrintedLetterIsDownloadedFromItsDetail() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("page-lettres-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let log = Logger(sink: MemoryLogSink())
-        let kind = try #require(BuiltinChannels.table["letters-pdf"])
-        let letters = try kind.make(ChannelSettings(name: "lettres", kind: kind.kind, file: "t",
-                                                    values: ["directory": folder.appendingPathComponent("pdf").path, "run_idle_seconds": "600"]),
-                                    ChannelContext(logger: log))
-        let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
-        let dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["lettres"])], channels: ["lettres": letters], logger: log)
         let token = "jeton-du-guichet-courriers"
-        let api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, dispatcher: dispatcher, logger: log),
-                                  configuration: APIConfiguration(tokens: [token], logger: log))
-        defer { api.server.shutdown(grace: 1) }
-
+        let rig = try LettersRig(token: token)
+        defer { rig.close() }
+        let (folder, letters, store, dispatcher, log) = (rig.folder, rig.letters, rig.store, rig.dispatcher, rig.log)
         let who = try store.add(Contribuable(nom: "NZÉ", prenom: "Éléonore", adresse: "BP 12, Libreville"))
         let id = try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("45000")!, datePlanifiee: Date(),
                                              message: "Rappel : votre taxe de marché")).id
@@ -39,7 +28,7 @@ extension PageBrowserTests {
         try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
         let tab = try await DevToolsPage.start()
         defer { tab.close() }
-        let base = api.base
+        let base = rig.api.base
         let said = try await tab.run { t in
             try t.call("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": downloads.path], inSession: false)
             try t.call("Page.navigate", ["url": base + "/"])
