@@ -52,7 +52,8 @@ enum DemoCommand: Command {
         environment.merge(sandbox.environment) { $1 }
         // The SMTP double offers no TLS: STARTTLS is only tried.
         environment.merge(mailServer.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
-        let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger)
+        let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger,
+                                                     ignoringWindows: true)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
         let generator = RelanceGenerator(store: store)
 

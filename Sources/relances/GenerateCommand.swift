@@ -37,6 +37,7 @@ enum GenerateCommand: Command {
         let typeName = try arguments.option("type") ?? "sms"
         guard let type = RelanceType(rawValue: typeName) else { throw UsageError("--type must be one of \(RelanceType.allCases.map(\.rawValue).joined(separator: ", ")), not '\(typeName)'") }
         let limit = try arguments.int("limite", default: 50, in: 1...500)
+        let upcoming = arguments.flag("inclure-a-venir")
         let send = arguments.flag("envoyer")
         let preflight = arguments.flag("preflight")
         let json = arguments.flag("json")
@@ -52,6 +53,7 @@ enum GenerateCommand: Command {
         let templates = try dispatcher?.config?.templates ?? gateway.templates()
         let opened = try store.open(creating: true)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
+        options.inclureEcheancesAVenir = upcoming
         if let template = templates[type] { options.template = MessageTemplate(template) }
         if preflight, let dispatcher {
             let report = try CampaignPreflight(store: opened, dispatcher: dispatcher).run(options)
