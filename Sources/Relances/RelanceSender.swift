@@ -236,9 +236,16 @@ public final class RelanceSender: Sendable {
         // `relances recover` puts back on its own.
         let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer) { [self] in isStopping }
         let summary = SummaryBox()
-        await sendGroups(groups, writer: writer, maxInFlight: maxInFlight, summary: summary, progress: progress)
+        // Grouped sends run beside the others, a quarter of the sends in flight, so the
+        // batch keeps its order in time (a run's letters stay one PDF).
+        let groupSenders = groups.isEmpty ? 0 : max(1, maxInFlight / 4)
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, min(maxInFlight, ids.count)) {
+            if groupSenders > 0 {
+                group.addTask { [self] in
+                    await sendGroups(groups, writer: writer, maxInFlight: groupSenders, summary: summary, progress: progress)
+                }
+            }
+            for _ in 0..<max(1, min(maxInFlight - groupSenders, ids.count)) {
                 group.addTask { [self] in
                     while !Task.isCancelled, !isStopping, let next = await claims.next() {
                         switch next {
