@@ -1,11 +1,19 @@
 /// A message text with placeholders (`{nom}`, `{montant}`…), checked when the config
 /// loads so a typo stops start-up instead of reaching a taxpayer.
 public struct MessageTemplate: Sendable, Hashable {
-    /// The placeholders a template may use.
-    public static let placeholders = ["nom", "prenom", "montant", "echeance", "taxe"]
+    /// The placeholders a template may use: `{nom_complet}` is « Prénom NOM » (no
+    /// title: the data has none, and a wrong « M. » offends more than none); `{taxe}`
+    /// reads inside a sentence (« votre taxe de voirie »); `{montant}` as people write
+    /// it (« 45 000 »); `{nombre}` the debts a grouped message covers (1 otherwise).
+    public static let placeholders = ["nom", "prenom", "montant", "echeance", "taxe", "nom_complet", "nombre"]
 
-    /// The office's existing text, the default for every sendable type.
-    public static let standard = MessageTemplate("Rappel : Vous avez une taxe de {montant} FCFA à payer. Échéance : {echeance}")
+    /// The default text of a relance for one debt, when the config gives none: names
+    /// the taxpayer and the tax, and fits one SMS for usual names (GSM-7 only).
+    public static let standard = MessageTemplate("{nom_complet}, votre {taxe} de {montant} FCFA (échéance {echeance}) reste à payer. Merci de la régler à la mairie.")
+
+    /// The default text of one message for several debts of one taxpayer (a run groups
+    /// them, see `grouper` in the routing config): the count and the total.
+    public static let standardGroupe = MessageTemplate("{nom_complet}, vous avez {nombre} taxes impayées pour un total de {montant} FCFA. Merci de les régler à la mairie.")
 
     public let text: String
     /// The template cut at its placeholders, in order: what ``render(_:)`` fills, and

@@ -19,6 +19,12 @@ public struct RoutingConfig: Sendable {
     /// The most SMS segments a message of the type should take (`max_segments` of its
     /// template); the pre-flight reports the messages over it.
     public var segmentBudgets: [RelanceType: Int] = [:]
+    /// The text of one message for several debts of one taxpayer (`groupe` of its
+    /// template), when the config gives one; ``MessageTemplate/standardGroupe`` else.
+    public var groupTemplates: [RelanceType: String] = [:]
+    /// Types whose debts are sent one message each (`"grouper": false`); a send run
+    /// groups the others, one message per taxpayer and address.
+    public var ungroupedTypes: Set<RelanceType> = []
     /// A rehearsal (``dryRun(sink:)``): messages go to the sink and nothing is recorded
     /// as sent, so the real campaign still sends every one of them.
     public var isDryRun = false
@@ -62,6 +68,8 @@ public struct RoutingConfig: Sendable {
         for type in RelanceType.sendable { routes[type] = Route(channels: [sink.name]) }
         var config = RoutingConfig(file: file, channels: [sink.name: sink], routes: routes, templates: templates)
         config.segmentBudgets = segmentBudgets
+        config.groupTemplates = groupTemplates
+        config.ungroupedTypes = ungroupedTypes
         config.isDryRun = true
         return config
     }

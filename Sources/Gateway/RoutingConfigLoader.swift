@@ -91,10 +91,12 @@ private struct Session {
         case nil: problem("routes", "missing; route at least one of: \(RelanceType.sendable.map(\.rawValue).joined(separator: ", "))")
         case let other?: problem("routes", "must be an object of routes by relance type, not \(other.typeName)")
         }
-        let (templates, budgets) = self.templates(top["templates"])
+        let found = self.templates(top["templates"])
         if !problems.isEmpty { throw ConfigError(problems) }
-        var config = RoutingConfig(file: file, channels: channels, routes: routes, templates: templates)
-        config.segmentBudgets = budgets
+        var config = RoutingConfig(file: file, channels: channels, routes: routes, templates: found.texts)
+        config.segmentBudgets = found.budgets
+        config.groupTemplates = found.grouped
+        config.ungroupedTypes = found.ungrouped
         return config
     }
 
@@ -269,14 +271,22 @@ private struct Session {
         if let holidays = fields["holidays"] {
             if case .array(let items) = holidays {
                 for item in items {
-                    if case .string(let day) = item, CivilDate.parse(day) != nil { window.holidays.insert(day) }
-                    else { problem("\(at).holidays", "\(item) is not a date as YYYY-MM-DD") }
+                    if case .string(let day) = item, CivilDate.parse(day) != nil || Self.isMonthDay(day) { window.holidays.insert(day) }
+                    else { problem("\(at).holidays", "\(item) is not a date as YYYY-MM-DD (one year) or MM-DD (every year)") }
                 }
             } else {
-                problem("\(at).holidays", "must be a list of dates as YYYY-MM-DD")
+                problem("\(at).holidays", "must be a list of dates as YYYY-MM-DD (one year) or MM-DD (every year)")
             }
         }
         return window
+    }
+
+    /// `MM-DD`, a holiday every year (`02-29` included: it is shut in leap years).
+    static func isMonthDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let m = Int(parts[0]), let d = Int(parts[1]),
+              (1...12).contains(m), d >= 1 else { return false }
+        return d <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
     }
 
     static func minutes(_ text: String) -> Int? {
@@ -362,14 +372,15 @@ private struct Session {
 
     // MARK: templates
 
-    /// `"sms": "text"` or `"sms": {"text": "…", "max_segments": 2}`.
-    mutating func templates(_ value: JSONValue?) -> (texts: [RelanceType: String], budgets: [RelanceType: Int]) {
-        guard let value else { return ([:], [:]) }
+    /// `"sms": "text"` or `"sms": {"text": "…", "max_segments": 2, "grouper": true, "groupe": "…"}`.
+    mutating func templates(_ value: JSONValue?) -> Templates {
+        var found = Templates()
+        guard let value else { return found }
         guard case .object(let fields) = value else {
             problem("templates", "must be an object of message templates by relance type")
-            return ([:], [:])
+            return found
         }
-        var texts: [RelanceType: String] = [:], budgets: [RelanceType: Int] = [:]
+        let keys = ["text", "max_segments", "grouper", "groupe"]
         for key in fields.keys.sorted() where !isComment(key) {
             guard let type = RelanceType(rawValue: key) else {
                 problem("templates.\(key)", "unknown relance type; valid types: \(RelanceType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -379,24 +390,48 @@ private struct Session {
             switch fields[key]! {
             case .string(let t): text = t
             case .object(let template):
-                for name in template.keys.sorted() where !isComment(name) && !["text", "max_segments"].contains(name) {
-                    problem("templates.\(key).\(name)", "unknown key; valid keys: text, max_segments")
+                for name in template.keys.sorted() where !isComment(name) && !keys.contains(name) {
+                    problem("templates.\(key).\(name)", "unknown key; valid keys: \(keys.joined(separator: ", "))")
                 }
                 if case .string(let t)? = template["text"] { text = t } else { problem("templates.\(key).text", "must be the template's text (a string)") }
                 if let budget = template["max_segments"] {
-                    if case .number(let n) = budget, n >= 1, n <= 20, n == n.rounded() { budgets[type] = Int(n) }
+                    if case .number(let n) = budget, n >= 1, n <= 20, n == n.rounded() { found.budgets[type] = Int(n) }
                     else { problem("templates.\(key).max_segments", "must be a whole number of SMS segments from 1 to 20") }
                 }
+                switch template["grouper"] {
+                case nil, .bool(true)?: break
+                case .bool(false)?: found.ungrouped.insert(type)
+                case let other?: problem("templates.\(key).grouper", "must be true (one message per taxpayer and run) or false (one per debt), not \(other.typeName)")
+                }
+                switch template["groupe"] {
+                case nil: break
+                case .string(let t)?:
+                    if let bad = MessageTemplate.unknownPlaceholders(in: t).first {
+                        problem("templates.\(key).groupe", "unknown placeholder {\(bad)}; valid placeholders: \(Self.placeholderList)")
+                    } else {
+                        found.grouped[type] = t
+                    }
+                case let other?: problem("templates.\(key).groupe", "must be the text of a grouped message (a string), not \(other.typeName)")
+                }
             default:
-                problem("templates.\(key)", "must be a string, or an object with text and max_segments")
+                problem("templates.\(key)", "must be a string, or an object with \(keys.joined(separator: ", "))")
             }
             guard let text else { continue }
             if let bad = MessageTemplate.unknownPlaceholders(in: text).first {
-                problem("templates.\(key)", "unknown placeholder {\(bad)}; valid placeholders: \(MessageTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", "))")
+                problem("templates.\(key)", "unknown placeholder {\(bad)}; valid placeholders: \(Self.placeholderList)")
                 continue
             }
-            texts[type] = text
+            found.texts[type] = text
         }
-        return (texts, budgets)
+        return found
+    }
+
+    static var placeholderList: String { MessageTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ") }
+
+    struct Templates {
+        var texts: [RelanceType: String] = [:]
+        var budgets: [RelanceType: Int] = [:]
+        var grouped: [RelanceType: String] = [:]
+        var ungrouped: Set<RelanceType> = []
     }
 }

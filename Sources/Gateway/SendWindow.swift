@@ -10,7 +10,8 @@ public struct SendWindow: Sendable, Hashable {
     public var opens: Int
     public var closes: Int
     public var timeZone: TimeZone
-    /// Local dates (`YYYY-MM-DD`) on which the window stays shut.
+    /// Local dates on which the window stays shut: `YYYY-MM-DD` for one year's (a
+    /// movable feast), `MM-DD` for every year's (1 January, 17 August…).
     public var holidays: Set<String>
 
     public static let defaultTimeZone = "Africa/Libreville"
@@ -28,7 +29,7 @@ public struct SendWindow: Sendable, Hashable {
 
     public func isOpen(at date: Date) -> Bool {
         let local = localParts(date)
-        return days.contains(local.weekday) && !holidays.contains(local.day)
+        return days.contains(local.weekday) && !holidays.contains(local.day) && !holidays.contains(String(local.day.dropFirst(5)))
             && local.minute >= opens && local.minute < closes
     }
 

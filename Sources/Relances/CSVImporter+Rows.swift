@@ -70,7 +70,7 @@ extension CSVImporter {
             let who = try contribuableID(v, s)
             let tax = try taxeID(v, s)
             let start = try Self.day("date_debut", v)
-            if case .text(let first) = start, let end = v["date_fin"], !end.isEmpty, end.prefix(10) < first.prefix(10) {
+            if case .text(let first) = start, let given = v["date_fin"], !given.isEmpty, case let end = Self.frenchDate(given) ?? given, end.prefix(10) < first.prefix(10) {
                 throw .invalid("date_fin '\(end)' is before date_debut '\(first)'")
             }
             var given: [String: SQLValue] = try row(v, [
@@ -221,12 +221,23 @@ extension CSVImporter {
             try day(column, v[column] ?? "", optional: optional)
         }
 
-        static func day(_ column: String, _ raw: String, optional: Bool = false) throws(StoreError) -> SQLValue {
-            if optional && raw.isEmpty { return .null }
+        static func day(_ column: String, _ given: String, optional: Bool = false) throws(StoreError) -> SQLValue {
+            if optional && given.isEmpty { return .null }
+            let raw = frenchDate(given) ?? given
             guard CivilDate.parse(String(raw.prefix(10))) != nil, raw.count == 10 || ISO8601.date(from: raw) != nil else {
-                throw .invalid("\(column) '\(raw)' is not a date as YYYY-MM-DD")
+                throw .invalid("\(column) '\(given)' is not a date as YYYY-MM-DD or DD/MM/YYYY")
             }
             return .text(raw)
+        }
+
+        /// `01/09/2026` (or `1/9/2026`, `01.09.2026`), as a French spreadsheet writes
+        /// the 1st of September, as `2026-09-01`; nil for anything else.
+        static func frenchDate(_ text: String) -> String? {
+            let parts = text.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "." }
+            guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+                  let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+            let iso = String(format: "%04d-%02d-%02d", y, m, d)
+            return CivilDate.parse(iso) != nil ? iso : nil
         }
     }
 }

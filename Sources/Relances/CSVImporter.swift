@@ -55,6 +55,8 @@ public struct CSVImporter: Sendable {
         /// Rows imported that something will refuse later (a phone number that cannot be
         /// made valid), with their line; at most ``CSVImporter/maxReported``.
         public var warnings: [String] = []
+        /// Rows that were not UTF-8 and were read as Windows-1252 (converted, not refused).
+        public var windows1252Rows = 0
         public var rows: Int { created + updated + unchanged }
 
         public init(created: Int = 0, updated: Int = 0, unchanged: Int = 0, warnings: [String] = []) {
@@ -108,8 +110,8 @@ public struct CSVImporter: Sendable {
         do {
             guard let first = try reader.next() else { throw Failure(problems: ["\(file): \(CSVParser.Failure.empty)"]) }
             header = first.fields.map { name in
-                let n = name.trimmingCharacters(in: .whitespaces).lowercased()
-                return kind.aliases[n] ?? n
+                let n = Self.columnName(name)
+                return kind.aliases[n] ?? Self.commonAliases[n] ?? n
             }
         } catch let failure as CSVParser.Failure {
             throw Failure(problems: ["\(file): \(failure)"])
@@ -180,6 +182,7 @@ public struct CSVImporter: Sendable {
                     }
                 }
                 if problemCount > 0 { throw StoreError.invalid("rolled back") }
+                summary.windows1252Rows = reader.windows1252Rows
             }
         } catch {
             if problemCount == 0 { throw Failure(problems: ["\(file): \(error)"]) }
@@ -190,6 +193,28 @@ public struct CSVImporter: Sendable {
     }
 
     struct RowError: Error { var message: String }
+
+    /// A header as a spreadsheet user types it, made a column name: « Prénom » is
+    /// `prenom`, « Date début » `date_debut`, « E-mail » `e_mail` (case, accents,
+    /// spaces, hyphens and apostrophes do not matter).
+    static func columnName(_ header: String) -> String {
+        let folded = header.trimmingCharacters(in: .whitespaces)
+            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "fr_FR")).lowercased()
+        var out = ""
+        for ch in folded {
+            if ch == " " || ch == "-" || ch == "'" || ch == "’" || ch == "." {
+                if !out.isEmpty && !out.hasSuffix("_") { out.append("_") }
+            } else {
+                out.append(ch)
+            }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return out
+    }
+
+    /// Names any kind's file may give a column, as French spreadsheets head them.
+    static let commonAliases = ["e_mail": "email", "courriel": "email", "mail": "email", "tel": "telephone",
+                                "telephone_portable": "telephone", "portable": "telephone", "n_telephone": "telephone"]
 
     /// `text` without the spaces and tabs around it (non-breaking ones too), as
     /// `trimmingCharacters(in: .whitespaces)` but without going through NSString: a

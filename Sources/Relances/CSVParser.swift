@@ -18,7 +18,7 @@ public enum CSVParser {
             switch self {
             case .unterminatedQuote(let line): "line \(line): a quoted field is never closed"
             case .empty: "the file is empty (a header row is needed)"
-            case .notUTF8(let line): "line \(line): not UTF-8; save it from the spreadsheet as « CSV UTF-8 »"
+            case .notUTF8(let line): "ligne \(line) : ni UTF-8 ni Windows-1252 (not UTF-8); enregistrez le fichier depuis le tableur au format « CSV UTF-8 »"
             case .unreadable(let why): "cannot be read: \(why)"
             }
         }

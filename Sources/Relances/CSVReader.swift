@@ -10,6 +10,9 @@ public struct CSVReader {
     private var line = 1
     private var separator: UInt8 = UInt8(ascii: ",")
     private var started = false
+    /// Rows whose bytes were not UTF-8 and were read as Windows-1252 (what Excel's
+    /// « CSV (séparateur : point-virgule) » writes on a French Windows).
+    public private(set) var windows1252Rows = 0
 
     /// Rows of a file, read in chunks of `chunkSize` bytes.
     public init(file: FileHandle, chunkSize: Int = 1 << 20) {
@@ -71,10 +74,16 @@ public struct CSVReader {
             var fields: [String] = []
             var field: [UInt8] = []
             let rowStart = line
-            var quoted = false, quoteStart = 0, ended = false
+            var quoted = false, quoteStart = 0, ended = false, converted = false
             func finishField() throws(CSVParser.Failure) {
-                guard let text = String(validating: field, as: UTF8.self) else { throw .notUTF8(line: line) }
-                fields.append(text)
+                if let text = String(validating: field, as: UTF8.self) {
+                    fields.append(text)
+                } else if let text = Windows1252.decode(field) {
+                    fields.append(text)
+                    converted = true
+                } else {
+                    throw .notUTF8(line: line)
+                }
                 field.removeAll(keepingCapacity: true)
             }
             while !ended {
@@ -106,6 +115,7 @@ public struct CSVReader {
             if quoted { throw .unterminatedQuote(line: quoteStart) }
             try finishField()
             if ended { line += 1 }
+            if converted { windows1252Rows += 1 }
             if fields.count == 1 && fields[0].isEmpty { continue }
             return CSVParser.Row(line: rowStart, fields: fields)
         }

@@ -109,7 +109,7 @@ public struct CampaignPreflight: Sendable {
         var cost: Double?
         var refused: Set<Int64> = []
         try store.database.withConnection { (s: Session) throws(StoreError) in
-            let debts = try s.prepare(RelanceGenerator.lateDebts)
+            let debts = try s.prepare(RelanceGenerator.lateDebts(options))
             try debts.bind(values)
             while try debts.step() {
                 report.dettesEnRetard += 1

@@ -21,6 +21,9 @@ public struct RelanceGenerator: Sendable {
         public var limite = 50
         /// The message per type; the office's text by default.
         public var template = MessageTemplate.standard
+        /// Also remind debts whose échéance is still ahead (the operator's choice:
+        /// « inclure les échéances à venir »); by default only debts already due are.
+        public var inclureEcheancesAVenir = false
         /// Who generates (see ``Relance/acteur``), and the user id it stands for.
         public var acteur: String?
         public var utilisateurID: Int64?
@@ -60,6 +63,18 @@ public struct RelanceGenerator: Sendable {
         ORDER BY a.date_debut, a.id
         """
 
+    /// ``lateDebts`` as `options` choose: without the debts not yet due, unless asked.
+    static func lateDebts(_ options: Options) -> String {
+        lateDebts.replacingOccurrences(of: "\(lateDebtsFrom)\n", with: "\(lateDebtsFrom)\n\(dueCondition(options))\n")
+    }
+
+    /// Leaves out the debts whose échéance is after today (UTC), unless the operator
+    /// includes them. Today is ?2 (a week ago) plus seven days, so every statement over
+    /// ``lateDebtsFrom`` keeps its parameters.
+    static func dueCondition(_ options: Options) -> String {
+        options.inclureEcheancesAVenir ? "" : "  AND date(julianday(a.date_debut) + \(daysToEcheance)) <= date(?2, '+7 days')"
+    }
+
     /// The values of ``lateDebts``' ?1 and ?2 at `now`.
     static func lateDebtsValues(now: Date, joursRetardMin: Int) -> [SQLValue] {
         [.text(day(Int(now.timeIntervalSince1970 / 86_400) - joursRetardMin)), .text(ISO8601.string(from: now.addingTimeInterval(-7 * 86_400)))]
@@ -86,8 +101,10 @@ public struct RelanceGenerator: Sendable {
         switch placeholder {
         case "nom": "c.nom"
         case "prenom": "c.prenom"
-        case "taxe": "t.nom"
-        case "montant": "printf('%d.%02d', COALESCE(a.montant_custom, t.montant) / 100, COALESCE(a.montant_custom, t.montant) % 100)"
+        case "taxe": MessageValues.taxeSQL("t.nom")
+        case "nom_complet": MessageValues.nomCompletSQL(nom: "c.nom", prenom: "c.prenom")
+        case "nombre": "'1'"
+        case "montant": Montant.texteSQL("COALESCE(a.montant_custom, t.montant)")
         case "echeance": "strftime('%d/%m/%Y', julianday(a.date_debut) + \(daysToEcheance))"
         default: "''"
         }
@@ -117,6 +134,7 @@ public struct RelanceGenerator: Sendable {
             SELECT a.contribuable_id, a.id, ?3, 'en_attente', \(message), COALESCE(a.montant_custom, t.montant),
                    date(julianday(a.date_debut) + \(daysToEcheance)) || 'T00:00:00Z', ?4, \(address), ?5, ?4, ?4, \(acteur), \(utilisateur)
             \(lateDebtsFrom)
+            \(dueCondition(options))
             \(options.type.address == nil ? "" : "AND \(address) IS NOT NULL")
             ORDER BY a.date_debut, a.id
             LIMIT ?6
@@ -147,6 +165,7 @@ public struct RelanceGenerator: Sendable {
                 let address = Contribuable.addressSQL(for: options.type, table: "x")
                 withoutAddress = try s.row("""
                     SELECT COUNT(*) \(Self.lateDebtsFrom)
+                    \(Self.dueCondition(options))
                       AND a.contribuable_id IN (SELECT x.id FROM contribuable x WHERE \(address) IS NULL)
                     """, lateness) { Int($0.int(0)) } ?? 0
             }
@@ -163,8 +182,8 @@ public struct RelanceGenerator: Sendable {
         let days = (Periodicite(rawValue: periodicite) ?? .mensuelle).jusquEcheance
         let (y, m, d) = CivilDate.fromDays(CivilDate.days(year: start.year, month: start.month, day: start.day) + days)
         let echeance = (d < 10 ? "0" : "") + "\(d)/" + (m < 10 ? "0" : "") + "\(m)/\(y)"
-        return template.render(["nom": contribuable.nom, "prenom": contribuable.prenom, "montant": montant.description,
-                                "echeance": echeance, "taxe": taxe])
+        return template.render(MessageValues.values(nom: contribuable.nom, prenom: contribuable.prenom, montant: montant,
+                                                    echeance: echeance, taxe: taxe))
     }
 
     /// The text of a relance created without one (the page sends `""` when nothing is
@@ -172,8 +191,8 @@ public struct RelanceGenerator: Sendable {
     /// due date, « dès réception ».
     public static func message(_ template: MessageTemplate = .standard, nom: String, prenom: String, montant: Montant, due: Date?) -> String {
         let echeance = due.map { ISO8601.string(from: $0).prefix(10).split(separator: "-").reversed().joined(separator: "/") }
-        return template.render(["nom": nom, "prenom": prenom, "montant": montant.description, "echeance": echeance ?? "dès réception",
-                                "taxe": "taxe municipale"])
+        return template.render(MessageValues.values(nom: nom, prenom: prenom, montant: montant, echeance: echeance ?? "dès réception",
+                                                    taxe: "taxe municipale"))
     }
 
     /// The business-key period of a relance planned at `date`: the Monday (UTC) of its week.

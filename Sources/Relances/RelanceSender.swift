@@ -226,16 +226,26 @@ public final class RelanceSender: Sendable {
     /// Ids are claimed a group at a time, just ahead of the senders, and results are
     /// written by group commit (``OutcomeWriter``): a transaction per group of results,
     /// not five per message. A send's attempts are written with its outcome.
-    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
+    public func send(_ batch: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
         let routed = Set(routedTypes)
         let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal, acteur: acteur) { routed.contains($0) }
+        // Several debts of one taxpayer go as one message (RelanceSender+Grouping).
+        let (ids, groups) = groupsForThisRun(batch)
         // Groups of four times the sends in flight (32 to 256): large enough that claims
         // cost little; a crash leaves them claimed, but never handed off, which
         // `relances recover` puts back on its own.
         let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer) { [self] in isStopping }
         let summary = SummaryBox()
+        // Grouped sends run beside the others, a quarter of the sends in flight, so the
+        // batch keeps its order in time (a run's letters stay one PDF).
+        let groupSenders = groups.isEmpty ? 0 : max(1, maxInFlight / 4)
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, min(maxInFlight, ids.count)) {
+            if groupSenders > 0 {
+                group.addTask { [self] in
+                    await sendGroups(groups, writer: writer, maxInFlight: groupSenders, summary: summary, progress: progress)
+                }
+            }
+            for _ in 0..<max(1, min(maxInFlight - groupSenders, ids.count)) {
                 group.addTask { [self] in
                     while !Task.isCancelled, !isStopping, let next = await claims.next() {
                         switch next {

@@ -141,6 +141,7 @@ struct RelancesAPI: Sendable {
         let send = try q.bool("envoyer_automatiquement", default: false)
         let preflight = try q.bool("preflight", default: false)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
+        options.inclureEcheancesAVenir = try q.bool("inclure_echeances_a_venir", default: false)
         options.acteur = request.principal
         options.utilisateurID = Relance.utilisateurID(forActeur: request.principal)
         if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }

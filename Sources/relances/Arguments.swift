@@ -23,7 +23,7 @@ struct Arguments {
         guard let i = words.firstIndex(where: { $0 == long || $0.hasPrefix(long + "=") }) else { return nil }
         let word = words.remove(at: i)
         if word.hasPrefix(long + "=") { return String(word.dropFirst(long.count + 1)) }
-        guard i < words.count, !words[i].hasPrefix("--") else { throw UsageError("\(long) needs a value") }
+        guard i < words.count, !words[i].hasPrefix("--") else { throw UsageError("\(long) attend une valeur") }
         return words.remove(at: i)
     }
 
@@ -34,13 +34,25 @@ struct Arguments {
         return values
     }
 
-    /// A whole number option within bounds.
-    mutating func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let text = try option(name) else { return value }
+    /// A whole number option within bounds; `alias` is another name for it, read the
+    /// same (`--limit` for `--limite`: both spellings work, the help names one).
+    mutating func int(_ name: String, alias: String? = nil, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        var given = try option(name)
+        if given == nil, let alias { given = try option(alias) }
+        guard let text = given else { return value }
         guard let n = Int(text), range.contains(n) else {
-            throw UsageError("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError("--\(name) doit être un nombre entier de \(range.lowerBound) à \(range.upperBound), pas « \(text) »")
         }
         return n
+    }
+
+    /// An option whose value must be one of `valid`; a wrong one is refused listing them.
+    mutating func choice(_ name: String, among valid: [String]) throws(UsageError) -> String? {
+        guard let text = try option(name) else { return nil }
+        guard valid.contains(text) else {
+            throw UsageError("--\(name) : « \(text) » n'est pas une valeur possible ; valeurs possibles : \(valid.joined(separator: ", "))")
+        }
+        return text
     }
 
     /// `--name` alone: true when present.
@@ -55,7 +67,7 @@ struct Arguments {
     /// Refuses anything not read.
     func finish() throws(UsageError) {
         if let first = words.first {
-            throw UsageError(first.hasPrefix("-") ? "unknown option \(first)" : "unexpected argument '\(first)'")
+            throw UsageError(first.hasPrefix("-") ? "option inconnue \(first) (voir --help)" : "argument inattendu « \(first) »")
         }
     }
 

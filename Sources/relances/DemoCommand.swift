@@ -6,22 +6,23 @@ import Relances
 
 enum DemoCommand: Command {
     static let name = "demo"
-    static let summary = "Create demo data, start the provider sandbox, generate and send, print a summary"
+    static let summary = "Démonstration : données fictives, bac à sable, génération, envoi, résumé"
     static let help = """
-        usage: relances demo [--db FILE] [--contribuables N] [--dry-run] [--config FILE]
+        usage : relances demo [--db FICHIER] [--contribuables N] [--dry-run] [--config FICHIER]
 
-        Runs the whole job on embedded defaults: a fresh database with demo taxpayers
-        and debts (default var/demo.sqlite; an earlier demo database there is replaced,
-        any other existing file is refused), the provider sandbox started in
-        this process with SMS routed to it, generation of SMS, e-mail and letter
-        relances for late debts, sending through the gateway (SMS to the Ventis sandbox,
-        e-mails to the SMTP sandbox, letters to a PDF), and a summary: generated, sent per
-        channel, failed with reasons, where SMS, e-mails and letters went.
+        Fait tout le travail sur des données fictives : une base neuve de contribuables et
+        de dettes (par défaut var/demo.sqlite ; une ancienne base de démonstration y est
+        remplacée, tout autre fichier est refusé), le bac à sable du fournisseur SMS lancé
+        dans ce programme, la génération des relances SMS, e-mail et courrier des dettes
+        échues, leur envoi (SMS au bac à sable Ventis, e-mails au bac à sable SMTP,
+        courriers dans un PDF) à toute heure (les plages d'envoi ne s'appliquent pas à une
+        démonstration), et un résumé : générées, envoyées par canal, échecs et leurs motifs,
+        où sont allés SMS, e-mails et courriers.
 
-          --db FILE            demo database (default: var/demo.sqlite; only a demo database is replaced)
-          --contribuables N    how many taxpayers (default 300)
-          --dry-run            everything to var/dry-run.jsonl; the sandbox receives nothing
-          --config FILE        routing config (default: channels/routing.json)
+          --db FICHIER         base de démonstration (par défaut var/demo.sqlite)
+          --contribuables N    nombre de contribuables (par défaut 300)
+          --dry-run            tout dans var/dry-run.jsonl ; le bac à sable ne reçoit rien
+          --config FICHIER     configuration des canaux (par défaut channels/routing.json)
         """
 
     static func run(_ arguments: inout Arguments) async throws -> Int32 {
@@ -40,19 +41,20 @@ enum DemoCommand: Command {
         try PrivateFile.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         let store = try SQLiteRelanceStore(path: path)
         let data = try DemoData.populate(store, contribuables: count)
-        print("demo database \(path): \(data.contribuables) contribuables, \(data.taxes) taxes, \(data.affectations) affectations, \(data.paiements) paiements")
+        print("base de démonstration \(path) : \(data.contribuables) contribuables, \(data.taxes) taxes, \(data.affectations) affectations, \(data.paiements) paiements")
 
         let sandbox = ProviderSandbox(logger: logger)
         try sandbox.start()
         defer { sandbox.stop() }
         let mailServer = try SMTPSandbox()
         defer { mailServer.stop() }
-        print("provider sandbox (Keycloak + Ventis) on 127.0.0.1:\(sandbox.port), SMTP sandbox on 127.0.0.1:\(mailServer.port)")
+        print("bac à sable SMS (Keycloak + Ventis) sur 127.0.0.1:\(sandbox.port), bac à sable SMTP sur 127.0.0.1:\(mailServer.port)")
         var environment = ProcessInfo.processInfo.environment
         environment.merge(sandbox.environment) { $1 }
         // The SMTP double offers no TLS: STARTTLS is only tried.
         environment.merge(mailServer.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
-        let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger)
+        let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger,
+                                                     ignoringWindows: true)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
         let generator = RelanceGenerator(store: store)
 
@@ -60,41 +62,41 @@ enum DemoCommand: Command {
         for (type, limit) in [(RelanceType.sms, 200), (.email, 60), (.courrier, 60)] {
             let result = try generator.generate(.init(joursRetardMin: 7, type: type, limite: limit))
             ids += result.created
-            print("generated \(result.created.count) \(type.rawValue) relance(s)" + (result.withoutAddress > 0 ? " (\(result.withoutAddress) late debt(s) without an address for \(type.rawValue))" : ""))
+            print("\(result.created.count) relance(s) \(type.rawValue) générée(s)" + (result.withoutAddress > 0 ? " (\(result.withoutAddress) dette(s) en retard sans adresse pour ce type)" : ""))
         }
         let progress = BatchProgress(total: ids.count)
-        let line = ProgressLine(progress, label: "sending")
+        let line = ProgressLine(progress, label: "envoi")
         line.start()
         let summary = await sender.send(ids, maxInFlight: 16, progress: progress)
         line.finish()
         await dispatcher.close()
 
-        print("\nsummary: \(ids.count) generated, \(summary.sent) \(dryRun ? "written (dry run)" : "sent"), \(summary.failed) failed, \(summary.skipped) skipped")
-        for channel in summary.byChannel.keys.sorted() { print("  sent via \(channel): \(summary.byChannel[channel]!)") }
+        print("\nrésumé : \(ids.count) générée(s), \(summary.sent) \(dryRun ? "écrite(s) (répétition)" : "envoyée(s)"), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)")
+        for channel in summary.byChannel.keys.sorted() { print("  envoyées par \(channel) : \(summary.byChannel[channel]!)") }
         if !summary.reasons.isEmpty {
-            print("  failures:")
+            print("  échecs :")
             for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }).prefix(8) { print("    \(n) × \(reason)") }
         }
-        print("  SMS: the Ventis sandbox received \(sandbox.received.count) request(s) with \(sandbox.tokenRequests) token request(s)")
-        print("  e-mails: the SMTP sandbox (\(mailServer.url)) accepted \(mailServer.messages.count) message(s)")
+        print("  SMS : le bac à sable Ventis a reçu \(sandbox.received.count) message(s) et \(sandbox.tokenRequests) demande(s) de jeton")
+        print("  e-mails : le bac à sable SMTP (\(mailServer.url)) a accepté \(mailServer.messages.count) message(s)")
         if dryRun {
-            print("  dry run: every message is in \(GatewaySetup.dryRunPath); the relances stay en_attente for a real run")
+            print("  répétition : chaque message est dans \(GatewaySetup.dryRunPath) ; les relances restent en_attente pour un vrai envoi")
         } else {
             let routed = Set(dispatcher.routes.values.flatMap(\.all))
             for name in dispatcher.channels.keys.sorted() where routed.contains(name) {
                 guard let c = dispatcher.config?.channels[name] else { continue }
-                if let file = c.settings.string("path") { print("  letters (\(name)): \(file)") }
+                if let file = c.settings.string("path") { print("  courriers (\(name)) : \(file)") }
                 if let folder = dispatcher.channels[name]?.documentsFolder {
                     let pdfs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0.hasSuffix(".pdf") }.sorted() ?? []
-                    print("  letters (\(name)): ready to print in \(folder.path)/" + (pdfs.last.map { ", latest \($0)" } ?? ""))
+                    print("  courriers (\(name)) : prêts à imprimer dans \(folder.path)/" + (pdfs.last.map { ", dernier \($0)" } ?? ""))
                 }
-                if let folder = c.settings.string("directory"), c.kind.accepts == .email { print("  e-mails (\(name)): \(folder)/") }
-                if let server = c.settings.string("url"), server.hasPrefix("smtp") { print("  e-mails (\(name)): sent to \(server)") }
+                if let folder = c.settings.string("directory"), c.kind.accepts == .email { print("  e-mails (\(name)) : \(folder)/") }
+                if let server = c.settings.string("url"), server.hasPrefix("smtp") { print("  e-mails (\(name)) : envoyés à \(server)") }
             }
         }
         let stats = try store.statistics(from: nil, to: nil)
-        print("  statistics: total \(stats.totalRelances), envoyées \(stats.relancesEnvoyees), échecs \(stats.relancesEchec), en attente \(stats.relancesEnAttente)")
-        print("\nnext: relances list --db \(path) --statut echec   ·   relances serve --db \(path) --demo")
+        print("  statistiques : total \(stats.totalRelances), envoyées \(stats.relancesEnvoyees), échecs \(stats.relancesEchec), en attente \(stats.relancesEnAttente)")
+        print("\nensuite : relances list --db \(path) --statut echec   ·   relances serve --db \(path) --demo")
         return 0
     }
 }

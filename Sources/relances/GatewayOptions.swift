@@ -1,4 +1,7 @@
 import Channels
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Gateway
 
@@ -10,6 +13,8 @@ struct GatewayOptions {
           --env-file FILE   variables for ${VAR} in the config (default: .env, if present)
           --dry-run         send every message to \(GatewaySetup.dryRunPath) instead
           --debug           verbose logs, addresses unmasked
+          --log FILE        logs (a line per message) appended to FILE; without it, on a
+                            terminal only warnings are shown beside the progress line
         """
 
     var configFile: String
@@ -18,6 +23,8 @@ struct GatewayOptions {
     var envFile: String
     var dryRun: Bool
     var debug: Bool
+    /// `--log FILE`: where the logs go (else standard error).
+    var logFile: String?
 
     init(_ arguments: inout Arguments) throws(UsageError) {
         let given = try arguments.option("config")
@@ -26,6 +33,20 @@ struct GatewayOptions {
         envFile = try arguments.option("env-file") ?? ".env"
         dryRun = arguments.flag("dry-run")
         debug = arguments.flag("debug")
+        logFile = try arguments.option("log")
+    }
+
+    /// The logger of a batch (generate, send): to `--log FILE` when given; else on a
+    /// terminal only warnings and errors, since a line per SMS would bury the progress
+    /// line and the summary says the rest; else (cron, systemd) everything, as ``logger``.
+    func batchLogger() throws(UsageError) -> Logger {
+        var logger = self.logger
+        if let logFile {
+            logger.sink = try FileLogSink(path: logFile)
+        } else if isatty(STDERR_FILENO) == 1 && !logger.isDebug {
+            logger.level = .warning
+        }
+        return logger
     }
 
     var logger: Logger {

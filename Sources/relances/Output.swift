@@ -23,7 +23,7 @@ enum Output {
         line.finish()
         // Channels finish what they hold open (the run's PDF of letters) before the summary.
         await sender.dispatcher.close()
-        if let signal { print("stopped by signal \(signal): the relances not sent stay \(leftAs)") }
+        if let signal { print("arrêté par le signal \(signal) : les relances non envoyées restent \(leftAs)") }
         print(heading + "\(summary.sent) envoyée(s), \(summary.failed) échec(s), \(summary.skipped) non envoyée(s)"
               + (summary.deferred > 0 ? ", \(summary.deferred) reportée(s) à la prochaine plage d'envoi" : ""))
         for (reason, n) in summary.reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
@@ -35,10 +35,10 @@ enum Output {
     /// outcomes the store could not write are waiting for `relances recover`.
     static func report(_ summary: RelanceSender.Summary, rehearsal: Bool) {
         if rehearsal {
-            print("dry run: the messages are in \(GatewaySetup.dryRunPath); no relance was claimed or marked sent")
+            print("répétition (--dry-run) : les messages sont dans \(GatewaySetup.dryRunPath) ; aucune relance n'a été marquée envoyée")
         }
         if summary.unrecorded > 0 {
-            print("warning: \(summary.unrecorded) outcome(s) could not be written to the database; those relances stay envoi_en_cours: run `relances recover`")
+            print("attention : \(summary.unrecorded) résultat(s) n'ont pas pu être écrits dans la base ; ces relances restent envoi_en_cours : lancez `relances recover`")
         }
     }
 }

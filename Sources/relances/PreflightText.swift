@@ -10,37 +10,37 @@ enum PreflightText {
     }
 
     static func table(_ r: CampaignPreflight.Report) -> String {
-        var lines = ["pre-flight (nothing written, nothing sent): type \(r.typeRelance), channel \(r.canal ?? "none: sent by hand")",
-                     row("late debts", r.dettesEnRetard),
-                     row("relances to create", r.relancesACreer),
-                     row("  handed to the channel", r.envoyables),
-                     row("  refused by the channel", r.destinatairesInvalides),
-                     row("late debts without an address", r.sansAdresse)]
+        var lines = ["aperçu (rien d'écrit, rien d'envoyé) : type \(r.typeRelance), canal \(r.canal ?? "aucun : relance faite à la main")",
+                     row("dettes en retard", r.dettesEnRetard),
+                     row("relances à créer", r.relancesACreer),
+                     row("  remises au canal", r.envoyables),
+                     row("  refusées par le canal", r.destinatairesInvalides),
+                     row("dettes sans adresse", r.sansAdresse)]
         if let sms = r.sms {
-            lines.append(row("SMS in GSM-7 / UCS-2", "\(sms.gsm7) / \(sms.ucs2)"))
-            lines.append(row("SMS segments (most in one)", "\(sms.segments) (\(sms.maxSegmentsParMessage))"))
-            if let budget = sms.budget { lines.append(row("over the budget of \(budget) segment(s)", sms.horsBudget)) }
+            lines.append(row("messages sans / avec accents rares", "\(sms.gsm7) / \(sms.ucs2)"))
+            lines.append(row("SMS facturés (le plus long)", "\(sms.segments) (\(sms.maxSegmentsParMessage) SMS par message)"))
+            if let budget = sms.budget { lines.append(row("plus longs que \(budget) SMS", sms.horsBudget)) }
             if !sms.caracteresUCS2.isEmpty {
-                lines.append(row("characters forcing UCS-2", sms.caracteresUCS2.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }.joined(separator: " ")))
+                lines.append(row("caractères qui raccourcissent les SMS", sms.caracteresUCS2.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }.joined(separator: " ")))
             }
         }
-        lines.append(row("estimated cost", r.coutEstime.map { String(format: "%.2f FCFA", $0) } ?? "no price in the config"))
+        lines.append(row("coût estimé", r.coutEstime.map { Montant(centimes: Int64(($0 * 100).rounded())).texte + " FCFA" } ?? "pas de prix dans la configuration"))
         if !r.motifs.isEmpty {
-            lines.append("why some cannot be reached:")
+            lines.append("pourquoi certains ne peuvent être joints :")
             lines += r.motifs.map { "  \($0.nombre) × \($0.motif)" }
         }
         if !r.destinatairesRefuses.isEmpty {
-            lines.append("addresses the channel refuses (put them right before sending):")
-            lines += r.destinatairesRefuses.map { "  contribuable \($0.contribuableID) \($0.nom): \($0.motif)" }
+            lines.append("adresses refusées par le canal (corrigez-les avant d'envoyer) :")
+            lines += r.destinatairesRefuses.map { "  contribuable \($0.contribuableID) \($0.nom) : \($0.motif)" }
             if r.destinatairesInvalides > r.destinatairesRefuses.count {
-                lines.append("  (relances to such addresses: \(r.destinatairesInvalides) in all)")
+                lines.append("  (relances vers de telles adresses : \(r.destinatairesInvalides) en tout)")
             }
         }
         if !r.exemples.isEmpty {
-            lines.append("first messages:")
+            lines.append("premiers messages :")
             for e in r.exemples {
-                lines.append("  → \(e.destinataire) (contribuable \(e.contribuableID))" + (e.segments.map { ", \($0) segment(s)" } ?? "")
-                             + (e.probleme.map { ", REFUSED: \($0)" } ?? ""))
+                lines.append("  → \(e.destinataire) (contribuable \(e.contribuableID))" + (e.segments.map { ", \($0) SMS" } ?? "")
+                             + (e.probleme.map { ", REFUSÉ : \($0)" } ?? ""))
                 lines.append("    \(e.message)")
             }
         }
@@ -48,6 +48,6 @@ enum PreflightText {
     }
 
     private static func row(_ label: String, _ value: Any) -> String {
-        label.padding(toLength: 34, withPad: " ", startingAt: 0) + "\(value)"
+        label.padding(toLength: 40, withPad: " ", startingAt: 0) + "\(value)"
     }
 }

@@ -4,25 +4,24 @@ import Relances
 
 enum RecoverCommand: Command {
     static let name = "recover"
-    static let summary = "Resolve relances left in envoi_en_cours by a crash"
+    static let summary = "Régler les relances restées « envoi_en_cours » après un arrêt brutal"
     static let help = """
-        usage: relances recover [--resend | --close] [--db FILE]
+        usage : relances recover [--resend | --close] [--db FICHIER]
 
-        A relance is `envoi_en_cours` between its claim and its outcome. recover looks at
-        each one and decides only what is certain:
-          - claimed by a sender still running (its process alive, its lease renewed):
-            left alone, and said so;
-          - its last recorded attempt accepted by its channel: it was sent, only its
-            outcome was lost: marked envoyee from that attempt, never resent;
-          - claimed but never handed to a channel (no hand-off written before the
-            network call): certainly not sent: back to en_attente, scheduled, so it goes
-            with the next send.
-        The rest were handed to a channel when the sender stopped: whether the provider
-        got them is unknown, so nothing is resent blindly. Without an option they are
-        listed; --close marks them echec with a note saying the outcome is unknown
-        (check the provider's record before resending); --resend puts them back
-        en_attente, scheduled, to go with the next send. There are at most as many as
-        the stopped sender had sends in flight (its --max-in-flight).
+        Une relance est « envoi_en_cours » entre sa prise en charge et son résultat.
+        recover examine chacune et ne décide que ce qui est certain :
+          - prise par un envoi encore en cours (son programme tourne) : laissée telle
+            quelle, et c'est dit ;
+          - sa dernière tentative acceptée par le canal : elle est partie, seul son
+            résultat a été perdu : marquée envoyee, jamais renvoyée ;
+          - jamais remise à un canal : certainement pas partie : remise en_attente,
+            programmée, elle part avec le prochain envoi.
+        Les autres étaient chez le canal quand l'envoi s'est arrêté : on ne sait pas si
+        le fournisseur les a reçues, donc rien n'est renvoyé à l'aveugle. Sans option
+        elles sont listées ; --close les marque echec avec une note disant que l'issue
+        est inconnue (vérifiez chez le fournisseur avant de renvoyer) ; --resend les
+        remet en_attente, programmées, pour le prochain envoi. Il y en a au plus autant
+        que l'envoi arrêté avait d'envois simultanés (son --max-in-flight).
         \(StoreOptions.help)
         """
 
@@ -30,11 +29,11 @@ enum RecoverCommand: Command {
         let store = try StoreOptions(&arguments)
         let resend = arguments.flag("resend"), close = arguments.flag("close")
         try arguments.finish()
-        guard !(resend && close) else { throw UsageError("choose --resend or --close, not both") }
+        guard !(resend && close) else { throw UsageError("choisissez --resend ou --close, pas les deux") }
         let opened = try store.open()
         let held = try opened.heldClaims()
         if held.isEmpty {
-            print("no relance is envoi_en_cours")
+            print("aucune relance n'est envoi_en_cours")
             return 0
         }
         let now = Date()
@@ -43,7 +42,7 @@ enum RecoverCommand: Command {
             let id = claim.id
             if claim.isLive(now: now) {
                 live += 1
-                print("relance \(id): envoi_en_cours, claimed by a sender still running (\(claim.owner ?? "?")): left alone")
+                print("relance \(id) : envoi_en_cours, prise par un envoi encore en cours (\(claim.owner ?? "?")) : laissée telle quelle")
                 continue
             }
             let last = try opened.attempts(relanceID: id).last
@@ -51,20 +50,20 @@ enum RecoverCommand: Command {
                 // Accepted by its channel: sent, whatever the option. Never resent.
                 if try opened.settleFromLastAttempt(id, now: now) {
                     settled += 1
-                    print("relance \(id): envoi_en_cours → envoyee (accepted by \(last.channel), id \(last.providerID ?? "?")): not resent")
+                    print("relance \(id) : envoi_en_cours → envoyee (acceptée par \(last.channel), id \(last.providerID ?? "?")) : pas renvoyée")
                 }
                 continue
             }
             if !claim.handed {
                 if try opened.putBack(claim, now: now) {
                     putBack += 1
-                    print("relance \(id): envoi_en_cours, never handed to a channel → en_attente, scheduled: it goes with the next send")
+                    print("relance \(id) : envoi_en_cours, jamais remise à un canal → en_attente, programmée : elle part avec le prochain envoi")
                 }
                 continue
             }
             unknown += 1
-            print("relance \(id): envoi_en_cours" + (last.map { ", handed to \($0.channel), no outcome recorded: outcome unknown" }
-                                                    ?? ", no attempt recorded: outcome unknown"))
+            print("relance \(id) : envoi_en_cours" + (last.map { ", remise à \($0.channel), aucun résultat enregistré : issue inconnue" }
+                                                     ?? ", aucune tentative enregistrée : issue inconnue"))
             if close {
                 _ = try opened.closeUnknown(claim, note: "Issue inconnue : le programme s'est arrêté pendant l'envoi. Vérifier chez le fournisseur avant de renvoyer.", now: now)
             } else if resend {
@@ -72,13 +71,13 @@ enum RecoverCommand: Command {
             }
         }
         var parts: [String] = []
-        if live > 0 { parts.append("\(live) left alone (a sender is running)") }
-        if settled > 0 { parts.append("\(settled) envoyee from their recorded attempt") }
-        if putBack > 0 { parts.append("\(putBack) never handed to a channel, back to en_attente") }
+        if live > 0 { parts.append("\(live) laissée(s) telle(s) quelle(s) (un envoi est en cours)") }
+        if settled > 0 { parts.append("\(settled) envoyee(s) d'après leur tentative enregistrée") }
+        if putBack > 0 { parts.append("\(putBack) jamais remise(s) à un canal, remise(s) en_attente") }
         if unknown > 0 {
-            parts.append("\(unknown) outcome unknown" + (close ? ", closed as echec" : resend ? ", back to en_attente" : ": use --close or --resend"))
+            parts.append("\(unknown) à l'issue inconnue" + (close ? ", fermée(s) en echec" : resend ? ", remise(s) en_attente" : " : utilisez --close ou --resend"))
         }
-        print("\(held.count) relance(s) envoi_en_cours: " + parts.joined(separator: "; "))
+        print("\(held.count) relance(s) envoi_en_cours : " + parts.joined(separator: " ; "))
         return 0
     }
 }

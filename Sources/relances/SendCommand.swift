@@ -5,19 +5,21 @@ import Relances
 
 enum SendCommand: Command {
     static let name = "send"
-    static let summary = "Send one relance, or every pending one"
+    static let summary = "Envoyer une relance, ou toutes celles en attente"
     static let help = """
-        usage: relances send ID [options]
-               relances send --pending [--limit N] [--max-in-flight N] [options]
+        usage : relances send ID [options]
+                relances send --pending [--limite N] [--max-in-flight N] [options]
 
-        Sends through the configured routes. A relance already sent is refused; one in
-        echec may be sent again. --pending sends every en_attente relance whose planned
-        date has come, oldest first, scheduled or not: it is an operator's explicit word
-        (serve's scheduler sends only the scheduled ones; see `relances programmer`).
+        Envoie par les canaux configurés. Une relance déjà envoyée est refusée ; une en
+        échec peut être renvoyée. --pending envoie toutes les relances en attente dont la
+        date prévue est arrivée, les plus anciennes d'abord, programmées ou non : c'est
+        la décision explicite d'un agent (le planificateur de serve n'envoie que les
+        programmées ; voir `relances programmer`). Plusieurs dettes d'un même contribuable
+        partent en un seul message (voir « grouper » dans la configuration).
 
-          --pending            every pending relance that is due
-          --limit N            at most N of them (default 10000)
-          --max-in-flight N    sends at once (default 16)
+          --pending            toutes les relances en attente arrivées à échéance
+          --limite N           au plus N (par défaut 10000)
+          --max-in-flight N    envois simultanés (par défaut 16)
         \(StoreOptions.help)
         \(GatewayOptions.help)
         """
@@ -26,23 +28,23 @@ enum SendCommand: Command {
         let store = try StoreOptions(&arguments)
         let gateway = try GatewayOptions(&arguments)
         let pending = arguments.flag("pending")
-        let limit = try arguments.int("limit", default: 10_000, in: 1...10_000_000)
+        let limit = try arguments.int("limite", alias: "limit", default: 10_000, in: 1...10_000_000)
         let inFlight = try arguments.int("max-in-flight", default: 16, in: 1...512)
         let id = arguments.positional()
         try arguments.finish()
-        guard pending != (id != nil) else { throw UsageError("give one relance ID, or --pending") }
+        guard pending != (id != nil) else { throw UsageError("donnez le numéro d'une relance, ou --pending") }
 
-        let logger = gateway.logger
+        let logger = try gateway.batchLogger()
         let dispatcher = try gateway.dispatcher(logger: logger)
         let opened = try store.open()
         let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
         if let id {
-            guard let number = Int64(id) else { throw UsageError("'\(id)' is not a relance id") }
+            guard let number = Int64(id) else { throw UsageError("« \(id) » n'est pas un numéro de relance") }
             let report = await sender.send(number)
             await dispatcher.close()
             switch report {
             case .done(let r):
-                print("relance \(r.id): \(r.statut.rawValue) — \(r.notes ?? "")")
+                print("relance \(r.id) : \(r.statut.rawValue) — \(r.notes ?? "")")
                 return r.statut == .envoyee ? 0 : 1
             case .refused(let why):
                 print("relance \(number) non envoyée : \(why)")
@@ -57,12 +59,12 @@ enum SendCommand: Command {
                 print("relance \(r.id) hors plage d'envoi : reportée au \(ISO8601.string(from: r.datePlanifiee))")
                 return 0
             case .rehearsed(let r):
-                print("relance \(r.id): dry run, written to \(GatewaySetup.dryRunPath); still \(r.statut.rawValue)")
+                print("relance \(r.id) : répétition (--dry-run), écrite dans \(GatewaySetup.dryRunPath) ; toujours \(r.statut.rawValue)")
                 return 0
             }
         }
         let ids = try opened.pending(limit: limit, now: Date(), types: sender.routedTypes, scheduledOnly: false)
         return await Output.sendBatch(ids, with: sender, inFlight: inFlight, heading: "\(ids.count) relance(s) en attente : ",
-                                      leftAs: "as they were")
+                                      leftAs: "comme elles étaient")
     }
 }

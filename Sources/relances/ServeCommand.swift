@@ -145,7 +145,8 @@ enum ServeCommand: Command {
         if !stuck.isEmpty {
             logger.warning("relances left envoi_en_cours by an earlier stop: their outcome is unknown; run `relances recover`", ["count": stuck.count])
         }
-        let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
+        let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger,
+                                                     ignoringWindows: demo)
         let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
         var configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
                                              rateLimit: rateLimit)

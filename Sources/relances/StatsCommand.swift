@@ -4,11 +4,11 @@ import Relances
 
 enum StatsCommand: Command {
     static let name = "stats"
-    static let summary = "Print the relance statistics"
+    static let summary = "Afficher les statistiques des relances"
     static let help = """
-        usage: relances stats [--date-debut YYYY-MM-DD] [--date-fin YYYY-MM-DD] [--json] [--db FILE]
+        usage : relances stats [--date-debut AAAA-MM-JJ] [--date-fin AAAA-MM-JJ] [--json] [--db FICHIER]
 
-        The API's statistics: totals by statut, response rate, counts per type and per channel.
+        Les statistiques de l'API : totaux par statut, taux de réponse, nombre par type et par canal.
         \(StoreOptions.help)
         """
 
@@ -16,7 +16,7 @@ enum StatsCommand: Command {
         let store = try StoreOptions(&arguments)
         let from = try arguments.option("date-debut"), to = try arguments.option("date-fin")
         for (name, value) in [("date_debut", from), ("date_fin", to)] where value != nil && CivilDate.parse(value!) == nil {
-            throw UsageError("Format de \(name) invalide. Utilisez YYYY-MM-DD")
+            throw UsageError("Format de \(name) invalide. Utilisez AAAA-MM-JJ")
         }
         let json = arguments.flag("json")
         try arguments.finish()

@@ -16,7 +16,7 @@ guard let name = argv.first, name != "--help", name != "-h", name != "help" else
     exit(argv.isEmpty ? 2 : 0)
 }
 guard let command = commands.first(where: { $0.name == name }) else {
-    FileHandle.standardError.write(Data("relances: unknown command '\(name)'\n\n\(overview)\n".utf8))
+    FileHandle.standardError.write(Data("relances : commande inconnue « \(name) »\n\n\(overview)\n".utf8))
     exit(2)
 }
 /// Runs one command on its words, so that the arguments are a local value.

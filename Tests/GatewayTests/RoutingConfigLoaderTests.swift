@@ -123,7 +123,7 @@ import Testing
 
     @Test func templatesWithUnknownPlaceholdersAreRefused() {
         let found = problems(#"{"channels": {"o": {"kind": "test-sink", "path": "a"}}, "routes": {"courrier": {"channels": ["o"]}}, "templates": {"sms": "Bonjour {nom}, {montnt} FCFA"}}"#)
-        #expect(found == ["routing.json: templates.sms: unknown placeholder {montnt}; valid placeholders: {nom}, {prenom}, {montant}, {echeance}, {taxe}"])
+        #expect(found == ["routing.json: templates.sms: unknown placeholder {montnt}; valid placeholders: {nom}, {prenom}, {montant}, {echeance}, {taxe}, {nom_complet}, {nombre}"])
     }
 
     @Test func lenientLoadingSkipsChannelSettingsButNotStructure() throws {

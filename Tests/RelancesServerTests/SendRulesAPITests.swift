@@ -103,7 +103,7 @@ import Testing
             """)
         let items = (made as? [Any] ?? []).map(object)
         #expect(s1 == 201 && items.count == 2)
-        #expect(items.first?["message"] as? String == "Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : dès réception")
+        #expect(items.first?["message"] as? String == "Éléonore NZE, votre taxe municipale de 5 000 FCFA (échéance dès réception) reste à payer. Merci de la régler à la mairie.")
         #expect(items.first?["notes"] as? String == "vu au marché")
         // An e-mail goes to the e-mail, whatever phone was typed.
         let (s2, mail, _) = try await rig.call("POST", "/api/relances/manuelles", json: """

@@ -37,10 +37,10 @@ import Testing
             directory: folder, output: log, timeout: 100)
         let out = try String(contentsOf: log, encoding: .utf8)
         #expect(status == 0, "\(out)")
-        let accepted = out.split(separator: "\n").first { $0.contains("e-mails: the SMTP sandbox") }
-        #expect(accepted != nil && accepted?.contains("accepted 0 ") == false, "\(out)")
-        #expect(out.contains("sent via courriel:") && out.contains("sent via letters:"))
-        #expect(out.contains("letters (letters): ready to print in"))
+        let accepted = out.split(separator: "\n").first { $0.contains("e-mails : le bac à sable SMTP") }
+        #expect(accepted != nil && accepted?.contains("a accepté 0 ") == false, "\(out)")
+        #expect(out.contains("envoyées par courriel :") && out.contains("envoyées par letters :"))
+        #expect(out.contains("courriers (letters) : prêts à imprimer dans"))
         let pdfs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("var/courriers").path)
         #expect(pdfs.count == 1 && pdfs[0].hasSuffix(".pdf"), "\(pdfs)")
     }

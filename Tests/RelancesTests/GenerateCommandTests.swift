@@ -25,7 +25,7 @@ import Testing
         let again = try String(contentsOf: log, encoding: .utf8)
         #expect(again.contains("1 relance(s) sms générée(s)"), "\(again)")
         let created = try #require(try store.relance(1))
-        #expect(created.message.hasPrefix("Rappel : Vous avez une taxe de 5000.00 FCFA à payer. Échéance : "), "\(created.message)")
+        #expect(created.message.hasPrefix("Jean NZE, votre voirie de 5 000 FCFA (échéance "), "\(created.message)")
     }
 
     /// A config named by `--config` must be there: a typo is an error, not the defaults.

@@ -33,7 +33,7 @@ import Testing
         ]
         for (i, (nom, phone)) in people.enumerated() {
             let who = try store.add(Contribuable(nom: nom, prenom: "Marie-Thérèse", telephone: phone))
-            _ = try store.add(AffectationTaxe(contribuableID: who, taxeID: voirie, dateDebut: day(-20 - i), montantCustom: Montant("\(1000 + i).50")))
+            _ = try store.add(AffectationTaxe(contribuableID: who, taxeID: voirie, dateDebut: day(-35 - i), montantCustom: Montant("\(1000 + i).50")))
         }
         var options = RelanceGenerator.Options(type: .sms, limite: 4)
         options.template = MessageTemplate(try #require(config.templates[.sms]))
@@ -84,7 +84,7 @@ import Testing
         var ids: [Int64] = []
         for (i, phone) in ["06 61 23 45 67", "077 12 34 56", "+241 066 12 34 56", "0661234567", "06 03 12 34"].enumerated() {
             ids.append(try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: phone)))
-            _ = try store.add(AffectationTaxe(contribuableID: ids[i], taxeID: voirie, dateDebut: day(-30 + i)))
+            _ = try store.add(AffectationTaxe(contribuableID: ids[i], taxeID: voirie, dateDebut: day(-40 + i)))
         }
         let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(.init(type: .sms))
         #expect(report.destinatairesRefuses.map(\.contribuableID) == [ids[0], ids[3]])

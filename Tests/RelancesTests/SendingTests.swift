@@ -173,7 +173,8 @@ import Testing
         let w = try world()
         let (_, folder) = try temporaryStore()
         let file = folder.appendingPathComponent("routing.json")
-        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: file)
+        // One message per relance (not one per taxpayer): the sink shows each was rehearsed.
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}, "templates": {"sms": {"text": "{nom}", "grouper": false}}}"#.utf8).write(to: file)
         let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
         let d = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
         let s = RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))

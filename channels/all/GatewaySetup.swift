@@ -24,10 +24,14 @@ public enum GatewaySetup {
     /// - Throws: ``ConfigError`` listing every problem, naming file, key and choices.
     public static func dispatcher(configFile: String, dryRun: Bool = false,
                                   environment: [String: String]? = nil,
-                                  logger: Logger = Logger(), clock: any GatewayClock = SystemClock()) throws(ConfigError) -> Dispatcher {
+                                  logger: Logger = Logger(), clock: any GatewayClock = SystemClock(),
+                                  ignoringWindows: Bool = false) throws(ConfigError) -> Dispatcher {
         let env: Environment
         if let environment { env = Environment(environment) } else { env = try Environment.load() }
-        let config = try config(configFile: configFile, dryRun: dryRun, environment: env)
+        var config = try config(configFile: configFile, dryRun: dryRun, environment: env)
+        // A demo talks to doubles only: its sends go out whatever the hour, so it shows
+        // something at night and on Sundays too.
+        if ignoringWindows { for name in config.channels.keys { config.channels[name]?.policy.window = nil } }
         if dryRun { logger.info("dry run: every message goes to \(dryRunPath), nothing leaves the machine") }
         let context = ChannelContext(logger: logger, clock: clock, environment: env.values)
         return try config.makeDispatcher(context: context)

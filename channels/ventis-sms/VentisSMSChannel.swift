@@ -18,6 +18,8 @@ public final class VentisSMSChannel: Channel {
     let client: any HTTPTransport
     let tokens: KeycloakTokenProvider
     let logger: Logger
+    /// No client secret is configured (warned once, at the first SMS).
+    let emptySecret: Bool
     let clock: any GatewayClock
 
     public convenience init(settings: ChannelSettings, context: ChannelContext) throws(ConfigError) {
@@ -67,9 +69,9 @@ public final class VentisSMSChannel: Channel {
             throw settings.problem("password", "is empty; set KEYCLOAK_MESSAGING_PASSWORD (in the environment or .env) or give it here")
         }
         let secret = settings.secret("client_secret")
-        if secret.isEmpty {
-            logger.warnOnce("ventis-empty-secret", "KEYCLOAK_MESSAGING_CLIENT_SECRET is empty: the token request is sent without a client secret")
-        }
+        // Said when a token is first asked for, not here: a run that sends no SMS (an
+        // e-mail campaign, a generation) has nothing to be warned about.
+        self.emptySecret = secret.isEmpty
         self.name = settings.name
         self.messageURL = base + "/message"
         self.sender = sender
@@ -110,6 +112,9 @@ public final class VentisSMSChannel: Channel {
             body = try encoder.encode(MessageRequest(to: number, sender: sender, isOTP: false, message: text))
         } catch {
             throw .rejected(status: 0, body: "encodage JSON impossible")
+        }
+        if emptySecret {
+            logger.warnOnce("ventis-empty-secret", "KEYCLOAK_MESSAGING_CLIENT_SECRET is empty: the token request is sent without a client secret")
         }
         var token = try await tokens.token()
         var response = try await post(body, token: token)

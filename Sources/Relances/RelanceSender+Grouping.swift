@@ -1,0 +1,170 @@
+import Foundation
+import Gateway
+import Synchronization
+
+/// One message per taxpayer per run: several debts of one taxpayer, of one type, to
+/// one address, in one batch, go as one message with the total and the count (the
+/// type's `groupe` template), instead of several identical-looking ones minutes
+/// apart. The relances stay one per debt: each is claimed, and records the one
+/// send's attempts, provider id and outcome. `"grouper": false` on a type's template
+/// in the routing config sends one message per debt.
+extension RelanceSender {
+    /// A relance of the batch as the grouping sees it.
+    struct GroupMember: Sendable {
+        var id: Int64
+        var nom: String
+        var prenom: String
+        var montant: Montant
+        var taxe: String
+        /// `YYYY-MM-DD…`, for the earliest due date the message names.
+        var echeance: String?
+    }
+
+    /// Splits a batch: the ids sent one by one, and the groups (two or more relances
+    /// generated from debts, of one taxpayer, one type, one address override, in the
+    /// order of their first id). Manual relances are never grouped: their text is the
+    /// operator's. One query, whatever the batch's size.
+    func groupsForThisRun(_ ids: [Int64]) -> (singles: [Int64], groups: [[GroupMember]]) {
+        guard ids.count > 1, let config = dispatcher.config else { return (ids, []) }
+        let grouping = RelanceType.sendable.filter { !config.ungroupedTypes.contains($0) && dispatcher.route(for: $0) != nil }
+        guard !grouping.isEmpty else { return (ids, []) }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        let types = "[" + grouping.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+        struct Row { var key: String; var member: GroupMember }
+        let rows: [Row]
+        do {
+            rows = try store.database.withConnection { (s: Session) throws(StoreError) -> [Row] in
+                try s.rows("""
+                    SELECT r.id, r.contribuable_id || '|' || r.type_relance || '|' || COALESCE(TRIM(r.canal_envoi), ''),
+                           c.nom, c.prenom, r.montant_due, COALESCE(t.nom, ''), r.date_echeance
+                    FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
+                    JOIN affectation_taxe a ON a.id = r.affectation_taxe_id JOIN taxe t ON t.id = a.taxe_id
+                    WHERE r.id IN (SELECT value FROM json_each(?1)) AND r.statut IN ('en_attente', 'echec')
+                      AND r.type_relance IN (SELECT value FROM json_each(?2))
+                    """, [.text(list), .text(types)]) { row in
+                    Row(key: row.text(1), member: GroupMember(id: row.int(0), nom: row.text(2), prenom: row.text(3),
+                                                              montant: Montant(centimes: row.int(4)), taxe: row.text(5),
+                                                              echeance: row.optionalText(6)))
+                }
+            }
+        } catch {
+            // Grouping is a courtesy: without it every debt still gets its message.
+            logger.warning("could not group the batch by taxpayer; sending one message per debt", ["error": "\(error)"])
+            return (ids, [])
+        }
+        var byKey: [String: [GroupMember]] = [:]
+        for row in rows { byKey[row.key, default: []].append(row.member) }
+        let grouped = byKey.values.filter { $0.count > 1 }
+        let inGroups = Set(grouped.flatMap { $0.map(\.id) })
+        guard !inGroups.isEmpty else { return (ids, []) }
+        let position = Dictionary(ids.enumerated().map { ($1, $0) }) { first, _ in first }
+        let groups = grouped.map { $0.sorted { position[$0.id, default: 0] < position[$1.id, default: 0] } }
+            .sorted { position[$0[0].id, default: 0] < position[$1[0].id, default: 0] }
+        return (ids.filter { !inGroups.contains($0) }, groups)
+    }
+
+    /// Sends the groups, `maxInFlight` at once: each is claimed whole, then goes as one
+    /// message per address actually claimed (one claimed alone goes as it is).
+    func sendGroups(_ groups: [[GroupMember]], writer: OutcomeWriter, maxInFlight: Int, summary: SummaryBox,
+                    progress: BatchProgress?) async {
+        guard !groups.isEmpty else { return }
+        let next = GroupCursor()
+        await withTaskGroup(of: Void.self) { tasks in
+            for _ in 0..<max(1, min(maxInFlight, groups.count)) {
+                tasks.addTask { [self] in
+                    while !Task.isCancelled, !isStopping {
+                        let index = next.take()
+                        guard index < groups.count else { return }
+                        await sendGroup(groups[index], writer: writer, summary: summary, progress: progress)
+                    }
+                }
+            }
+        }
+    }
+
+    private func sendGroup(_ members: [GroupMember], writer: OutcomeWriter, summary: SummaryBox, progress: BatchProgress?) async {
+        let claim = await withCheckedContinuation { (done: CheckedContinuation<BatchClaim, Never>) in
+            writer.claim(members.map(\.id)) { done.resume(returning: $0) }
+        }
+        for _ in claim.refused {
+            summary.skip()
+            progress?.skipped()
+        }
+        var byRecipient: [String: [ClaimedRelance]] = [:]
+        for relance in claim.claimed { byRecipient[relance.recipient ?? "", default: []].append(relance) }
+        for key in byRecipient.keys.sorted() {
+            let claimed = byRecipient[key]!
+            let group = claimed.compactMap { c in members.first { $0.id == c.id } }
+            let lead = claimed.count > 1 ? combined(claimed, group) : claimed[0]
+            let ids = claimed.map(\.id)
+            let attempts = RecordBuffer()
+            let end = await deliver(lead, handOff: { record in
+                for id in ids where !(await writer.handOff(record.with(relanceID: id))) { return false }
+                return true
+            }) { attempt in
+                for id in ids { attempts.append(.attempt(attempt, relanceID: id, recipient: lead.recipient, text: lead.message)) }
+            }
+            // Each relance ends as the one send did; one put back goes back as it was.
+            let records = claimed.map { c -> SendRecord in
+                if case .release(_, let to, let date) = end.record, to == lead.previous, date == nil {
+                    return .release(relanceID: c.id, to: c.previous, datePlanifiee: nil)
+                }
+                return end.record.with(relanceID: c.id)
+            }
+            writer.submit(attempts.records + records)
+            for _ in ids {
+                switch end.kind {
+                case .sent(let channel):
+                    summary.sent(channel: channel)
+                    progress?.sent()
+                case .failed(let note):
+                    summary.failed(note: note)
+                    progress?.failed()
+                case .noRoute, .stopped:
+                    summary.skip()
+                    progress?.skipped()
+                case .deferred:
+                    summary.deferred()
+                    progress?.skipped()
+                }
+            }
+        }
+    }
+
+    /// The one message for several claimed relances of a taxpayer: the type's `groupe`
+    /// template with the total, the count, the taxes and the earliest due date.
+    func combined(_ claimed: [ClaimedRelance], _ members: [GroupMember]) -> ClaimedRelance {
+        var lead = claimed[0]
+        let total = Montant(centimes: members.reduce(0) { $0 + $1.montant.centimes })
+        let taxes = members.map { MessageValues.taxe($0.taxe) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let earliest = members.compactMap { $0.echeance.map { String($0.prefix(10)) } }.min()
+        let echeance = earliest.map { $0.split(separator: "-").reversed().joined(separator: "/") } ?? ""
+        let template = dispatcher.config?.groupTemplates[lead.type].map(MessageTemplate.init) ?? .standardGroupe
+        var values = MessageValues.values(nom: members[0].nom, prenom: members[0].prenom, montant: total, echeance: echeance,
+                                          taxe: "", nombre: members.count)
+        values["taxe"] = taxes.count > 1 ? taxes.dropLast().joined(separator: ", ") + " et " + taxes.last! : taxes.first ?? ""
+        lead.message = template.render(values)
+        lead.details["montant"] = total.description
+        lead.details["taxe"] = values["taxe"]
+        lead.details["reference"] = claimed.map { "REL-\($0.id)" }.joined(separator: ", ")
+        return lead
+    }
+}
+
+extension SendRecord {
+    /// The same record for another relance of a grouped send.
+    func with(relanceID id: Int64) -> SendRecord {
+        switch self {
+        case .handOff(_, let channel, let at): .handOff(relanceID: id, channel: channel, at: at)
+        case .attempt(let attempt, _, let recipient, let text): .attempt(attempt, relanceID: id, recipient: recipient, text: text)
+        case .outcome(_, let outcome): .outcome(relanceID: id, outcome)
+        case .release(_, let statut, let date): .release(relanceID: id, to: statut, datePlanifiee: date)
+        }
+    }
+}
+
+/// The next group to send, shared by a batch's senders.
+final class GroupCursor: Sendable {
+    private let position = Mutex(0)
+    func take() -> Int { position.withLock { n in defer { n += 1 }; return n } }
+}
