@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Synchronization
 import Testing
@@ -106,7 +107,7 @@ import Testing
             check.standardOutput = out
             check.standardError = out
             try check.run()
-            check.waitUntilExit()
+            await check.exited(within: 60)   // its few lines fit in the pipe's buffer
             let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(check.terminationStatus == 0 || said.contains("Failed to connect") || said.contains("System has not been booted"), "\(said)")
         }

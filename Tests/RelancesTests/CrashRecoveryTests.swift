@@ -237,7 +237,7 @@ enum RelancesProgram {
         let said = try String(contentsOf: out, encoding: .utf8)
         #expect(said.contains("laissée(s) telle(s) quelle(s) (un envoi est en cours)"), "\(said.suffix(300))")
         #expect(!said.contains("remise(s) en_attente"), "\(said.suffix(300))")
-        batch.waitUntilExit()
+        await batch.exited(within: 120)
         #expect(batch.terminationStatus == 0 && !claimed.isEmpty)
         #expect(try store.inProgress().isEmpty)
         let rows = try CrashRecoveryTests.rows(store)
@@ -286,7 +286,7 @@ enum RelancesProgram {
         #expect(answer.status == 200)
         let answered = (try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]]) ?? []
         #expect(answered.count == 400)
-        serve.waitUntilExit()
+        await serve.exited(within: 60)
         #expect(serve.terminationReason == .exit && serve.terminationStatus == 0)
 
         #expect(try store.inProgress().isEmpty)

@@ -111,11 +111,7 @@ import Glibc
         // `serve --demo` on it: the same relances, nothing replaced.
         let serveLog = folder.appendingPathComponent("serve.log")
         let (process, _) = try await ServeCommandTests().serve(["--demo", "--db", demo, "--schedule-interval", "0"], in: folder, log: serveLog)
-        // Waited for without holding a thread of the test pool (other suites' servers need them).
-        process.terminate()
-        for _ in 0..<1_000 where process.isRunning { try await Task.sleep(nanoseconds: 20_000_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        await ServeCommandTests.stop(process)
         #expect(try String(contentsOf: serveLog, encoding: .utf8).contains("kept as it is"))
         #expect(try relances() == made)
     }

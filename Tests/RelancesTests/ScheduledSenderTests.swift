@@ -132,13 +132,13 @@ final class SteppedClock: GatewayClock {
                                         logger: Logger(sink: log))
         scheduler.start()
         // The first batch is full (2 of the 3 due) and rehearsed: then the loop sleeps.
-        #expect(await eventually(within: 10) { clock.sleeps == 1 })
+        #expect(await eventually { clock.sleeps == 1 })
         let batches = { log.lines.filter { $0.contains("msg=\"scheduled batch\"") }.count }
         #expect(batches() == 1 && w.sinkLines() == 2)
         #expect(try ids.allSatisfy { try w.statut($0) == .enAttente })   // nothing claimed
 
         clock.tick()                                              // the interval is over: one more batch
-        #expect(await eventually(within: 10) { clock.sleeps == 2 })
+        #expect(await eventually { clock.sleeps == 2 })
         await scheduler.stop()
         #expect(batches() == 2 && w.sinkLines() == 4)
         #expect(try ids.allSatisfy { try w.statut($0) == .enAttente })
