@@ -215,7 +215,7 @@ final class RequestGate: Sendable {
             names.formUnion(loopback)
             names.formUnion(localAddresses())
             if let hostname = ProcessInfo.processInfo.hostName.split(separator: ".").first { names.insert(hostname.lowercased()) }
-        case "localhost", _ where host.hasPrefix("127."):
+        case _ where host == "localhost" || host.hasPrefix("127."):
             names.formUnion(loopback)
             names.insert(hostName(host))
         default:

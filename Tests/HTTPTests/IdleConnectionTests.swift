@@ -151,14 +151,14 @@ import Glibc
             for source in ["127.0.0.7", "127.0.0.8"] {
                 let fd = Self.connect(from: source, to: server.port)
                 out.append(fd.flatMap { Self.get($0, "/healthz")?.status })
-                fd.map { close($0) }
+                if let fd { close(fd) }
             }
             // Closing one gives the address its room back.
             close(mine.removeFirst())
             _ = Self.within(10) { server.openConnections == 2 }
             let again = Self.connect(from: "127.0.0.7", to: server.port)
             out.append(again.flatMap { Self.get($0, "/healthz")?.status })
-            again.map { close($0) }
+            if let fd = again { close(fd) }
             return out
         }
         #expect(statuses == [503, 200, 200])
@@ -180,7 +180,7 @@ import Glibc
             let closedInCrowd = Self.closedByServer(lone, timeout: 10)
             let roomAgain = Self.within(10) { server.openConnections <= 6 }
             let fresh = Self.connect(from: "127.0.0.11", to: server.port)
-            defer { fresh.map { close($0) } }
+            defer { if let fd = fresh { close(fd) } }
             return [keptAlone, crowd.count == 6, closedInCrowd, roomAgain, fresh.flatMap { Self.get($0, "/healthz")?.status } == 200]
         }
         #expect(seen == [true, true, true, true, true])
@@ -202,7 +202,7 @@ import Glibc
             for source in ["127.0.0.12", "127.0.0.13"] {
                 let fd = Self.connect(from: source, to: server.port)
                 out.append(fd.flatMap { Self.get($0, "/healthz")?.status })
-                fd.map { close($0) }
+                if let fd { close(fd) }
             }
             return out
         }

@@ -79,7 +79,7 @@ import Testing
             }
         }
         #expect(try segments("b") == 2)
-        try rig.store.database.withConnection { (s: Session) throws(StoreError) in
+        _ = try rig.store.database.withConnection { (s: Session) throws(StoreError) in
             try s.run("UPDATE relance SET message = ? WHERE id = ?", [.text(String(repeating: "Rappel de taxe. ", count: 20)), .int(ids["b"]!)])
         }
         #expect(try segments("b") == nil)
