@@ -149,7 +149,7 @@ struct RelancesAPI: Sendable {
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         options.acteur = request.principal
         options.utilisateurID = Relance.utilisateurID(forActeur: request.principal)
-        if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
+        if let template = sender.runtime.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
             // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
             // channels, and a dry run's sink would only answer with its own figures.
@@ -205,7 +205,7 @@ struct RelancesAPI: Sendable {
     /// is typed) the type's template filled for this taxpayer, never an empty message.
     func message(_ typed: String?, type: RelanceType, for who: Contribuable, montant: Montant, due: Date?) -> String {
         if let typed, !typed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return typed }
-        let template = sender.dispatcher.config?.templates[type].map(MessageTemplate.init) ?? .standard
+        let template = sender.runtime.templates[type].map(MessageTemplate.init) ?? .standard
         return RelanceGenerator.message(template, nom: who.nom, prenom: who.prenom, montant: montant, due: due)
     }
 

@@ -53,7 +53,7 @@ enum DemoCommand: Command {
         // The SMTP double offers no TLS: STARTTLS is only tried.
         environment.merge(mailServer.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
         let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: dryRun), logger: logger)
         let generator = RelanceGenerator(store: store)
 
         var ids: [Int64] = []

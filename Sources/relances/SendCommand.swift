@@ -35,7 +35,7 @@ enum SendCommand: Command {
         let logger = gateway.logger
         let dispatcher = try gateway.dispatcher(logger: logger)
         let opened = try store.open()
-        let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: opened, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun), logger: logger)
         if let id {
             guard let number = Int64(id) else { throw UsageError("'\(id)' is not a relance id") }
             let report = await sender.send(number)

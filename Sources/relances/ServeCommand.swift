@@ -146,7 +146,7 @@ enum ServeCommand: Command {
             logger.warning("relances left envoi_en_cours by an earlier stop: their outcome is unknown; run `relances recover`", ["count": stuck.count])
         }
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun), logger: logger)
         var configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
                                              rateLimit: rateLimit)
         configuration.jwtSecret = jwtSecret

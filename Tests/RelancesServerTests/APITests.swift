@@ -42,7 +42,7 @@ final class APIRig: @unchecked Sendable {
         } else {
             Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
         }
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
         configure(&config)

@@ -29,7 +29,7 @@ import Testing
 
         let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
         let dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["lettres"])], channels: ["lettres": letters], logger: log)
-        let api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, dispatcher: dispatcher, logger: log),
+        let api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log),
                                   configuration: APIConfiguration(tokens: ["t0ken-courriers"], logger: log))
         defer { api.server.shutdown(grace: 1) }
         let client = CurlHTTPClient(configuration: .init(logger: log))

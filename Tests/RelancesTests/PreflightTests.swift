@@ -43,7 +43,7 @@ import Testing
         #expect(sandbox.messageRequests == 0)          // nothing sent
 
         let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options)
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink())).send(generated.created)
         let accepted = sandbox.received.filter { $0.answer.hasPrefix("+SUCCESS") }
 
         #expect(report.canal == "ventis")
@@ -94,7 +94,7 @@ import Testing
 
         // The real run: the same two fail before any request, the others reach the provider as 241 and 8 digits.
         let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(.init(type: .sms))
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink())).send(generated.created)
         #expect(summary.failed == 2 && summary.sent == 3)
         #expect(Set(sandbox.received.map(\.to)) == ["24177123456", "24166123456", "24106031234"])
         #expect(sandbox.received.allSatisfy { $0.answer.hasPrefix("+SUCCESS") })

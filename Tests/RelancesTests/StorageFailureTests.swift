@@ -14,7 +14,7 @@ import Testing
             .write(to: config)
         let routing = try GatewaySetup.config(configFile: config.path, environment: Environment())
         let dispatcher = try routing.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
-        return RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink()))
+        return RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink()))
     }
 
     func letters(_ store: SQLiteRelanceStore, _ n: Int) throws -> [Int64] {
@@ -85,9 +85,8 @@ import Testing
         let ids = try letters(store, 10)
         try store.database.execute("PRAGMA busy_timeout = 50")
         let gate = GateChannel()
-        let sender = RelanceSender(store: store, dispatcher: Dispatcher(routes: [.courrier: Route(channels: [gate.name])], channels: [gate.name: gate],
-                                                                        logger: Logger(sink: MemoryLogSink())),
-                                   logger: Logger(sink: MemoryLogSink()))
+        let dispatcher = Dispatcher(routes: [.courrier: Route(channels: [gate.name])], channels: [gate.name: gate], logger: Logger(sink: MemoryLogSink()))
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink()))
         let batch = Task { await sender.send(ids, maxInFlight: 10) }
         #expect(await eventually { gate.entered == 10 })         // all claimed, all held in the channel
         let other = try Database(path: store.database.path)
