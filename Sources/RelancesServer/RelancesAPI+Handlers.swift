@@ -11,15 +11,7 @@ struct RelancesAPI: Sendable {
     let clock: any GatewayClock
 
     func storeCall<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
-        do { return try body() } catch {
-            switch error {
-            case .notFound(let why): throw .notFound(why)
-            case .invalid(let why): throw .badRequest(why)
-            case .conflict(let why): throw APIError(status: 409, detail: why)
-            case .unprocessable(let field, let why): throw .unprocessable(field, why)
-            default: throw APIError(status: 500, detail: "Erreur de la base de données")
-            }
-        }
+        do { return try body() } catch { throw APIError(error) }
     }
 
     func body<T: Decodable>(_ request: HTTPRequest, _ type: T.Type) throws(APIError) -> T {
@@ -130,7 +122,7 @@ struct RelancesAPI: Sendable {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
-        case .storeFailed(let why): throw APIError(status: 500, detail: why)
+        case .storeFailed(let why): throw APIError(status: 500, detail: why, cause: "relance \(id): \(why)")
         }
     }
 

@@ -322,3 +322,21 @@ final class APIRig: @unchecked Sendable {
         #expect(((down as? [String: Any])?["channels"] as? [[String: Any]])?.first?["healthy"] as? Bool == true)   // the token is still valid
     }
 }
+
+/// A server error is logged with its cause before the answer, which does not carry it.
+@Suite struct ServerErrorLogTests {
+    @Test func aDatabaseFailureIsLoggedWithItsCauseBeforeThe500() async throws {
+        let log = MemoryLogSink()
+        let rig = try APIRig { $0.logger = Logger(sink: log) }
+        let id = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: Date())).id
+        try rig.store.database.execute("""
+            CREATE TRIGGER refuse_updates BEFORE UPDATE ON relance BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END
+            """)
+        let (status, json, _) = try await rig.call("PUT", "/api/relances/\(id)", json: #"{"statut": "annulee", "notes": "payée"}"#)
+        #expect(status == 500)
+        let detail = (json as? [String: Any])?["detail"] as? String
+        #expect(detail == "Erreur de la base de données")
+        let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
+        #expect(line.contains("disque plein (simulé)") && line.contains("/api/relances/{id}") && line.contains("PUT"))
+    }
+}
