@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Testing
 
