@@ -150,7 +150,7 @@ struct RelancesAPI: Sendable {
             }
             // What the run would do; nothing written, nothing sent.
             let report = try storeCall { () throws(StoreError) in
-                try CampaignPreflight(store: store, dispatcher: sender.dispatcher, clock: clock).run(options)
+                try CampaignPreflight(store: store, runtime: sender.runtime, clock: clock).run(options)
             }
             return .json(report)
         }

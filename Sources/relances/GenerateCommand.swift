@@ -54,7 +54,7 @@ enum GenerateCommand: Command {
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = templates[type] { options.template = MessageTemplate(template) }
         if preflight, let dispatcher {
-            let report = try CampaignPreflight(store: opened, dispatcher: dispatcher).run(options)
+            let report = try CampaignPreflight(store: opened, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun)).run(options)
             print(json ? PreflightText.json(report) : PreflightText.table(report))
             return 0
         }

@@ -38,7 +38,7 @@ import Testing
         var options = RelanceGenerator.Options(type: .sms, limite: 4)
         options.template = MessageTemplate(try #require(config.templates[.sms]))
 
-        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(options, examples: 10)
+        let report = try CampaignPreflight(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow)).run(options, examples: 10)
         #expect(try store.list(.init()).total == 0)   // nothing written
         #expect(sandbox.messageRequests == 0)          // nothing sent
 
@@ -86,7 +86,7 @@ import Testing
             ids.append(try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: phone)))
             _ = try store.add(AffectationTaxe(contribuableID: ids[i], taxeID: voirie, dateDebut: day(-30 + i)))
         }
-        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(.init(type: .sms))
+        let report = try CampaignPreflight(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow)).run(.init(type: .sms))
         #expect(report.destinatairesRefuses.map(\.contribuableID) == [ids[0], ids[3]])
         #expect(report.destinatairesRefuses.map(\.destinataire) == ["06 61 23 45 67", "0661234567"])
         #expect(report.destinatairesRefuses.map(\.nom) == ["C0 P", "C3 P"])

@@ -168,6 +168,21 @@ import Testing
         #expect(slow.deliveries.count == 5)
     }
 
+    /// Whether a send is a rehearsal comes from the config it was built from, or is said
+    /// by whoever built the dispatcher by hand: never silently « no » for a dry-run config.
+    @Test func aDryRunConfigIsARehearsalWhateverTheCallerSays() throws {
+        let (_, folder) = try temporaryStore()
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}, "templates": {"sms": {"text": "Bonjour {nom}", "max_segments": 2}}}"#.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
+        let context = ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder)
+        let runtime = try config.makeRuntime(context: context)
+        #expect(runtime.isRehearsal && runtime.segmentBudgets[.sms] == 2 && runtime.templates[.sms] == "Bonjour {nom}")
+        #expect(SendRuntime(dispatcher: try config.makeDispatcher(context: context), rehearsal: false).isRehearsal)
+        let handBuilt = dispatcher([.sms: Route(channels: ["ventis"])], [RecordingChannel("ventis")])
+        #expect(!SendRuntime(dispatcher: handBuilt, rehearsal: false).isRehearsal && SendRuntime(dispatcher: handBuilt, rehearsal: true).isRehearsal)
+    }
+
     /// A dry run writes every message to the sink and changes nothing in the store: no
     /// claim, no attempt, no outcome, so the real campaign still sends every relance.
     @Test func aDryRunWritesTheSinkAndLeavesEveryRelanceAsItWas() async throws {
@@ -177,7 +192,7 @@ import Testing
         try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}}"#.utf8).write(to: file)
         let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
         let d = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
-        let s = RelanceSender(store: w.store, runtime: SendRuntime(dispatcher: d, rehearsal: false), clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+        let s = RelanceSender(store: w.store, runtime: SendRuntime(config: config, dispatcher: d), clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
         #expect(s.isRehearsal)
         let ids = try (0..<5).map { _ in try w.relance() }
         let summary = await s.send(ids, maxInFlight: 4)
