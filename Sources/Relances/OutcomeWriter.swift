@@ -138,10 +138,13 @@ final class OutcomeWriter: SendingSession, @unchecked Sendable {
     private func run() {
         var renewal = Date().addingTimeInterval(ClaimOwner.renewal)
         while true {
-            if !rehearsal && Date() >= renewal {
+            if Date() >= renewal {
+                // Due again in any case: a rehearsal holds no claim, but must not spin here.
                 renewal = Date().addingTimeInterval(ClaimOwner.renewal)
-                do { try store.renewClaims(of: owner, now: clock.now()) } catch {
-                    logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                if !rehearsal {
+                    do { try store.renewClaims(of: owner, now: clock.now()) } catch {
+                        logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                    }
                 }
             }
             condition.lock()
