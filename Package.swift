@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "relances", dependencies: ["Gateway", "Channels", "HTTP", "Relances", "RelancesServer", "ProviderSandbox"]),
         .executableTarget(name: "relances-bench", dependencies: ["Gateway", "Channels", "LettersPDF", "HTTP", "Relances", "RelancesServer", "ProviderSandbox", "CSQLite"]),
 
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ProviderSandbox"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS", "SMTPMail", "LettersPDF", "HTTP", "ProviderSandbox"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway", "ProviderSandbox"]),
         .testTarget(name: "VentisSMSTests", dependencies: ["VentisSMS", "ProviderSandbox", "HTTP", "Gateway", "Channels"]),

@@ -7,6 +7,10 @@ import Foundation
 ///
 /// A job that arrives when no request is being handled (a stray child of a finished
 /// handler) goes to the global executor rather than waiting for the next request.
+///
+/// `@unchecked Sendable`: its state is shared with the connection thread under an
+/// `NSCondition` (the thread waits on it), and every `var` is read and written with
+/// `condition` held.
 final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []

@@ -4,6 +4,9 @@ import Gateway
 
 /// Threads that each own one curl easy handle and run transfers handed to them.
 /// Threads are started as demand grows, up to `limit`, and live as long as the pool.
+/// Threads because `curl_easy_perform` blocks: never on the cooperative pool.
+/// `@unchecked Sendable`: every `var` is read and written with `condition` held (the
+/// workers wait on it).
 final class CurlWorkerPool: SharedResource, @unchecked Sendable {
     /// Runs on a worker thread with its handle (nil if curl could not make one, which
     /// the job must report as a failure rather than wait).

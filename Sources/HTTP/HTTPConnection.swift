@@ -242,6 +242,9 @@ final class HTTPConnection: @unchecked Sendable {
     }
 }
 
+/// The handler's answer, carried from its task to the connection thread.
+/// `@unchecked Sendable`: written once by the handler's task, read by the connection
+/// thread only after `executor.run` has returned, which waits for that task to end.
 private final class ResponseBox: @unchecked Sendable {
     var response: HTTPResponse?
 }

@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// A value read by many threads at once and rarely written, behind a POSIX
-/// reader-writer lock (readers never wait for each other).
+/// reader-writer lock (readers never wait for each other). `@unchecked Sendable`:
+/// `value` is only reached inside `read` (under the read lock) or `write` (under the
+/// write lock).
 final class ReadMostly<Value>: @unchecked Sendable {
     private var value: Value
     private var lock = pthread_rwlock_t()

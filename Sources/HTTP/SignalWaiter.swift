@@ -73,6 +73,7 @@ final class SignalHub: Sendable {
             return (fresh, !s.readerStarted)
         }
         if startReader {
+            // A thread: it blocks in `read` on the signal pipe.
             let reader = Thread { [self] in readLoop() }
             reader.name = "signals"
             reader.stackSize = 128 * 1024

@@ -80,6 +80,7 @@ public final class SMTPSandbox: Sendable {
         }
         listener = fd
         self.port = Int(UInt16(bigEndian: address.sin_port))
+        // A thread: `accept` blocks.
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "smtp-sandbox"
         thread.start()
@@ -146,6 +147,7 @@ public final class SMTPSandbox: Sendable {
                 return true
             }
             guard accepted else { Glibc.close(fd); return }
+            // A thread a session: it blocks in `recv` on the client's socket.
             let thread = Thread { [self] in
                 var session = SMTPSession(fd: fd, server: self)
                 session.run()

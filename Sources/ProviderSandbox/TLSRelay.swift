@@ -8,6 +8,11 @@ import Glibc
 /// bytes are relayed to it, and the decrypted conversation is read from its standard
 /// output and answered on its standard input. Needs the `openssl` command (the CI
 /// installs it) and a certificate (the tests make one with it).
+///
+/// The pumps are threads because they block in `recv`. `@unchecked Sendable`: the
+/// descriptors and the pid are set in `init`, before the relay is shared, and cleared by
+/// `stop()`, which only the SMTP session that owns the relay calls, once; the pump
+/// threads use copies of the descriptors, never these properties.
 final class TLSRelay: @unchecked Sendable {
     private var pid: pid_t = 0
     private var upstream: Int32 = -1

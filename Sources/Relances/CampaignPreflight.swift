@@ -10,12 +10,14 @@ import Gateway
 /// it asks before sending (``Channel/check(_:)``): so its figures are the real run's.
 public struct CampaignPreflight: Sendable {
     public let store: SQLiteRelanceStore
-    public let dispatcher: Dispatcher
+    /// What the real run would send with: its dispatcher's routes and channels, its budgets.
+    public let runtime: SendRuntime
     public let clock: any GatewayClock
+    var dispatcher: Dispatcher { runtime.dispatcher }
 
-    public init(store: SQLiteRelanceStore, dispatcher: Dispatcher, clock: any GatewayClock = SystemClock()) {
+    public init(store: SQLiteRelanceStore, runtime: SendRuntime, clock: any GatewayClock = SystemClock()) {
         self.store = store
-        self.dispatcher = dispatcher
+        self.runtime = runtime
         self.clock = clock
     }
 
@@ -103,7 +105,7 @@ public struct CampaignPreflight: Sendable {
         var report = Report(typeRelance: type.rawValue)
         report.canal = dispatcher.route(for: type)?.channels.first
         let values = RelanceGenerator.lateDebtsValues(now: clock.now(), joursRetardMin: options.joursRetardMin)
-        let budget = dispatcher.config?.segmentBudgets[type]
+        let budget = runtime.segmentBudgets[type]
         var sms = type == .sms ? Report.SMSFigures(budget: budget) : nil
         var reasons: [String: Int] = [:]
         var cost: Double?

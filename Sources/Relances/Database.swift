@@ -8,6 +8,9 @@ import Synchronization
 public final class Database: Sendable {
     private let connection: Mutex<Connection>
 
+    /// `@unchecked Sendable` because an SQLite handle and its statements must not be
+    /// used by two threads at once: a `Connection` is only reached through the `Mutex`
+    /// above, so one thread at a time uses it.
     final class Connection: @unchecked Sendable {
         let handle: OpaquePointer
         var statements: [String: Statement] = [:]
@@ -156,6 +159,9 @@ public enum SQLValue: Sendable, Hashable {
     public static func optional(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
 }
 
+/// A prepared statement. `@unchecked Sendable` because it belongs to a connection: it is
+/// only used inside that connection's lock (a ``Session`` handed to a closure), by the
+/// one thread holding it.
 public final class Statement: @unchecked Sendable {
     let handle: OpaquePointer
     let database: OpaquePointer

@@ -15,8 +15,13 @@ import Gateway
 /// disk) is tried again, four times over about three seconds. If it still fails, its
 /// relances stay `envoi_en_cours`, and no more are claimed: a batch never goes on
 /// sending messages it cannot record.
-final class OutcomeWriter: @unchecked Sendable {
-    // Every var below is read and written with `condition` held.
+///
+/// SQLite's calls block (on the disk, on another process's lock up to the busy
+/// timeout): hence a thread of its own rather than a task, so the cooperative pool
+/// never waits on the disk. `@unchecked Sendable` because its state is shared with that
+/// thread under an `NSCondition` rather than a `Mutex` (the thread waits on it): every
+/// `var` below is read and written with `condition` held, and the `let`s are Sendable.
+final class OutcomeWriter: SendingSession, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [SendRecord] = []
     private var claims: [(ids: [Int64], done: @Sendable (BatchClaim) -> Void)] = []
@@ -40,24 +45,18 @@ final class OutcomeWriter: @unchecked Sendable {
     private let store: SQLiteRelanceStore
     private let clock: any GatewayClock
     private let logger: Logger
-    private let routable: @Sendable (RelanceType) -> Bool
-    /// A dry run: claims only read, records are dropped.
-    private let rehearsal: Bool
-    /// Whose the claims are; their lease is renewed every ``ClaimOwner/renewal`` seconds
-    /// while the writer runs, so `relances recover` leaves them alone.
-    let owner: ClaimOwner
-    /// Who has the batch sent, recorded on each relance claimed (nil keeps the last).
-    private let acteur: String?
+    /// Whose the claims are (their lease is renewed every ``ClaimOwner/renewal`` seconds
+    /// while the writer runs, so `relances recover` leaves them alone), who had them
+    /// sent, whether it is a dry run (claims only read, records dropped).
+    private let batch: SendingBatch
+    private var rehearsal: Bool { batch.rehearsal }
+    var owner: ClaimOwner { batch.owner }
 
-    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger, rehearsal: Bool, owner: ClaimOwner = .thisProcess(),
-         acteur: String? = nil, routable: @escaping @Sendable (RelanceType) -> Bool) {
-        self.rehearsal = rehearsal
-        self.owner = owner
-        self.acteur = acteur
+    init(store: SQLiteRelanceStore, batch: SendingBatch, clock: any GatewayClock, logger: Logger) {
+        self.batch = batch
         self.store = store
         self.clock = clock
         self.logger = logger
-        self.routable = routable
         let thread = Thread { [self] in run() }
         thread.name = "relances-writer"
         thread.start()
@@ -73,9 +72,16 @@ final class OutcomeWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Claims `ids` (before any pending write: senders are waiting for them) and hands
-    /// the claim to `done`, on the writer's thread. A claim that fails claims nothing.
-    func claim(_ ids: [Int64], done: @escaping @Sendable (BatchClaim) -> Void) {
+    /// Claims `ids`, before any pending write (senders are waiting for them). A claim
+    /// that fails claims nothing.
+    func claim(_ ids: [Int64]) async -> BatchClaim {
+        await withCheckedContinuation { continuation in
+            claim(ids) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Queues a claim, answered to `done` on the writer's thread.
+    private func claim(_ ids: [Int64], done: @escaping @Sendable (BatchClaim) -> Void) {
         condition.lock()
         claims.append((ids, done))
         submitted += 1
@@ -132,10 +138,13 @@ final class OutcomeWriter: @unchecked Sendable {
     private func run() {
         var renewal = Date().addingTimeInterval(ClaimOwner.renewal)
         while true {
-            if !rehearsal && Date() >= renewal {
+            if Date() >= renewal {
+                // Due again in any case: a rehearsal holds no claim, but must not spin here.
                 renewal = Date().addingTimeInterval(ClaimOwner.renewal)
-                do { try store.renewClaims(of: owner, now: clock.now()) } catch {
-                    logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                if !rehearsal {
+                    do { try store.renewClaims(of: owner, now: clock.now()) } catch {
+                        logger.warning("could not renew the lease of this batch's claims", ["error": error.description])
+                    }
                 }
             }
             condition.lock()
@@ -168,10 +177,11 @@ final class OutcomeWriter: @unchecked Sendable {
                     continue
                 }
                 do {
-                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, acteur: acteur, routable: routable))
+                    request.done(try store.claim(request.ids, now: clock.now(), reserve: !rehearsal, owner: owner, acteur: batch.acteur,
+                                                 resend: batch.resend, routable: batch.routable))
                 } catch {
                     logger.error("could not claim a group of relances; they stay as they were", ["relances": request.ids.count, "error": error.description])
-                    request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }))
+                    request.done(BatchClaim(claimed: [], refused: request.ids.map { ($0, .notFound) }, failure: error))
                 }
             }
             // Once results could not be written, nothing more is handed to a channel.
@@ -180,7 +190,13 @@ final class OutcomeWriter: @unchecked Sendable {
             if refuseClaims {
                 writable = group.filter { if case .handOff = $0 { refused.insert($0.relanceID); return false } else { return true } }
             }
-            let failed = write(writable)
+            // Hand-offs queued ahead of every result of the group go in a transaction of
+            // their own: they were asked for before any of these results could fail, so
+            // another relance's result that cannot be written does not refuse them. A
+            // hand-off queued after a result shares its fate (the batch is then broken).
+            let lead = writable.prefix { if case .handOff = $0 { true } else { false } }
+            let failed = lead.isEmpty || lead.count == writable.count
+                ? write(writable) : write(Array(lead)).union(write(Array(writable.dropFirst(lead.count))))
             // A failed hand-off is no lost result: its message does not go.
             let results = Set(writable.compactMap { (record: SendRecord) -> Int64? in if case .handOff = record { nil } else { record.relanceID } })
             refused.formUnion(failed.subtracting(results))
@@ -208,14 +224,34 @@ final class OutcomeWriter: @unchecked Sendable {
                 return []
             } catch {
                 guard let delay = delays.popFirst() else {
+                    let failed = writeEach(group)
                     logger.error("could not write a group of send results; their relances stay envoi_en_cours for `relances recover`, "
-                                 + "and the batch claims no more", ["records": group.count, "error": error.description])
-                    return Set(group.map(\.relanceID))
+                                 + "and the batch claims no more", ["records": group.count, "unwritten": failed.count, "error": error.description])
+                    return failed
                 }
                 logger.warning("could not write a group of send results; trying again", ["records": group.count, "error": error.description,
                                                                                           "in_seconds": delay])
                 Thread.sleep(forTimeInterval: delay)
             }
         }
+    }
+
+    /// A group that could not be written, written again one relance at a time, so what
+    /// one relance's records cannot do (a full page, a trigger) does not leave the others
+    /// unrecorded. Its hand-offs are not tried again: those messages do not go. Answers
+    /// the relances left unwritten, hand-offs included.
+    private func writeEach(_ group: [SendRecord]) -> Set<Int64> {
+        var order: [Int64] = []
+        var byRelance: [Int64: [SendRecord]] = [:]
+        var failed: Set<Int64> = []
+        for record in group {
+            if case .handOff = record { failed.insert(record.relanceID); continue }
+            if byRelance[record.relanceID] == nil { order.append(record.relanceID) }
+            byRelance[record.relanceID, default: []].append(record)
+        }
+        for id in order {
+            do { try store.write(byRelance[id]!, now: clock.now()) } catch { failed.insert(id) }
+        }
+        return failed
     }
 }

@@ -8,52 +8,69 @@ import Synchronization
 /// apart. The relances stay one per debt: each is claimed, and records the one
 /// send's attempts, provider id and outcome. `"grouper": false` on a type's template
 /// in the routing config sends one message per debt.
-extension RelanceSender {
-    /// A relance of the batch as the grouping sees it.
-    struct GroupMember: Sendable {
-        var id: Int64
-        var nom: String
-        var prenom: String
-        var montant: Montant
-        var taxe: String
-        /// `YYYY-MM-DD…`, for the earliest due date the message names.
-        var echeance: String?
-    }
+/// A relance of a batch as the grouping sees it: what the one message names.
+public struct GroupMember: Sendable {
+    public var id: Int64
+    /// Relances of one key go together: the taxpayer, the type, the address override.
+    public var key: String
+    public var nom: String
+    public var prenom: String
+    public var montant: Montant
+    public var taxe: String
+    /// `YYYY-MM-DD…`, for the earliest due date the message names.
+    public var echeance: String?
 
+    public init(id: Int64, key: String, nom: String, prenom: String, montant: Montant, taxe: String, echeance: String?) {
+        (self.id, self.key, self.nom, self.prenom, self.montant, self.taxe, self.echeance) = (id, key, nom, prenom, montant, taxe, echeance)
+    }
+}
+
+extension RelanceStore {
+    /// A store that cannot tell a debt's taxpayer and tax groups nothing: every debt
+    /// then gets its own message, as with `"grouper": false`.
+    public func groupMembers(_ ids: [Int64], types: [RelanceType]) throws(StoreError) -> [GroupMember] { [] }
+}
+
+extension SQLiteRelanceStore {
+    /// The relances of `ids` that may go together: generated from a debt (manual ones
+    /// keep the operator's text), still to send, of `types`. One query, whatever the
+    /// batch's size.
+    public func groupMembers(_ ids: [Int64], types: [RelanceType]) throws(StoreError) -> [GroupMember] {
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        let kinds = "[" + types.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+        return try database.withConnection { (s: Session) throws(StoreError) -> [GroupMember] in
+            try s.rows("""
+                SELECT r.id, r.contribuable_id || '|' || r.type_relance || '|' || COALESCE(TRIM(r.canal_envoi), ''),
+                       c.nom, c.prenom, r.montant_due, COALESCE(t.nom, ''), r.date_echeance
+                FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
+                JOIN affectation_taxe a ON a.id = r.affectation_taxe_id JOIN taxe t ON t.id = a.taxe_id
+                WHERE r.id IN (SELECT value FROM json_each(?1)) AND r.statut IN ('en_attente', 'echec')
+                  AND r.type_relance IN (SELECT value FROM json_each(?2))
+                """, [.text(list), .text(kinds)]) { row in
+                GroupMember(id: row.int(0), key: row.text(1), nom: row.text(2), prenom: row.text(3),
+                            montant: Montant(centimes: row.int(4)), taxe: row.text(5), echeance: row.optionalText(6))
+            }
+        }
+    }
+}
+
+extension RelanceSender {
     /// Splits a batch: the ids sent one by one, and the groups (two or more relances
     /// generated from debts, of one taxpayer, one type, one address override, in the
     /// order of their first id). Manual relances are never grouped: their text is the
     /// operator's. One query, whatever the batch's size.
     func groupsForThisRun(_ ids: [Int64]) -> (singles: [Int64], groups: [[GroupMember]]) {
-        guard ids.count > 1, let config = dispatcher.config else { return (ids, []) }
-        let grouping = RelanceType.sendable.filter { !config.ungroupedTypes.contains($0) && dispatcher.route(for: $0) != nil }
+        guard ids.count > 1 else { return (ids, []) }
+        let grouping = RelanceType.sendable.filter { !runtime.ungroupedTypes.contains($0) && dispatcher.route(for: $0) != nil }
         guard !grouping.isEmpty else { return (ids, []) }
-        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let types = "[" + grouping.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
-        struct Row { var key: String; var member: GroupMember }
-        let rows: [Row]
-        do {
-            rows = try store.database.withConnection { (s: Session) throws(StoreError) -> [Row] in
-                try s.rows("""
-                    SELECT r.id, r.contribuable_id || '|' || r.type_relance || '|' || COALESCE(TRIM(r.canal_envoi), ''),
-                           c.nom, c.prenom, r.montant_due, COALESCE(t.nom, ''), r.date_echeance
-                    FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
-                    JOIN affectation_taxe a ON a.id = r.affectation_taxe_id JOIN taxe t ON t.id = a.taxe_id
-                    WHERE r.id IN (SELECT value FROM json_each(?1)) AND r.statut IN ('en_attente', 'echec')
-                      AND r.type_relance IN (SELECT value FROM json_each(?2))
-                    """, [.text(list), .text(types)]) { row in
-                    Row(key: row.text(1), member: GroupMember(id: row.int(0), nom: row.text(2), prenom: row.text(3),
-                                                              montant: Montant(centimes: row.int(4)), taxe: row.text(5),
-                                                              echeance: row.optionalText(6)))
-                }
-            }
-        } catch {
+        let rows: [GroupMember]
+        do { rows = try store.groupMembers(ids, types: grouping) } catch {
             // Grouping is a courtesy: without it every debt still gets its message.
             logger.warning("could not group the batch by taxpayer; sending one message per debt", ["error": "\(error)"])
             return (ids, [])
         }
         var byKey: [String: [GroupMember]] = [:]
-        for row in rows { byKey[row.key, default: []].append(row.member) }
+        for row in rows { byKey[row.key, default: []].append(row) }
         let grouped = byKey.values.filter { $0.count > 1 }
         let inGroups = Set(grouped.flatMap { $0.map(\.id) })
         guard !inGroups.isEmpty else { return (ids, []) }
@@ -65,8 +82,8 @@ extension RelanceSender {
 
     /// Sends the groups, `maxInFlight` at once: each is claimed whole, then goes as one
     /// message per address actually claimed (one claimed alone goes as it is).
-    func sendGroups(_ groups: [[GroupMember]], writer: OutcomeWriter, maxInFlight: Int, summary: SummaryBox,
-                    progress: BatchProgress?) async {
+    func sendGroups(_ groups: [[GroupMember]], session: any SendingSession, maxInFlight: Int,
+                    observe: @escaping @Sendable (Step) -> Void) async {
         guard !groups.isEmpty else { return }
         let next = GroupCursor()
         await withTaskGroup(of: Void.self) { tasks in
@@ -75,21 +92,16 @@ extension RelanceSender {
                     while !Task.isCancelled, !isStopping {
                         let index = next.take()
                         guard index < groups.count else { return }
-                        await sendGroup(groups[index], writer: writer, summary: summary, progress: progress)
+                        await sendGroup(groups[index], session: session, observe: observe)
                     }
                 }
             }
         }
     }
 
-    private func sendGroup(_ members: [GroupMember], writer: OutcomeWriter, summary: SummaryBox, progress: BatchProgress?) async {
-        let claim = await withCheckedContinuation { (done: CheckedContinuation<BatchClaim, Never>) in
-            writer.claim(members.map(\.id)) { done.resume(returning: $0) }
-        }
-        for _ in claim.refused {
-            summary.skip()
-            progress?.skipped()
-        }
+    private func sendGroup(_ members: [GroupMember], session: any SendingSession, observe: @escaping @Sendable (Step) -> Void) async {
+        let claim = await session.claim(members.map(\.id))
+        for (id, why) in claim.refused { observe(.refused(id, why, claim.failure)) }
         var byRecipient: [String: [ClaimedRelance]] = [:]
         for relance in claim.claimed { byRecipient[relance.recipient ?? "", default: []].append(relance) }
         for key in byRecipient.keys.sorted() {
@@ -99,7 +111,7 @@ extension RelanceSender {
             let ids = claimed.map(\.id)
             let attempts = RecordBuffer()
             let end = await deliver(lead, handOff: { record in
-                for id in ids where !(await writer.handOff(record.with(relanceID: id))) { return false }
+                for id in ids where !(await session.handOff(record.with(relanceID: id))) { return false }
                 return true
             }) { attempt in
                 for id in ids { attempts.append(.attempt(attempt, relanceID: id, recipient: lead.recipient, text: lead.message)) }
@@ -111,23 +123,8 @@ extension RelanceSender {
                 }
                 return end.record.with(relanceID: c.id)
             }
-            writer.submit(attempts.records + records)
-            for _ in ids {
-                switch end.kind {
-                case .sent(let channel):
-                    summary.sent(channel: channel)
-                    progress?.sent()
-                case .failed(let note):
-                    summary.failed(note: note)
-                    progress?.failed()
-                case .noRoute, .stopped:
-                    summary.skip()
-                    progress?.skipped()
-                case .deferred:
-                    summary.deferred()
-                    progress?.skipped()
-                }
-            }
+            session.submit(attempts.records + records)
+            for id in ids { observe(.ended(id, end)) }
         }
     }
 
@@ -139,7 +136,7 @@ extension RelanceSender {
         let taxes = members.map { MessageValues.taxe($0.taxe) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let earliest = members.compactMap { $0.echeance.map { String($0.prefix(10)) } }.min()
         let echeance = earliest.map { $0.split(separator: "-").reversed().joined(separator: "/") } ?? ""
-        let template = dispatcher.config?.groupTemplates[lead.type].map(MessageTemplate.init) ?? .standardGroupe
+        let template = runtime.groupTemplates[lead.type].map(MessageTemplate.init) ?? .standardGroupe
         var values = MessageValues.values(nom: members[0].nom, prenom: members[0].prenom, montant: total, echeance: echeance,
                                           taxe: "", nombre: members.count)
         values["taxe"] = taxes.count > 1 ? taxes.dropLast().joined(separator: ", ") + " et " + taxes.last! : taxes.first ?? ""

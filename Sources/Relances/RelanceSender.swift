@@ -4,20 +4,24 @@ import Synchronization
 
 /// Sends relances through the gateway: claim (so nobody else sends it), build the
 /// delivery, dispatch (routes, retries, fallback), record every attempt, write the
-/// outcome. Safe to call from many tasks at once.
+/// outcome. One pipeline: a single send is a batch of one. Safe to call from many tasks
+/// at once.
 public final class RelanceSender: Sendable {
-    public let store: SQLiteRelanceStore
-    public let dispatcher: Dispatcher
+    public let store: any RelanceStore
+    /// What it sends with: the dispatcher, rehearsal or not, templates, budgets, windows.
+    public let runtime: SendRuntime
     let clock: any GatewayClock
     let logger: Logger
     private let stopping = Mutex(false)
 
-    public init(store: SQLiteRelanceStore, dispatcher: Dispatcher, clock: any GatewayClock = SystemClock(), logger: Logger = Logger()) {
+    public init(store: any RelanceStore, runtime: SendRuntime, clock: any GatewayClock = SystemClock(), logger: Logger = Logger()) {
         self.store = store
-        self.dispatcher = dispatcher
+        self.runtime = runtime
         self.clock = clock
         self.logger = logger.labelled("sender")
     }
+
+    public var dispatcher: Dispatcher { runtime.dispatcher }
 
     /// How one send ended.
     public enum Report: Sendable {
@@ -38,10 +42,10 @@ public final class RelanceSender: Sendable {
 
     /// A dry run: every message goes to the sink, and no relance is claimed or marked,
     /// so the real campaign afterwards still sends every one.
-    public var isRehearsal: Bool { dispatcher.config?.isDryRun == true }
+    public var isRehearsal: Bool { runtime.isRehearsal }
 
     /// The types a channel sends (the others are done by hand, or left out of the config).
-    public var routedTypes: [RelanceType] { RelanceType.allCases.filter { dispatcher.route(for: $0) != nil } }
+    public var routedTypes: [RelanceType] { runtime.routedTypes }
 
     /// Claims nothing more, from now on: the batches running finish the sends in flight,
     /// record them, put back what they had claimed and not started, and return; a single
@@ -50,89 +54,73 @@ public final class RelanceSender: Sendable {
 
     public var isStopping: Bool { stopping.withLock { $0 } }
 
-    /// Sends one relance. A sent one is refused unless `resend` (« renvoyer »: the
-    /// operator's explicit new send, with its own attempts and ledger entries). `acteur`
-    /// (who asked, through the API) is recorded on it and on its ledger entries.
+    /// Sends one relance: a batch of one, through the same pipeline as a campaign. A
+    /// sent one is refused unless `resend` (« renvoyer »: the operator's explicit new
+    /// send, with its own attempts and ledger entries). `acteur` (who asked, through the
+    /// API) is recorded on it and on its ledger entries.
     public func send(_ id: Int64, resend: Bool = false, acteur: String? = nil) async -> Report {
+        let current: Relance
         do {
-            return try await attempt(id, resend: resend, acteur: acteur)
+            guard let found = try store.relance(id) else { return .notFound }
+            current = found
         } catch {
-            logger.error("send failed in the store", ["relance": id, "error": error.description])
-            return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
+            return storeFailedBeforeSending(id, error)
+        }
+        if current.statut == .envoyee && !resend { return .refused("Cette relance a déjà été envoyée") }
+        guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
+        let one = Mutex<Step?>(nil)
+        let run = await pipeline([id], maxInFlight: 1, resend: resend, acteur: acteur) { step in one.withLock { $0 = step } }
+        do {
+            return try report(of: one.withLock { $0 }, current: current, unwritten: run.unwritten)
+        } catch {
+            return storeFailedBeforeSending(id, error)
         }
     }
 
-    private func attempt(_ id: Int64, resend: Bool, acteur: String?) async throws(StoreError) -> Report {
-        guard let current = try store.relance(id) else { return .notFound }
-        if current.statut == .envoyee && !resend { return .refused("Cette relance a déjà été envoyée") }
-        guard dispatcher.route(for: current.type) != nil else { return .refused(noRouteMessage(current.type)) }
-        if isStopping { return .refused(Self.stoppedMessage) }
-        if isRehearsal {
-            guard current.statut == .enAttente || current.statut == .echec || (resend && current.statut == .envoyee) else {
-                return .refused(current.statut == .annulee ? "Cette relance est annulée" : "Cette relance est déjà en cours d'envoi")
+    private func storeFailedBeforeSending(_ id: Int64, _ error: StoreError) -> Report {
+        logger.error("send failed in the store", ["relance": id, "error": error.description])
+        return .storeFailed("Erreur de la base de données, rien n'a été envoyé : \(error)")
+    }
+
+    /// The single send's answer, from what the pipeline did with it.
+    private func report(of step: Step?, current: Relance, unwritten: Set<Int64>) throws(StoreError) -> Report {
+        let id = current.id
+        switch step {
+        case nil:
+            return .refused(Self.stoppedMessage)   // stopping: never claimed
+        case .refused(_, let why, let failure):
+            if let failure { throw failure }
+            switch why {
+            case .notFound: return .notFound
+            case .alreadySent: return .refused("Cette relance a déjà été envoyée")
+            case .inProgress, .claimed: return .refused("Cette relance est déjà en cours d'envoi")
+            case .cancelled: return .refused("Cette relance est annulée")
+            case .noRoute: return .refused(noRouteMessage(current.type))
             }
-            let end = await deliver(claimed(current, previous: current.statut)) { _ in }
-            if case .failed(let note) = end.kind { return .refused(note) }
-            return .rehearsed(current)
-        }
-        let relance: Relance
-        let owner = ClaimOwner.thisProcess()
-        switch try store.claim(id, now: clock.now(), owner: owner, resend: resend, acteur: acteur) {
-        case .claimed(let r): relance = r
-        case .notFound: return .notFound
-        case .alreadySent: return .refused("Cette relance a déjà été envoyée")
-        case .inProgress: return .refused("Cette relance est déjà en cours d'envoi")
-        case .cancelled: return .refused("Cette relance est annulée")
-        case .noRoute: return .refused(noRouteMessage(current.type))
-        }
-        let store = self.store, logger = self.logger, clock = self.clock
-        // The claim's lease, renewed while the send runs (retries may take a while).
-        let lease = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(nanoseconds: UInt64(ClaimOwner.renewal * 1e9))
-                try? store.renewClaims(of: owner, now: clock.now())
+        case .ended(_, let end):
+            if isRehearsal {
+                if case .failed(let note) = end.kind { return .refused(note) }
+                return .rehearsed(current)
             }
-        }
-        defer { lease.cancel() }
-        let end = await deliver(claimed(relance, previous: current.statut), handOff: { record in
-            do { try store.write([record], now: clock.now()) } catch {
-                logger.error("could not record the hand-off; nothing sent", ["relance": id, "error": "\(error)"])
-                return false
+            if unwritten.contains(id) {
+                let what = switch end.kind {
+                case .sent: "le message a été transmis"
+                case .failed: "l'envoi a échoué"
+                case .noRoute, .deferred, .stopped: "rien n'a été envoyé"
+                }
+                return .storeFailed("Résultat non enregistré (\(what)). La relance reste « envoi_en_cours » : "
+                                    + "`relances recover` la résoudra")
             }
-            return true
-        }) { attempt in
-            do { try store.record(attempt, relanceID: id) } catch {
-                logger.error("could not record an attempt", ["relance": id, "error": "\(error)"])
+            switch end.kind {
+            case .noRoute(let type): return .refused(noRouteMessage(type))
+            case .stopped: return .refused(Self.stoppedMessage)
+            case .deferred: return .deferred(try store.relance(id) ?? current)
+            case .sent, .failed: return .done(try store.relance(id) ?? current)
             }
-        }
-        do { try store.write([end.record], now: clock.now()) } catch {
-            let what = switch end.kind {
-            case .sent: "le message a été transmis"
-            case .failed: "l'envoi a échoué"
-            case .noRoute, .deferred, .stopped: "rien n'a été envoyé"
-            }
-            logger.error("could not write a send's result; the relance stays envoi_en_cours", ["relance": id, "error": "\(error)"])
-            return .storeFailed("Résultat non enregistré (\(what)) : \(error). La relance reste « envoi_en_cours » : "
-                                + "`relances recover` la résoudra")
-        }
-        switch end.kind {
-        case .noRoute(let type): return .refused(noRouteMessage(type))
-        case .stopped: return .refused(Self.stoppedMessage)
-        case .deferred: return .deferred(try store.relance(id) ?? relance)
-        case .sent, .failed: return .done(try store.relance(id) ?? relance)
         }
     }
 
     static let stoppedMessage = "Envoi interrompu (arrêt du service) : la relance n'a pas été envoyée"
-
-    func claimed(_ r: Relance, previous: RelanceStatut) -> ClaimedRelance {
-        let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
-        return ClaimedRelance(id: r.id, type: r.type, message: r.message, recipient: who.recipient(for: r.type, override: r.canalEnvoi),
-                              contribuableID: r.contribuableID, previous: previous,
-                              details: ClaimedRelance.details(id: r.id, nom: who.nom, prenom: who.prenom, montant: r.montantDue,
-                                                              echeance: r.dateEcheance.map { ISO8601.string(from: $0) },
-                                                              taxe: r.affectationTaxe?.taxe?.nom))
-    }
 
     func noRouteMessage(_ type: RelanceType) -> String {
         type.address == nil
@@ -166,7 +154,7 @@ public final class RelanceSender: Sendable {
         let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
                                 subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
                                 metadata: relance.details.merging(["relance_id": String(id), "contribuable_id": String(relance.contribuableID)]) { $1 })
-        if relance.type == .sms, let budget = dispatcher.config?.segmentBudgets[.sms] {
+        if relance.type == .sms, let budget = runtime.segmentBudgets[.sms] {
             let text = dispatcher.check(delivery)?.check.text ?? relance.message
             let segments = SMSText.segments(text)
             if segments > budget {
@@ -222,75 +210,100 @@ public final class RelanceSender: Sendable {
 
     /// Sends every id with at most `maxInFlight` at once; answers the summary. In a dry
     /// run the summary counts what would have been sent, and the store is not written.
+    public func send(_ ids: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
+        let summary = SummaryBox()
+        let run = await pipeline(ids, maxInFlight: maxInFlight, resend: false, acteur: acteur) { step in
+            switch step {
+            case .refused:
+                summary.skip()
+                progress?.skipped()
+            case .ended(_, let end):
+                switch end.kind {
+                case .sent(let channel):
+                    summary.sent(channel: channel)
+                    progress?.sent()
+                case .failed(let note):
+                    summary.failed(note: note)
+                    progress?.failed()
+                case .noRoute, .stopped:
+                    summary.skip()
+                    progress?.skipped()
+                case .deferred:
+                    summary.deferred()
+                    progress?.skipped()
+                }
+            }
+        }
+        var result = summary.value
+        result.skipped += run.leftovers
+        result.unrecorded = run.unwritten.count
+        return result
+    }
+
+    /// What became of one relance of a batch.
+    enum Step: Sendable {
+        /// Not claimed, and why (with the store's error when the claim itself failed).
+        case refused(Int64, ClaimResult, StoreError?)
+        /// Claimed and sent (or failed, deferred, put back).
+        case ended(Int64, End)
+    }
+
+    /// The pipeline every send goes through, one relance or a campaign: claim a group
+    /// at a time just ahead of the senders, hand off, dispatch, record. `observe` hears
+    /// each relance's step once. Answers the relances whose results the store could not
+    /// write, and how many were claimed but never started (a cancelled batch).
     ///
-    /// Ids are claimed a group at a time, just ahead of the senders, and results are
-    /// written by group commit (``OutcomeWriter``): a transaction per group of results,
-    /// not five per message. A send's attempts are written with its outcome.
-    public func send(_ batch: [Int64], maxInFlight: Int = 32, progress: BatchProgress? = nil, acteur: String? = nil) async -> Summary {
+    /// Ids are claimed a group at a time, just ahead of the senders, and results go to
+    /// the store's sending session (SQLite commits them a group a transaction, not five
+    /// per message). A send's attempts are written with its outcome.
+    func pipeline(_ ids: [Int64], maxInFlight: Int, resend: Bool, acteur: String?,
+                  observe: @escaping @Sendable (Step) -> Void) async -> (unwritten: Set<Int64>, leftovers: Int) {
         let routed = Set(routedTypes)
-        let writer = OutcomeWriter(store: store, clock: clock, logger: logger, rehearsal: isRehearsal, acteur: acteur) { routed.contains($0) }
-        // Several debts of one taxpayer go as one message (RelanceSender+Grouping).
-        let (ids, groups) = groupsForThisRun(batch)
+        let session = store.openSending(SendingBatch(acteur: acteur, rehearsal: isRehearsal, resend: resend) { routed.contains($0) },
+                                        clock: clock, logger: logger)
+        // Several debts of one taxpayer go as one message (RelanceSender+Grouping); an
+        // operator's « renvoyer » of one relance never is.
+        let (singles, groups) = resend ? (ids, []) : groupsForThisRun(ids)
         // Groups of four times the sends in flight (32 to 256): large enough that claims
         // cost little; a crash leaves them claimed, but never handed off, which
         // `relances recover` puts back on its own.
-        let claims = ClaimQueue(ids: ids, group: min(256, max(32, 4 * maxInFlight)), writer: writer) { [self] in isStopping }
-        let summary = SummaryBox()
+        let claims = ClaimQueue(ids: singles, group: min(256, max(32, 4 * maxInFlight)), session: session) { [self] in isStopping }
         // Grouped sends run beside the others, a quarter of the sends in flight, so the
         // batch keeps its order in time (a run's letters stay one PDF).
         let groupSenders = groups.isEmpty ? 0 : max(1, maxInFlight / 4)
         await withTaskGroup(of: Void.self) { group in
             if groupSenders > 0 {
                 group.addTask { [self] in
-                    await sendGroups(groups, writer: writer, maxInFlight: groupSenders, summary: summary, progress: progress)
+                    await sendGroups(groups, session: session, maxInFlight: groupSenders, observe: observe)
                 }
             }
-            for _ in 0..<max(1, min(maxInFlight - groupSenders, ids.count)) {
+            for _ in 0..<max(1, min(maxInFlight - groupSenders, singles.count)) {
                 group.addTask { [self] in
                     while !Task.isCancelled, !isStopping, let next = await claims.next() {
                         switch next {
-                        case .refused:
-                            summary.skip()
-                            progress?.skipped()
+                        case .refused(let id, let why, let failure):
+                            observe(.refused(id, why, failure))
                         case .claimed(let relance):
-                            // A send's attempts and its outcome go to the writer together,
+                            // A send's attempts and its outcome go to the store together,
                             // so they commit in one transaction: a relance is never marked
                             // sent without its attempts and ledger entries, nor the reverse.
                             let attempts = RecordBuffer()
-                            let end = await deliver(relance, handOff: { await writer.handOff($0) }) { attempt in
+                            let end = await deliver(relance, handOff: { await session.handOff($0) }) { attempt in
                                 attempts.append(.attempt(attempt, relanceID: relance.id, recipient: relance.recipient, text: relance.message))
                             }
-                            writer.submit(attempts.records + [end.record])
-                            switch end.kind {
-                            case .sent(let channel):
-                                summary.sent(channel: channel)
-                                progress?.sent()
-                            case .failed(let note):
-                                summary.failed(note: note)
-                                progress?.failed()
-                            case .noRoute, .stopped:
-                                summary.skip()
-                                progress?.skipped()
-                            case .deferred:
-                                summary.deferred()
-                                progress?.skipped()
-                            }
+                            session.submit(attempts.records + [end.record])
+                            observe(.ended(relance.id, end))
                         }
                     }
                 }
             }
         }
         // Claimed but never started (the batch was cancelled): put back as they were,
-        // once no claim is on its way (one asked for just before the end included).
-        claims.close()
-        repeat { await writer.flush() } while await claims.awaitingClaim()
+        // once the claim on its way (if any) has arrived.
+        await claims.close()
         let leftovers = claims.drain()
-        writer.submit(leftovers.map { .release(relanceID: $0.id, to: $0.previous, datePlanifiee: nil) })
-        let unwritten = await writer.close()
-        var result = summary.value
-        result.skipped += leftovers.count
-        result.unrecorded = unwritten.count
-        return result
+        session.submit(leftovers.map { .release(relanceID: $0.id, to: $0.previous, datePlanifiee: nil) })
+        return (await session.close(), leftovers.count)
     }
 }
 
@@ -300,7 +313,7 @@ public final class RelanceSender: Sendable {
 final class ClaimQueue: Sendable {
     enum Next: Sendable {
         case claimed(ClaimedRelance)
-        case refused(Int64)
+        case refused(Int64, ClaimResult, StoreError?)
     }
 
     private struct State {
@@ -311,19 +324,21 @@ final class ClaimQueue: Sendable {
         var waiters: [CheckedContinuation<Next?, Never>] = []
         /// The batch is over: ask for nothing more.
         var closed = false
+        /// Who waits for the claim on its way to arrive (the end of a batch).
+        var closing: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
     private let ids: [Int64]
     private let group: Int
-    private let writer: OutcomeWriter
+    private let session: any SendingSession
     /// The sender is stopping: claim no more.
     private let stopped: @Sendable () -> Bool
 
-    init(ids: [Int64], group: Int, writer: OutcomeWriter, stopped: @escaping @Sendable () -> Bool = { false }) {
+    init(ids: [Int64], group: Int, session: any SendingSession, stopped: @escaping @Sendable () -> Bool = { false }) {
         self.ids = ids
         self.group = max(1, group)
-        self.writer = writer
+        self.session = session
         self.stopped = stopped
     }
 
@@ -358,41 +373,48 @@ final class ClaimQueue: Sendable {
     }
 
     private func ask(_ ids: [Int64]) {
-        writer.claim(ids) { [self] claim in arrived(claim) }
+        Task { [self] in arrived(await session.claim(ids)) }
     }
 
     private func arrived(_ claim: BatchClaim) {
-        let (resumes, request) = state.withLock { (s: inout State) -> ([(CheckedContinuation<Next?, Never>, Next?)], [Int64]?) in
+        let (resumes, request, closing) = state.withLock { (s: inout State) -> ([(CheckedContinuation<Next?, Never>, Next?)], [Int64]?, [CheckedContinuation<Void, Never>]) in
             s.requested = false
             s.ready.removeFirst(s.readIndex)
             s.readIndex = 0
-            s.ready += claim.claimed.map { .claimed($0) } + claim.refused.map { .refused($0.id) }
+            s.ready += claim.claimed.map { .claimed($0) } + claim.refused.map { .refused($0.id, $0.why, claim.failure) }
             var resumes: [(CheckedContinuation<Next?, Never>, Next?)] = []
             while !s.waiters.isEmpty && s.readIndex < s.ready.count {
                 resumes.append((s.waiters.removeFirst(), s.ready[s.readIndex]))
                 s.readIndex += 1
             }
             let request = requestIfLow(&s)
+            var closing: [CheckedContinuation<Void, Never>] = []
             if request == nil && !s.requested {
                 // Nothing more will come: whoever still waits is done.
                 resumes += s.waiters.map { ($0, nil) }
                 s.waiters = []
+                closing = s.closing
+                s.closing = []
             }
-            return (resumes, request)
+            return (resumes, request, closing)
         }
         for (waiter, next) in resumes { waiter.resume(returning: next) }
+        for waiter in closing { waiter.resume() }
         if let request { ask(request) }
     }
 
-    /// Asks for no more claims.
-    func close() { state.withLock { $0.closed = true } }
-
-    /// Whether a claim asked for has not arrived yet (after a short pause, so one being
-    /// handed to the writer has reached it when the caller flushes again).
-    func awaitingClaim() async -> Bool {
-        guard state.withLock({ $0.requested }) else { return false }
-        try? await Task.sleep(nanoseconds: 1_000_000)
-        return state.withLock { $0.requested }
+    /// Asks for no more claims, and returns once the claim on its way (if any) has
+    /// arrived: what it claimed is then in ``drain()``.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                s.closed = true
+                if !s.requested { return true }
+                s.closing.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     /// What was claimed and not handed out (a cancelled batch).

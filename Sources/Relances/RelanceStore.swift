@@ -1,26 +1,78 @@
 import Foundation
 import Gateway
 
-/// What the domain needs from storage. SQLite implements it; a PostgreSQL store could
-/// replace it without touching the gateway or the sender.
+/// What sending, the API and the CLI call on storage: read, list, create, claim a set,
+/// write a set of send records, statistics. SQLite implements it
+/// (``SQLiteRelanceStore``), and so does ``InMemoryRelanceStore``; a PostgreSQL store
+/// could replace them without touching the gateway or the sender.
+///
+/// Storage failures are ``StoreError``s that say what happened to the data (not found,
+/// a conflict, a database error); the API maps them to HTTP statuses in one place.
 public protocol RelanceStore: Sendable {
     func relance(_ id: Int64) throws(StoreError) -> Relance?
     func list(_ filter: RelanceFilter) throws(StoreError) -> (items: [Relance], total: Int)
     func create(_ new: NewRelance) throws(StoreError) -> Relance
 
-    /// Moves a relance from `en_attente` or `echec` to `envoi_en_cours` in one statement,
-    /// so two callers can never both send it. Answers why not when it cannot.
-    func claim(_ id: Int64, now: Date, acteur: String?) throws(StoreError) -> ClaimResult
-    /// Puts a claimed relance back to what it was, nothing sent (shutdown, closed window).
-    func release(_ id: Int64, to statut: RelanceStatut, datePlanifiee: Date?, now: Date) throws(StoreError)
-    /// Writes one delivery attempt.
-    func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError)
-    /// Writes a send's outcome (and bumps the open dossier when it was sent).
-    func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError)
+    /// Claims a set of relances in one go: those `en_attente` or `echec` (and, with
+    /// `resend`, `envoyee`: « renvoyer ») whose type `routable` accepts become
+    /// `envoi_en_cours` for `owner`, so no other sender can take them; the others are
+    /// answered with why not. With `reserve` false (a rehearsal) nothing changes: the
+    /// same relances are answered, unclaimed. `acteur`, when given, is recorded as who
+    /// had them sent.
+    func claim(_ ids: [Int64], now: Date, reserve: Bool, owner: ClaimOwner, acteur: String?, resend: Bool,
+               routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim
+    /// Writes send records in order, all of them or none (one transaction).
+    func write(_ records: [SendRecord], now: Date) throws(StoreError)
+    /// Extends the lease of `owner`'s claims: its batch is still running.
+    func renewClaims(of owner: ClaimOwner, now: Date) throws(StoreError)
+    /// Relances left `envoi_en_cours` (a crash, or results that could not be written).
+    func inProgress() throws(StoreError) -> [Int64]
+
     /// Relances of `types` ready to send (en_attente, planned at or before `now`), oldest
     /// plan first; with `scheduledOnly`, only those an operator scheduled (`programmee`).
     func pending(limit: Int, now: Date, types: [RelanceType], scheduledOnly: Bool) throws(StoreError) -> [Int64]
     func statistics(from: String?, to: String?) throws(StoreError) -> RelanceStatistics
+
+    /// Opens what one batch claims and writes through. The default claims and writes
+    /// straight through this protocol, a call each; a store may do better (SQLite
+    /// commits a group of results a transaction, on a writer thread of its own).
+    func openSending(_ batch: SendingBatch, clock: any GatewayClock, logger: Logger) -> any SendingSession
+
+    /// The relances of `ids` that may go as one message with others of their taxpayer
+    /// (``GroupMember``): generated from a debt, still to send, of `types`. A store
+    /// that cannot tell answers none, and every debt gets its own message.
+    func groupMembers(_ ids: [Int64], types: [RelanceType]) throws(StoreError) -> [GroupMember]
+}
+
+extension RelanceStore {
+    public func openSending(_ batch: SendingBatch, clock: any GatewayClock, logger: Logger) -> any SendingSession {
+        DirectSendingSession(store: self, batch: batch, clock: clock, logger: logger)
+    }
+
+    /// Puts a claimed relance back to what it was, nothing sent (shutdown, closed window).
+    public func release(_ id: Int64, to statut: RelanceStatut, datePlanifiee: Date?, now: Date) throws(StoreError) {
+        try write([.release(relanceID: id, to: statut, datePlanifiee: datePlanifiee)], now: now)
+    }
+
+    /// Writes one delivery attempt.
+    public func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError) {
+        try write([.attempt(attempt, relanceID: relanceID)], now: attempt.finishedAt)
+    }
+
+    /// Writes a send's outcome (and bumps the open dossier when it was sent).
+    public func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError) {
+        try write([.outcome(relanceID: id, outcome)], now: now)
+    }
+
+    /// Claims one relance for a fresh owner of this process (see the set's claim).
+    public func claim(_ id: Int64, now: Date, acteur: String? = nil) throws(StoreError) -> ClaimResult {
+        let answer = try claim([id], now: now, reserve: true, owner: .thisProcess(), acteur: acteur, resend: false) { _ in true }
+        if let claimed = answer.claimed.first, var relance = try relance(claimed.id) {
+            relance.statut = .envoiEnCours
+            return .claimed(relance)
+        }
+        return answer.refused.first?.why ?? .notFound
+    }
 }
 
 /// The list filters of `GET /api/relances`.

@@ -2,31 +2,6 @@ import Foundation
 import Gateway
 
 extension SQLiteRelanceStore {
-    public func claim(_ id: Int64, now: Date, acteur: String? = nil) throws(StoreError) -> ClaimResult {
-        try claim(id, now: now, owner: .thisProcess(), resend: false, acteur: acteur)
-    }
-
-    /// Claims one relance for `owner`; with `resend`, a sent one too (« renvoyer »: an
-    /// operator's explicit new send, recorded and ledgered as any). `acteur`, when given,
-    /// is recorded as who had it sent.
-    public func claim(_ id: Int64, now: Date, owner: ClaimOwner, resend: Bool, acteur: String? = nil) throws(StoreError) -> ClaimResult {
-        try database.withConnection { (s: Session) throws(StoreError) -> ClaimResult in
-            let changed = try s.run("\(Self.claimSQL) WHERE id = ? AND (statut IN ('en_attente','echec') OR (? AND statut = 'envoyee'))",
-                                    Self.claimValues(now: now, owner: owner, acteur: acteur) + [.int(id), .int(resend ? 1 : 0)])
-            if changed == 1 {
-                guard var relance = try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance) else { return .notFound }
-                relance.statut = .envoiEnCours
-                return .claimed(relance)
-            }
-            guard let statut = try s.row("SELECT statut FROM relance WHERE id = ?", [.int(id)], { $0.text(0) }) else { return .notFound }
-            switch RelanceStatut(rawValue: statut) {
-            case .envoyee: return .alreadySent
-            case .annulee: return .cancelled
-            default: return .inProgress
-            }
-        }
-    }
-
     /// The claim: `envoi_en_cours`, whose, until when, not yet handed to a channel.
     /// A claim: whose it is and until when, and who had it sent (nil keeps the last one).
     static let claimSQL = """
@@ -45,18 +20,6 @@ extension SQLiteRelanceStore {
             _ = try s.run("UPDATE relance SET envoi_bail = ? WHERE statut = 'envoi_en_cours' AND envoi_par = ?",
                           [.text(ISO8601.string(from: now.addingTimeInterval(ClaimOwner.lease))), .text(owner.token)])
         }
-    }
-
-    public func release(_ id: Int64, to statut: RelanceStatut, datePlanifiee: Date?, now: Date) throws(StoreError) {
-        try write([.release(relanceID: id, to: statut, datePlanifiee: datePlanifiee)], now: now)
-    }
-
-    public func record(_ attempt: DeliveryAttempt, relanceID: Int64) throws(StoreError) {
-        try write([.attempt(attempt, relanceID: relanceID)], now: attempt.finishedAt)
-    }
-
-    public func finish(_ id: Int64, outcome: SendOutcome, now: Date) throws(StoreError) {
-        try write([.outcome(relanceID: id, outcome)], now: now)
     }
 
     /// Writes records in one transaction, in order: all of them or none. The sending
@@ -154,12 +117,10 @@ extension SQLiteRelanceStore {
         WHERE id = ? AND statut = 'envoi_en_cours'
         """
 
-    /// Claims a group of relances in one transaction: those `en_attente` or `echec`
-    /// whose type `routable` accepts become `envoi_en_cours` (one UPDATE, so no other
-    /// sender can take them); the others are answered with why not. With `reserve`
-    /// false (a dry run) nothing is changed: the same relances are answered, unclaimed.
+    /// Claims a group of relances in one transaction (see ``RelanceStore``): an UPDATE
+    /// each, so no other sender can take them.
     public func claim(_ ids: [Int64], now: Date, reserve: Bool = true, owner: ClaimOwner = .thisProcess(), acteur: String? = nil,
-                      routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
+                      resend: Bool = false, routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
         guard !ids.isEmpty else { return BatchClaim() }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         return try database.transaction { (s: Session) throws(StoreError) -> BatchClaim in
@@ -188,21 +149,20 @@ extension SQLiteRelanceStore {
             var claimable: [Int64] = []
             for id in ids {
                 guard let (relance, statut) = rows[id] else { result.refused.append((id, .notFound)); continue }
-                switch statut {
-                case .enAttente, .echec: if routable(relance.type) { claimable.append(id) } else { result.refused.append((id, .noRoute)) }
-                case .envoyee: result.refused.append((id, .alreadySent))
-                case .annulee: result.refused.append((id, .cancelled))
-                case .envoiEnCours: result.refused.append((id, .inProgress))
+                if let why = BatchClaim.refusal(statut: statut, type: relance.type, resend: resend, routable: routable) {
+                    result.refused.append((id, why))
+                } else {
+                    claimable.append(id)
                 }
             }
             guard reserve else {
                 result.claimed = claimable.compactMap { rows[$0]?.0 }
                 return result
             }
-            let update = try s.prepare("\(Self.claimSQL) WHERE id = ? AND statut IN ('en_attente','echec')")
+            let update = try s.prepare("\(Self.claimSQL) WHERE id = ? AND (statut IN ('en_attente','echec') OR (? AND statut = 'envoyee'))")
             let values = Self.claimValues(now: now, owner: owner, acteur: acteur)
             for id in claimable {
-                try update.bind(values + [.int(id)])
+                try update.bind(values + [.int(id), .int(resend ? 1 : 0)])
                 while try update.step() {}
                 if s.changes == 1, let (relance, _) = rows[id] { result.claimed.append(relance) } else { result.refused.append((id, .inProgress)) }
             }

@@ -33,6 +33,12 @@ public final class SQLiteRelanceStore: RelanceStore {
         return sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_int(statement, 0) == demoApplicationID
     }
 
+    /// A batch's claims and results go through a writer thread of its own that commits
+    /// a group of results a transaction (``OutcomeWriter``).
+    public func openSending(_ batch: SendingBatch, clock: any GatewayClock, logger: Logger) -> any SendingSession {
+        OutcomeWriter(store: self, batch: batch, clock: clock, logger: logger)
+    }
+
     private func migrate() throws(StoreError) {
         try database.transaction { (s: Session) throws(StoreError) in
             let version = try s.row("PRAGMA user_version") { $0.int(0) } ?? 0

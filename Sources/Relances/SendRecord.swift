@@ -56,4 +56,26 @@ public struct BatchClaim: Sendable {
     public var claimed: [ClaimedRelance] = []
     /// Not claimed, and why.
     public var refused: [(id: Int64, why: ClaimResult)] = []
+    /// The claim itself failed in the store: nothing of it was claimed (every id is in
+    /// `refused`), and this says why.
+    public var failure: StoreError?
+
+    public init(claimed: [ClaimedRelance] = [], refused: [(id: Int64, why: ClaimResult)] = [], failure: StoreError? = nil) {
+        self.claimed = claimed
+        self.refused = refused
+        self.failure = failure
+    }
+
+    /// Why a relance of `statut` and `type` cannot be claimed, nil when it can: every
+    /// store answers the same. A sent one is « déjà envoyée » unless resent, then a type
+    /// no channel sends is refused whatever its statut, then a cancelled or claimed one.
+    public static func refusal(statut: RelanceStatut, type: RelanceType, resend: Bool, routable: (RelanceType) -> Bool) -> ClaimResult? {
+        if statut == .envoyee && !resend { return .alreadySent }
+        if !routable(type) { return .noRoute }
+        switch statut {
+        case .enAttente, .echec, .envoyee: return nil
+        case .annulee: return .cancelled
+        case .envoiEnCours: return .inProgress
+        }
+    }
 }

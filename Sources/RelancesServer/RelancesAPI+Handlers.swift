@@ -11,15 +11,7 @@ struct RelancesAPI: Sendable {
     let clock: any GatewayClock
 
     func storeCall<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
-        do { return try body() } catch {
-            switch error {
-            case .notFound(let why): throw .notFound(why)
-            case .invalid(let why): throw .badRequest(why)
-            case .conflict(let why): throw APIError(status: 409, detail: why)
-            case .unprocessable(let field, let why): throw .unprocessable(field, why)
-            default: throw APIError(status: 500, detail: "Erreur de la base de données")
-            }
-        }
+        do { return try body() } catch { throw APIError(error) }
     }
 
     func body<T: Decodable>(_ request: HTTPRequest, _ type: T.Type) throws(APIError) -> T {
@@ -124,7 +116,7 @@ struct RelancesAPI: Sendable {
         case .done(let r), .deferred(let r), .rehearsed(let r): return .json(RelanceJSON(relance: r))
         case .refused(let why): throw .badRequest(why)
         case .notFound: throw .notFound("Relance non trouvée")
-        case .storeFailed(let why): throw APIError(status: 500, detail: why)
+        case .storeFailed(let why): throw APIError(status: 500, detail: why, cause: "relance \(id): \(why)")
         }
     }
 
@@ -144,7 +136,7 @@ struct RelancesAPI: Sendable {
         options.inclureEcheancesAVenir = try q.bool("inclure_echeances_a_venir", default: false)
         options.acteur = request.principal
         options.utilisateurID = Relance.utilisateurID(forActeur: request.principal)
-        if let template = sender.dispatcher.config?.templates[type] { options.template = MessageTemplate(template) }
+        if let template = sender.runtime.templates[type] { options.template = MessageTemplate(template) }
         if preflight {
             // As `generate --preflight --dry-run` is refused: the pre-flight asks the real
             // channels, and a dry run's sink would only answer with its own figures.
@@ -153,7 +145,7 @@ struct RelancesAPI: Sendable {
             }
             // What the run would do; nothing written, nothing sent.
             let report = try storeCall { () throws(StoreError) in
-                try CampaignPreflight(store: store, dispatcher: sender.dispatcher, clock: clock).run(options)
+                try CampaignPreflight(store: store, runtime: sender.runtime, clock: clock).run(options)
             }
             return .json(report)
         }
@@ -207,7 +199,7 @@ struct RelancesAPI: Sendable {
     /// is typed) the type's template filled for this taxpayer, never an empty message.
     func message(_ typed: String?, type: RelanceType, for who: Contribuable, montant: Montant, due: Date?) -> String {
         if let typed, !typed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return typed }
-        let template = sender.dispatcher.config?.templates[type].map(MessageTemplate.init) ?? .standard
+        let template = sender.runtime.templates[type].map(MessageTemplate.init) ?? .standard
         return RelanceGenerator.message(template, nom: who.nom, prenom: who.prenom, montant: montant, due: due)
     }
 

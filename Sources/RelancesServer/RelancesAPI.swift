@@ -47,8 +47,17 @@ public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender
     let router = HTTPRouter()
     let idempotency = IdempotencyGuard(store: store, clock: configuration.clock, logger: configuration.logger)
     func route(_ method: String, _ path: String, _ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
+        let logger = configuration.logger
         let handler: HTTPHandler = { request in
-            do { return try await body(request) } catch let error as APIError { return error.response } catch {
+            do { return try await body(request) } catch let error as APIError {
+                // A server error is logged with its cause before the answer, which never carries it.
+                if error.status >= 500 {
+                    logger.error("request failed", ["method": request.method, "route": path, "status": error.status,
+                                                    "cause": error.cause ?? error.detail])
+                }
+                return error.response
+            } catch {
+                logger.error("request failed", ["method": request.method, "route": path, "status": 500, "cause": String(describing: error)])
                 return .error(status: 500, detail: "Erreur interne")
             }
         }

@@ -57,7 +57,7 @@ enum APIBenchmark {
         let logger = Logger(level: .error)
         let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: dryRun, environment: Environment())
         let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: logger)
         let configuration = APIConfiguration(logger: logger)
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration()

@@ -106,7 +106,7 @@ enum DryRunBenchmark {
         let logger = Logger(level: .error)
         let config = try GatewaySetup.config(configFile: "channels/routing.json", dryRun: true, environment: Environment())
         let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: logger)
         let started = Date()
         let result = try RelanceGenerator(store: store).generate(.init(type: .sms, limite: n))
         let generated = Date().timeIntervalSince(started)
@@ -118,7 +118,7 @@ enum DryRunBenchmark {
         // The same file sink as a real channel: every claim, attempt and outcome written.
         let recorded = try lateDebtsDatabase(n, in: folder, name: "recorded.sqlite")
         let realConfig = try GatewaySetup.config(configFile: "channels/dry-run.json", environment: Environment())
-        let realSender = RelanceSender(store: recorded, dispatcher: try realConfig.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder)),
+        let realSender = RelanceSender(store: recorded, runtime: try realConfig.makeRuntime(context: ChannelContext(logger: logger, baseDirectory: folder)),
                                        logger: logger)
         let ids = try RelanceGenerator(store: recorded).generate(.init(type: .sms, limite: n)).created
         let sendStarted = Date()

@@ -5,6 +5,9 @@ import Synchronization
 /// One of the load test's clients: a thread of its own with one keep-alive connection,
 /// doing the page's reads and the office's sends until its deadline. Blocking sockets
 /// with send and receive timeouts, so a stuck server shows as errors, never a hang.
+/// A thread because its sockets block (`recv`, `send`). `@unchecked Sendable`: `tally`
+/// and the connection are touched only by that thread while it runs, and `tally` is
+/// read once the thread has been joined.
 final class LoadClient: @unchecked Sendable {
     /// What one client saw; merged with the others' at the end.
     struct Tally: Sendable {

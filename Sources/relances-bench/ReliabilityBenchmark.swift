@@ -85,6 +85,7 @@ enum ReliabilityBenchmark {
         let countdown = Countdown(clients)
         let started = Date()
         for client in 0..<clients {
+            // A thread a client: each blocks in its socket's `recv`.
             let thread = Thread {
                 let tally = load(client: client, port: port, people: people, stop: shared)
                 shared.results.withLock { $0.merge(tally) }

@@ -69,7 +69,7 @@ enum SMSBenchmark {
         let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": channel],
                                     policies: ["ventis": policy], logger: logger)
         let started = Date()
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: logger).send(ids, maxInFlight: inFlight)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: logger).send(ids, maxInFlight: inFlight)
         let elapsed = Date().timeIntervalSince(started)
 
         // The provider's record against the store's: each relance's number accepted once.

@@ -207,6 +207,7 @@ enum ServeReliabilityBenchmark {
         var plan = LoadClient.Plan(port: port, deadline: .distantFuture, contribuables: 1...contribuables, existing: 1...seeded, type: type)
         let warming = LoadClient(index: 0, plan: plan)
         let warmed = Finished()
+        // A thread: the warming client blocks in its socket's `recv`.
         Thread { warming.warm(pages: Int(seeded / 1000) + 1); warmed.count.withLock { $0 += 1 } }.start()
         while warmed.value == 0 { try? await Task.sleep(nanoseconds: 20_000_000) }
         let started = Date()
@@ -265,7 +266,9 @@ enum ServeReliabilityBenchmark {
 }
 
 /// `relances serve` in a process of its own: its memory is its own, and it is stopped
-/// the way an operator stops it (SIGTERM).
+/// the way an operator stops it (SIGTERM). `@unchecked Sendable` for `Process`, which is
+/// not: it is started in `init` and afterwards only signalled and waited for, by one
+/// caller at a time; the other properties are constants.
 final class ServedAPI: @unchecked Sendable {
     let process = Process()
     let port: Int

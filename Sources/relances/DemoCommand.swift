@@ -55,7 +55,7 @@ enum DemoCommand: Command {
         environment.merge(mailServer.environment.merging(["SMTP_STARTTLS": "optional"]) { $1 }) { $1 }
         let dispatcher = try GatewaySetup.dispatcher(configFile: configFile, dryRun: dryRun, environment: environment, logger: logger,
                                                      ignoringWindows: true)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: dryRun), logger: logger)
         let generator = RelanceGenerator(store: store)
 
         var ids: [Int64] = []

@@ -57,14 +57,14 @@ enum GenerateCommand: Command {
         options.inclureEcheancesAVenir = upcoming
         if let template = templates[type] { options.template = MessageTemplate(template) }
         if preflight, let dispatcher {
-            let report = try CampaignPreflight(store: opened, dispatcher: dispatcher).run(options)
+            let report = try CampaignPreflight(store: opened, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun)).run(options)
             print(json ? PreflightText.json(report) : PreflightText.table(report))
             return 0
         }
         let result = try RelanceGenerator(store: opened).generate(options)
         print("\(result.created.count) relance(s) \(type.rawValue) générée(s)" + (result.withoutAddress > 0 ? " ; \(result.withoutAddress) dette(s) sans adresse pour ce type" : ""))
         guard let dispatcher, !result.created.isEmpty else { return 0 }
-        let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: opened, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun), logger: logger)
         return await Output.sendBatch(result.created, with: sender, inFlight: inFlight, heading: "", leftAs: "en_attente")
     }
 }

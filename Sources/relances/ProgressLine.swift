@@ -1,17 +1,23 @@
 import Foundation
 import Gateway
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Redraws a batch's progress on one terminal line a few times a second, on a thread
-/// of its own; prints nothing when standard error is not a terminal (logs, CI).
-final class ProgressLine: @unchecked Sendable {
+/// Redraws a batch's progress on one terminal line a few times a second, from a task
+/// (no thread of its own: it only sleeps and writes a line); prints nothing when
+/// standard error is not a terminal (logs, CI).
+final class ProgressLine: Sendable {
+    private struct State {
+        var redraw: Task<Void, Never>?
+        var finished = false
+    }
+
     private let progress: BatchProgress
     private let label: String
-    private let stopped = NSCondition()
-    private var finished = false
-    private var thread: Thread?
+    /// Drawing happens under this lock, so the last line drawn is `finish()`'s.
+    private let state = Mutex(State())
 
     init(_ progress: BatchProgress, label: String) {
         self.progress = progress
@@ -20,25 +26,26 @@ final class ProgressLine: @unchecked Sendable {
 
     func start() {
         guard isatty(STDERR_FILENO) == 1 else { return }
-        let thread = Thread { [self] in
-            stopped.lock()
-            while !finished {
-                draw()
-                _ = stopped.wait(until: Date().addingTimeInterval(0.25))
+        let redraw = Task { [self] in
+            while !Task.isCancelled {
+                let drawn = state.withLock { s -> Bool in
+                    if s.finished { return false }
+                    draw()
+                    return true
+                }
+                if !drawn { return }
+                try? await Task.sleep(nanoseconds: 250_000_000)
             }
-            stopped.unlock()
         }
-        self.thread = thread
-        thread.start()
+        state.withLock { $0.redraw = redraw }
     }
 
     /// Stops redrawing and leaves the final figures on the line.
     func finish() {
-        stopped.lock()
-        finished = true
-        stopped.signal()
-        stopped.unlock()
-        if thread != nil {
+        state.withLock { s in
+            s.finished = true
+            guard let redraw = s.redraw else { return }
+            redraw.cancel()
             draw()
             FileHandle.standardError.write(Data("\n".utf8))
         }

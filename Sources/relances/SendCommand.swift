@@ -37,7 +37,7 @@ enum SendCommand: Command {
         let logger = try gateway.batchLogger()
         let dispatcher = try gateway.dispatcher(logger: logger)
         let opened = try store.open()
-        let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: opened, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun), logger: logger)
         if let id {
             guard let number = Int64(id) else { throw UsageError("« \(id) » n'est pas un numéro de relance") }
             let report = await sender.send(number)

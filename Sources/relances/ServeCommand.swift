@@ -147,7 +147,7 @@ enum ServeCommand: Command {
         }
         let dispatcher = try GatewaySetup.dispatcher(configFile: gateway.configFile, dryRun: gateway.dryRun, environment: env, logger: logger,
                                                      ignoringWindows: demo)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: logger)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: gateway.dryRun), logger: logger)
         var configuration = APIConfiguration(tokens: tokens, corsOrigins: origins, logger: logger, metrics: dispatcher.metrics,
                                              rateLimit: rateLimit)
         configuration.jwtSecret = jwtSecret

@@ -1,12 +1,13 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Synchronization
 import Testing
 
 @Suite struct DispatcherTests {
     let delivery = Delivery(id: "relance-1", type: .sms, recipient: "0661234567", body: "Rappel")
 
-    func dispatcher(_ channels: [ScriptedChannel], route: Route, policy: DeliveryPolicy = DeliveryPolicy(),
+    func dispatcher(_ channels: [RecordingChannel], route: Route, policy: DeliveryPolicy = DeliveryPolicy(),
                     clock: ManualClock = ManualClock()) -> Dispatcher {
         Dispatcher(routes: [.sms: route], channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0 as any Channel) }),
                    policies: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, policy) }),
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func retryableFailuresAreRetriedWithBackoffThenSucceed() async {
-        let a = ScriptedChannel("a", script: [.failure(.timeout(seconds: 30)), .failure(.providerUnavailable(status: 502, body: "")), .success(())])
+        let a = RecordingChannel("a", script: [.failure(.timeout(seconds: 30)), .failure(.providerUnavailable(status: 502, body: "")), .success(())])
         let clock = ManualClock()
         let d = dispatcher([a], route: Route(channels: ["a"]), policy: DeliveryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 10), clock: clock)
         let result = await d.send(delivery)
@@ -26,8 +27,8 @@ import Testing
     }
 
     @Test func aPermanentFailureMovesToTheFallbackAtOnce() async {
-        let a = ScriptedChannel("a", script: [.failure(.refused(code: "21", message: "numéro invalide"))])
-        let b = ScriptedChannel("b", script: [])
+        let a = RecordingChannel("a", script: [.failure(.refused(code: "21", message: "numéro invalide"))])
+        let b = RecordingChannel("b", script: [])
         let clock = ManualClock()
         let result = await dispatcher([a, b], route: Route(channels: ["a"], fallback: ["b"]), clock: clock).send(delivery)
         guard case .delivered(let receipt, let attempts) = result else { Issue.record("not delivered: \(result)"); return }
@@ -39,9 +40,9 @@ import Testing
 
     @Test func exhaustedRetriesMoveToTheFallbacksInOrder() async {
         let fail = Result<Void, ChannelError>.failure(.connection("refused"))
-        let a = ScriptedChannel("a", script: [fail, fail])
-        let b = ScriptedChannel("b", script: [fail, fail])
-        let c = ScriptedChannel("c", script: [])
+        let a = RecordingChannel("a", script: [fail, fail])
+        let b = RecordingChannel("b", script: [fail, fail])
+        let c = RecordingChannel("c", script: [])
         let recorded = Mutex<[String]>([])
         let d = dispatcher([a, b, c], route: Route(channels: ["a"], fallback: ["b", "c"]), policy: DeliveryPolicy(maxAttempts: 2))
         let result = await d.send(delivery) { attempt in recorded.withLock { $0.append("\(attempt.number):\(attempt.channel)") } }
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func everyChannelFailingReportsTheLastError() async {
-        let a = ScriptedChannel("a", script: [.failure(.invalidRecipient("lettres dans le numéro"))])
+        let a = RecordingChannel("a", script: [.failure(.invalidRecipient("lettres dans le numéro"))])
         let result = await dispatcher([a], route: Route(channels: ["a"])).send(delivery)
         guard case .failed(let error, let attempts) = result else { Issue.record("not failed: \(result)"); return }
         #expect(error == .invalidRecipient("lettres dans le numéro"))
@@ -60,7 +61,7 @@ import Testing
 
     @Test func theTotalDelayCapStopsRetrying() async {
         let fail = Result<Void, ChannelError>.failure(.timeout(seconds: 1))
-        let a = ScriptedChannel("a", script: [fail, fail, fail, fail, fail])
+        let a = RecordingChannel("a", script: [fail, fail, fail, fail, fail])
         let clock = ManualClock()
         let policy = DeliveryPolicy(maxAttempts: 5, initialDelay: 4, maxDelay: 100, maxTotalDelay: 10)
         let result = await dispatcher([a], route: Route(channels: ["a"]), policy: policy, clock: clock).send(delivery)
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func aTypeWithoutARouteIsRefused() async {
-        let a = ScriptedChannel("a", script: [])
+        let a = RecordingChannel("a", script: [])
         let d = dispatcher([a], route: Route(channels: ["a"]))
         let result = await d.send(Delivery(id: "r-2", type: .visite, recipient: "x", body: "y"))
         guard case .noRoute(.visite) = result else { Issue.record("expected no route: \(result)"); return }

@@ -1,12 +1,13 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Testing
 
 @Suite struct MetricsTests {
     @Test func aKnownBatchGivesKnownCountersInPrometheusFormat() async {
         let metrics = Metrics()
         let clock = ManualClock()
-        let flaky = ScriptedChannel("ventis", script: [.failure(.timeout(seconds: 30)), .success(()), .failure(.refused(code: "21", message: "x"))])
+        let flaky = RecordingChannel("ventis", script: [.failure(.timeout(seconds: 30)), .success(()), .failure(.refused(code: "21", message: "x"))])
         let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": flaky],
                                     clock: clock, logger: Logger(sink: MemoryLogSink()), metrics: metrics)
         _ = await dispatcher.send(Delivery(id: "r1", type: .sms, recipient: "1", body: "a"))   // timeout, then sent

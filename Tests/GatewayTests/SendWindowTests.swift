@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Testing
 
 @Suite struct SendWindowTests {
@@ -26,7 +27,7 @@ import Testing
 
     @Test func theDispatcherDefersInsteadOfFailingOutsideTheWindow() async {
         let clock = ManualClock(at("2026-12-24T20:00:00Z"))
-        let channel = ScriptedChannel("ventis", script: [])
+        let channel = RecordingChannel("ventis", script: [])
         let dispatcher = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": channel],
                                     policies: ["ventis": DeliveryPolicy(window: SendWindow(holidays: ["2026-12-25"]))],
                                     clock: clock, logger: Logger(sink: MemoryLogSink()))

@@ -42,7 +42,7 @@ final class APIRig: @unchecked Sendable {
         } else {
             Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
         }
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
         configure(&config)
@@ -320,5 +320,23 @@ final class APIRig: @unchecked Sendable {
         rig.sandbox.stop()
         let (_, down, _) = try await rig.call("GET", "/api/channels")
         #expect(((down as? [String: Any])?["channels"] as? [[String: Any]])?.first?["healthy"] as? Bool == true)   // the token is still valid
+    }
+}
+
+/// A server error is logged with its cause before the answer, which does not carry it.
+@Suite struct ServerErrorLogTests {
+    @Test func aDatabaseFailureIsLoggedWithItsCauseBeforeThe500() async throws {
+        let log = MemoryLogSink()
+        let rig = try APIRig { $0.logger = Logger(sink: log) }
+        let id = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: Date())).id
+        try rig.store.database.execute("""
+            CREATE TRIGGER refuse_updates BEFORE UPDATE ON relance BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END
+            """)
+        let (status, json, _) = try await rig.call("PUT", "/api/relances/\(id)", json: #"{"statut": "annulee", "notes": "payée"}"#)
+        #expect(status == 500)
+        let detail = (json as? [String: Any])?["detail"] as? String
+        #expect(detail == "Erreur de la base de données")
+        let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
+        #expect(line.contains("disque plein (simulé)") && line.contains("/api/relances/{id}") && line.contains("PUT"))
     }
 }

@@ -59,7 +59,7 @@ struct LettersRig {
                                 ChannelContext(logger: log))
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
         dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["lettres"])], channels: ["lettres": letters], logger: log)
-        api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, dispatcher: dispatcher, logger: log),
+        api = try LoopbackAPI(store: store, sender: RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log),
                               configuration: APIConfiguration(tokens: [token], logger: log))
     }
 

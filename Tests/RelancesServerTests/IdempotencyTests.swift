@@ -31,7 +31,7 @@ final class IdempotencyRig: @unchecked Sendable {
         let dispatcher = Dispatcher(routes: [.courrier: Route(channels: ["letters"]), .sms: Route(channels: ["held"])],
                                     channels: ["letters": letters, "held": held],
                                     policies: ["letters": DeliveryPolicy(maxAttempts: 1), "held": DeliveryPolicy(maxAttempts: 1)], logger: log)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log)
         var config = APIConfiguration(tokens: tokens, logger: log)
         config.clock = clock
         let api = try LoopbackAPI(store: store, sender: sender, configuration: config)

@@ -38,7 +38,7 @@ final class MetricsRig: @unchecked Sendable {
             """.utf8).write(to: config)
         let log = Logger(sink: MemoryLogSink())
         let dispatcher = try GatewaySetup.dispatcher(configFile: config.path, environment: [:], logger: log)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, logger: log)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log)
         let configuration = APIConfiguration(tokens: tokens, logger: log)
         let api = try LoopbackAPI(store: store, sender: sender, configuration: configuration)
         (server, base) = (api.server, api.base)

@@ -17,7 +17,7 @@ extension PageBrowserTests {
         let who = try store.add(Contribuable(nom: "NZÉ", prenom: "Éléonore", adresse: "BP 12, Libreville"))
         let id = try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("45000")!, datePlanifiee: Date(),
                                              message: "Rappel : votre taxe de marché")).id
-        let sent = await RelanceSender(store: store, dispatcher: dispatcher, logger: log).send(id)
+        let sent = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log).send(id)
         guard case .done(let relance) = sent else { Issue.record("not sent: \(sent)"); return }
         #expect(relance.notes?.hasPrefix("Lettre prête à imprimer : courriers-") == true, "\(relance.notes ?? "")")
         await letters.close()   // the run ends: its PDF is written

@@ -40,7 +40,7 @@ import Testing
             while sandbox.received.count < total / 4 { try await Task.sleep(nanoseconds: 2_000_000) }
             sandbox.revokeAllTokens()
         }
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(ids, maxInFlight: 24)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink())).send(ids, maxInFlight: 24)
         storm.cancel()
 
         var accepted: [String: [String]] = [:]   // number → uuids the provider accepted

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Synchronization
 
@@ -19,33 +20,11 @@ func day(_ offset: Int, from now: Date = fixedNow) -> String {
     return String(format: "%04d-%02d-%02d", y, m, d)
 }
 
-/// A channel that records deliveries and answers from a script (success by default).
-final class RecordingChannel: Channel {
-    let name: String
-    let accepts: AddressKind
-    private let script: Mutex<[ChannelError?]>
-    private let got = Mutex<[Delivery]>([])
-    let delay: UInt64
-
-    /// The receipt's note (the channel's words for the office); empty: none.
-    let note: String
-
-    init(_ name: String, accepts: AddressKind = .any, failures: [ChannelError?] = [], delayNanoseconds: UInt64 = 0, note: String = "") {
-        self.note = note
-        self.name = name
-        self.accepts = accepts
-        self.script = Mutex(failures)
-        self.delay = delayNanoseconds
+extension RecordingChannel {
+    /// Receipts at ``fixedNow``.
+    convenience init(_ name: String, accepts: AddressKind = .any, failures: [ChannelError?] = [], delayNanoseconds: UInt64 = 0, note: String = "") {
+        self.init(name, accepts: accepts, failures: failures, delayNanoseconds: delayNanoseconds, note: note, clock: ManualClock(fixedNow))
     }
-
-    func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
-        if delay > 0 { try? await Task.sleep(nanoseconds: delay) }
-        got.withLock { $0.append(delivery) }
-        if let failure = script.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
-        return Receipt(channel: name, messageID: "\(name)-\(delivery.id)", acceptedAt: fixedNow, recipient: delivery.recipient, note: note)
-    }
-
-    var deliveries: [Delivery] { got.withLock { $0 } }
 }
 
 func dispatcher(_ routes: [RelanceType: Route], _ channels: [RecordingChannel]) -> Dispatcher {

@@ -41,7 +41,7 @@ import Testing
             """.utf8).write(to: config)
         let log = Logger(sink: MemoryLogSink())
         let dispatcher = try GatewaySetup.dispatcher(configFile: config.path, environment: [:], logger: log, clock: ManualClock(fixedNow))
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow), logger: log)
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow), logger: log)
         let who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: Self.phone, email: Self.email, adresse: "BP 1, Akébé"))
         var sent: [(Int64, String)] = []
         for (i, type) in [RelanceType.sms, .email, .courrier, .sms, .email, .courrier].enumerated() {

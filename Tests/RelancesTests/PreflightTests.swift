@@ -38,12 +38,12 @@ import Testing
         var options = RelanceGenerator.Options(type: .sms, limite: 4)
         options.template = MessageTemplate(try #require(config.templates[.sms]))
 
-        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(options, examples: 10)
+        let report = try CampaignPreflight(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow)).run(options, examples: 10)
         #expect(try store.list(.init()).total == 0)   // nothing written
         #expect(sandbox.messageRequests == 0)          // nothing sent
 
         let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options)
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink())).send(generated.created)
         let accepted = sandbox.received.filter { $0.answer.hasPrefix("+SUCCESS") }
 
         #expect(report.canal == "ventis")
@@ -86,7 +86,7 @@ import Testing
             ids.append(try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: phone)))
             _ = try store.add(AffectationTaxe(contribuableID: ids[i], taxeID: voirie, dateDebut: day(-40 + i)))
         }
-        let report = try CampaignPreflight(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow)).run(.init(type: .sms))
+        let report = try CampaignPreflight(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow)).run(.init(type: .sms))
         #expect(report.destinatairesRefuses.map(\.contribuableID) == [ids[0], ids[3]])
         #expect(report.destinatairesRefuses.map(\.destinataire) == ["06 61 23 45 67", "0661234567"])
         #expect(report.destinatairesRefuses.map(\.nom) == ["C0 P", "C3 P"])
@@ -94,7 +94,7 @@ import Testing
 
         // The real run: the same two fail before any request, the others reach the provider as 241 and 8 digits.
         let generated = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(.init(type: .sms))
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(generated.created)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink())).send(generated.created)
         #expect(summary.failed == 2 && summary.sent == 3)
         #expect(Set(sandbox.received.map(\.to)) == ["24177123456", "24166123456", "24106031234"])
         #expect(sandbox.received.allSatisfy { $0.answer.hasPrefix("+SUCCESS") })

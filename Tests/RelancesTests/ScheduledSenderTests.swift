@@ -75,7 +75,7 @@ final class SteppedClock: GatewayClock {
             }
             let dispatcher = Dispatcher(routes: [.courrier: Route(channels: [letters.name])], channels: [letters.name: letters],
                                         policies: [letters.name: DeliveryPolicy(maxAttempts: 1, window: window)], clock: time, logger: log)
-            return RelanceSender(store: store, dispatcher: dispatcher, clock: time, logger: log)
+            return RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: time, logger: log)
         }
     }
 
@@ -126,7 +126,7 @@ final class SteppedClock: GatewayClock {
         let rehearsal = RoutingConfig(file: "test", channels: [:], routes: [:]).dryRun(sink: sink)
         let dispatcher = try rehearsal.makeDispatcher(context: ChannelContext(logger: Logger(sink: log), clock: w.time,
                                                                               baseDirectory: w.folder))
-        let sender = RelanceSender(store: w.store, dispatcher: dispatcher, clock: w.time, logger: Logger(sink: log))
+        let sender = RelanceSender(store: w.store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: w.time, logger: Logger(sink: log))
         #expect(sender.isRehearsal)
         let scheduler = ScheduledSender(sender: sender, options: .init(interval: 60, batchSize: 2), clock: clock,
                                         logger: Logger(sink: log))

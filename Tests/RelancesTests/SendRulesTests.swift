@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Testing
 
@@ -39,7 +40,7 @@ import Testing
         let sms = RecordingChannel("ventis")
         let dispatcher = Dispatcher(routes: config.routes, channels: ["ventis": sms], clock: ManualClock(fixedNow),
                                     logger: Logger(sink: MemoryLogSink()), config: config)
-        let sender = RelanceSender(store: store, dispatcher: dispatcher, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
         func relance(_ text: String) throws -> Int64 {
             try store.create(NewRelance(contribuableID: who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: fixedNow, message: text)).id
         }

@@ -1,6 +1,7 @@
 import Channels
 import Foundation
 import Gateway
+import ProviderSandbox
 import Relances
 import Testing
 
@@ -29,7 +30,7 @@ import Testing
     }
 
     func sender(_ w: World, _ d: Dispatcher) -> RelanceSender {
-        RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+        RelanceSender(store: w.store, runtime: SendRuntime(dispatcher: d, rehearsal: false), clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
     }
 
     /// The office's note is the channel's own words, from its receipt: the sender knows
@@ -167,6 +168,21 @@ import Testing
         #expect(slow.deliveries.count == 5)
     }
 
+    /// Whether a send is a rehearsal comes from the config it was built from, or is said
+    /// by whoever built the dispatcher by hand: never silently « no » for a dry-run config.
+    @Test func aDryRunConfigIsARehearsalWhateverTheCallerSays() throws {
+        let (_, folder) = try temporaryStore()
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}, "templates": {"sms": {"text": "Bonjour {nom}", "max_segments": 2}}}"#.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
+        let context = ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder)
+        let runtime = try config.makeRuntime(context: context)
+        #expect(runtime.isRehearsal && runtime.segmentBudgets[.sms] == 2 && runtime.templates[.sms] == "Bonjour {nom}")
+        #expect(SendRuntime(dispatcher: try config.makeDispatcher(context: context), rehearsal: false).isRehearsal)
+        let handBuilt = dispatcher([.sms: Route(channels: ["ventis"])], [RecordingChannel("ventis")])
+        #expect(!SendRuntime(dispatcher: handBuilt, rehearsal: false).isRehearsal && SendRuntime(dispatcher: handBuilt, rehearsal: true).isRehearsal)
+    }
+
     /// A dry run writes every message to the sink and changes nothing in the store: no
     /// claim, no attempt, no outcome, so the real campaign still sends every relance.
     @Test func aDryRunWritesTheSinkAndLeavesEveryRelanceAsItWas() async throws {
@@ -177,7 +193,7 @@ import Testing
         try Data(#"{"channels": {"ventis": {"kind": "ventis-sms"}}, "routes": {"sms": {"channels": ["ventis"]}}, "templates": {"sms": {"text": "{nom}", "grouper": false}}}"#.utf8).write(to: file)
         let config = try GatewaySetup.config(configFile: file.path, dryRun: true, environment: Environment())
         let d = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink()), baseDirectory: folder))
-        let s = RelanceSender(store: w.store, dispatcher: d, clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
+        let s = RelanceSender(store: w.store, runtime: SendRuntime(config: config, dispatcher: d), clock: ManualClock(fixedNow), logger: Logger(sink: MemoryLogSink()))
         #expect(s.isRehearsal)
         let ids = try (0..<5).map { _ in try w.relance() }
         let summary = await s.send(ids, maxInFlight: 4)
@@ -228,12 +244,18 @@ import Testing
             CREATE TRIGGER refuse_outcomes BEFORE UPDATE OF statut ON relance WHEN NEW.statut = 'envoyee'
             BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END
             """)
-        let sms = RecordingChannel("ventis")
-        let summary = await sender(w, dispatcher([.sms: Route(channels: ["ventis"])], [sms])).send(ids, maxInFlight: 2)
-        // The third is not handed to the channel once results could not be written.
+        // Both first sends are held in the channel until both are there, so both are
+        // handed off before any result fails, whatever the machine's load.
+        let sms = GateChannel(name: "ventis")
+        let d = Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": sms], clock: ManualClock(fixedNow),
+                           logger: Logger(sink: MemoryLogSink()))
+        let batch = Task { await sender(w, d).send(ids, maxInFlight: 2) }
+        #expect(await eventually { sms.entered == 2 })
+        sms.open()
+        let summary = await batch.value
         // The third is not handed to the channel once results could not be written: it
         // goes back en_attente, never sent; the two sent stay claimed, unrecorded.
-        #expect(summary.sent == 2 && summary.unrecorded == 2 && sms.deliveries.count == 2)
+        #expect(summary.sent == 2 && summary.unrecorded == 2 && sms.entered == 2)
         for id in ids.prefix(2) { #expect(try w.store.relance(id)?.statut == .envoiEnCours) }
         #expect(try w.store.relance(ids[2])?.statut == .enAttente)
         #expect(try w.store.inProgress() == Array(ids.prefix(2)))

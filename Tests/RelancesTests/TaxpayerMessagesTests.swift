@@ -131,7 +131,7 @@ import Testing
         let created = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options).created
         #expect(created.count == 3)   // one relance per debt in the store
 
-        let summary = await RelanceSender(store: store, dispatcher: dispatcher, logger: Logger(sink: MemoryLogSink())).send(created)
+        let summary = await RelanceSender(store: store, runtime: SendRuntime(config: config, dispatcher: dispatcher), logger: Logger(sink: MemoryLogSink())).send(created)
         #expect(summary.sent == 3 && summary.failed == 0, "\(summary)")
         let toNze = sandbox.received.filter { $0.to == "24166123456" }.map(\.message)
         if grouped {

@@ -1,0 +1,264 @@
+import Foundation
+import Gateway
+import Synchronization
+
+/// A ``RelanceStore`` in memory: the same rules as the SQLite store (claims, hand-offs,
+/// outcomes, releases, the business key, statistics), nothing on disk. For a rehearsal
+/// of the sending pipeline without a database, and for the store behaviour suite,
+/// which runs the same tests on both stores.
+public final class InMemoryRelanceStore: RelanceStore {
+    /// One row of `delivery_attempt`, as this store keeps it.
+    public struct Attempt: Sendable, Equatable {
+        public var number: Int
+        public var channel: String
+        public var outcome: String
+        public var providerID: String?
+        public var detail: String?
+    }
+
+    private struct Claim {
+        var owner: String
+        var lease: Date
+    }
+
+    private struct State {
+        var nextID: Int64 = 1
+        var contribuables: [Int64: Contribuable] = [:]
+        var taxes: [Int64: Taxe] = [:]
+        var affectations: [Int64: AffectationTaxe] = [:]
+        var relances: [Int64: Relance] = [:]
+        var claims: [Int64: Claim] = [:]
+        var attempts: [Int64: [Attempt]] = [:]
+        /// Sends per affectation (the open dossier's count).
+        var dossiers: [Int64: Int] = [:]
+
+        mutating func id() -> Int64 {
+            defer { nextID += 1 }
+            return nextID
+        }
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    // MARK: reference data
+
+    @discardableResult
+    public func add(_ c: Contribuable) -> Int64 {
+        state.withLock { s in
+            var c = c
+            c.id = s.id()
+            s.contribuables[c.id] = c
+            return c.id
+        }
+    }
+
+    @discardableResult
+    public func add(_ t: Taxe) -> Int64 {
+        state.withLock { s in
+            var t = t
+            t.id = s.id()
+            s.taxes[t.id] = t
+            return t.id
+        }
+    }
+
+    @discardableResult
+    public func add(_ a: AffectationTaxe) -> Int64 {
+        state.withLock { s in
+            var a = a
+            a.id = s.id()
+            a.taxe = s.taxes[a.taxeID]
+            s.affectations[a.id] = a
+            return a.id
+        }
+    }
+
+    /// The attempts of a relance, in order (a hand-off not yet tried is one, `remis`).
+    public func attempts(relanceID: Int64) -> [Attempt] { state.withLock { $0.attempts[relanceID] ?? [] } }
+
+    /// How many times the debt's dossier was contacted (sent relances).
+    public func contacts(affectationID: Int64) -> Int { state.withLock { $0.dossiers[affectationID] ?? 0 } }
+
+    // MARK: RelanceStore
+
+    public func relance(_ id: Int64) throws(StoreError) -> Relance? { state.withLock { $0.relances[id] } }
+
+    public func list(_ filter: RelanceFilter) throws(StoreError) -> (items: [Relance], total: Int) {
+        let all = state.withLock { s in Array(s.relances.values) }
+        let matching = all.filter { r in
+            let day = String(ISO8601.string(from: r.datePlanifiee).prefix(10))
+            return (filter.contribuableID.map { r.contribuableID == $0 } ?? true)
+                && (filter.affectationTaxeID.map { r.affectationTaxeID == $0 } ?? true)
+                && (filter.type.map { r.type == $0 } ?? true)
+                && (filter.statut.map { r.statut == $0 } ?? true)
+                && (filter.dateDebut.map { day >= $0 } ?? true)
+                && (filter.dateFin.map { day <= $0 } ?? true)
+        }.sorted { ($0.datePlanifiee, $0.id) > ($1.datePlanifiee, $1.id) }
+        return (Array(matching.dropFirst(filter.skip).prefix(filter.limit)), matching.count)
+    }
+
+    public func create(_ new: NewRelance) throws(StoreError) -> Relance {
+        let now = Date()
+        return try state.withLock { (s: inout State) throws(StoreError) -> Relance in
+            guard let who = s.contribuables[new.contribuableID] else { throw .notFound("Contribuable \(new.contribuableID) introuvable") }
+            var affectation: AffectationTaxe?
+            if let id = new.affectationTaxeID {
+                guard let found = s.affectations[id] else { throw .notFound("Affectation de taxe \(id) introuvable") }
+                guard found.contribuableID == new.contribuableID else {
+                    throw .unprocessable(field: "affectation_taxe_id", reason: "l'affectation \(id) n'est pas celle du contribuable \(new.contribuableID)")
+                }
+                let week = RelanceGenerator.week(containing: new.datePlanifiee)
+                if s.relances.values.contains(where: { $0.affectationTaxeID == id && $0.type == new.type && $0.statut != .annulee
+                                                       && RelanceGenerator.week(containing: $0.datePlanifiee) == week }) {
+                    throw .conflict(SQLiteRelanceStore.keyTaken(new.type, week: week))
+                }
+                affectation = found
+            }
+            let message = new.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                ? RelanceGenerator.message(nom: who.nom, prenom: who.prenom, montant: new.montantDue, due: new.dateEcheance) : new.message
+            // Dates as the SQLite store keeps them: to the second.
+            func stored(_ date: Date) -> Date { ISO8601.date(from: ISO8601.string(from: date)) ?? date }
+            let relance = Relance(id: s.id(), contribuableID: new.contribuableID, affectationTaxeID: new.affectationTaxeID, type: new.type,
+                                  statut: .enAttente, message: message, montantDue: new.montantDue, dateEcheance: new.dateEcheance.map(stored),
+                                  dateEnvoi: nil, datePlanifiee: stored(new.datePlanifiee), dateReponse: nil, canalEnvoi: new.canalEnvoi,
+                                  reponseRecue: false, notes: new.notes, utilisateurID: new.utilisateurID, createdAt: stored(now),
+                                  updatedAt: stored(now), canal: nil, programmee: new.programmee, contribuable: who,
+                                  affectationTaxe: affectation, acteur: new.acteur)
+            s.relances[relance.id] = relance
+            return relance
+        }
+    }
+
+    public func claim(_ ids: [Int64], now: Date, reserve: Bool, owner: ClaimOwner, acteur: String?, resend: Bool,
+                      routable: (RelanceType) -> Bool) throws(StoreError) -> BatchClaim {
+        state.withLock { s in
+            var result = BatchClaim()
+            for id in ids {
+                guard var r = s.relances[id] else { result.refused.append((id, .notFound)); continue }
+                if let why = BatchClaim.refusal(statut: r.statut, type: r.type, resend: resend, routable: routable) {
+                    result.refused.append((id, why))
+                    continue
+                }
+                let who = r.contribuable ?? Contribuable(nom: "", prenom: "")
+                result.claimed.append(ClaimedRelance(id: id, type: r.type, message: r.message,
+                                                     recipient: who.recipient(for: r.type, override: r.canalEnvoi),
+                                                     contribuableID: r.contribuableID, previous: r.statut,
+                                                     details: ClaimedRelance.details(id: id, nom: who.nom, prenom: who.prenom, montant: r.montantDue,
+                                                                                     echeance: r.dateEcheance.map { ISO8601.string(from: $0) },
+                                                                                     taxe: r.affectationTaxe?.taxe?.nom)))
+                guard reserve else { continue }
+                r.statut = .envoiEnCours
+                r.updatedAt = now
+                if let acteur {
+                    r.acteur = acteur
+                    r.utilisateurID = Relance.utilisateurID(forActeur: acteur) ?? r.utilisateurID
+                }
+                s.relances[id] = r
+                s.claims[id] = Claim(owner: owner.token, lease: now.addingTimeInterval(ClaimOwner.lease))
+            }
+            return result
+        }
+    }
+
+    public func write(_ records: [SendRecord], now: Date) throws(StoreError) {
+        try state.withLock { (s: inout State) throws(StoreError) in
+            // All or none, as a transaction: the records apply to a copy.
+            var next = s
+            for record in records { try Self.apply(record, to: &next, now: now) }
+            s = next
+        }
+    }
+
+    private static func apply(_ record: SendRecord, to s: inout State, now: Date) throws(StoreError) {
+        let id = record.relanceID
+        guard var r = s.relances[id] else { throw .notFound("Relance \(id) introuvable") }
+        func endClaim() {
+            s.claims[id] = nil
+            s.attempts[id]?.removeAll { $0.outcome == "remis" }
+        }
+        switch record {
+        case .handOff(_, let channel, _):
+            s.attempts[id, default: []].append(Attempt(number: 1, channel: channel, outcome: "remis", providerID: nil,
+                                                       detail: "remis au canal ; résultat pas encore connu"))
+        case .attempt(let a, _, _, _):
+            let row: Attempt = switch a.result {
+            case .success(let receipt): Attempt(number: a.number, channel: a.channel, outcome: "sent", providerID: receipt.messageID, detail: receipt.providerAnswer)
+            case .failure(let error): Attempt(number: a.number, channel: a.channel, outcome: "failed", providerID: nil, detail: error.description)
+            }
+            // The first attempt completes the row its hand-off wrote; later ones add theirs.
+            if let handed = s.attempts[id]?.lastIndex(where: { $0.outcome == "remis" }) {
+                s.attempts[id]![handed] = row
+            } else {
+                s.attempts[id, default: []].append(row)
+            }
+            return
+        case .outcome(_, .sent(let channel, let recipient, let note, let at)):
+            r.statut = .envoyee
+            r.dateEnvoi = at
+            r.canalEnvoi = recipient
+            r.canal = channel
+            r.notes = note
+            r.updatedAt = now
+            if let affectation = r.affectationTaxeID { s.dossiers[affectation, default: 0] += 1 }
+            endClaim()
+        case .outcome(_, .failed(let note)):
+            r.statut = .echec
+            r.notes = note
+            r.updatedAt = now
+            endClaim()
+        case .release(_, let statut, let datePlanifiee):
+            guard r.statut == .envoiEnCours else { endClaim(); return }
+            r.statut = statut
+            if let datePlanifiee {
+                r.datePlanifiee = datePlanifiee
+                r.programmee = true
+            }
+            r.updatedAt = now
+            endClaim()
+        }
+        s.relances[id] = r
+    }
+
+    public func renewClaims(of owner: ClaimOwner, now: Date) throws(StoreError) {
+        state.withLock { s in
+            for (id, claim) in s.claims where claim.owner == owner.token {
+                s.claims[id]?.lease = now.addingTimeInterval(ClaimOwner.lease)
+            }
+        }
+    }
+
+    public func inProgress() throws(StoreError) -> [Int64] {
+        state.withLock { s in s.relances.values.filter { $0.statut == .envoiEnCours }.map(\.id).sorted() }
+    }
+
+    public func pending(limit: Int, now: Date, types: [RelanceType], scheduledOnly: Bool) throws(StoreError) -> [Int64] {
+        state.withLock { s in
+            s.relances.values.filter { $0.statut == .enAttente && (!scheduledOnly || $0.programmee) && $0.datePlanifiee <= now && types.contains($0.type) }
+                .sorted { ($0.datePlanifiee, $0.id) < ($1.datePlanifiee, $1.id) }
+                .prefix(max(0, limit)).map(\.id)
+        }
+    }
+
+    public func statistics(from: String?, to: String?) throws(StoreError) -> RelanceStatistics {
+        let all = state.withLock { s in Array(s.relances.values) }
+        var byStatut: [RelanceStatut: Int] = [:], byType: [String: Int] = [:], byChannel: [String: Int] = [:]
+        var answered = 0
+        for r in all {
+            let day = String(ISO8601.string(from: r.datePlanifiee).prefix(10))
+            if let from, day < from { continue }
+            if let to, day > to { continue }
+            byStatut[r.statut, default: 0] += 1
+            byType[r.type.rawValue, default: 0] += 1
+            if let canal = r.canal, !canal.isEmpty { byChannel[canal, default: 0] += 1 }
+            if r.statut == .envoyee && r.reponseRecue { answered += 1 }
+        }
+        for type in RelanceType.allCases where byType[type.rawValue] == nil { byType[type.rawValue] = 0 }
+        let sent = byStatut[.envoyee] ?? 0
+        let rate = sent == 0 ? 0 : (Double(answered) / Double(sent) * 10_000).rounded() / 100
+        return RelanceStatistics(totalRelances: all.count == 0 ? 0 : byStatut.values.reduce(0, +), relancesEnvoyees: sent,
+                                 relancesEnAttente: byStatut[.enAttente] ?? 0, relancesEchec: byStatut[.echec] ?? 0,
+                                 relancesAvecReponse: answered, tauxReponse: rate, parType: byType, parCanal: byChannel)
+    }
+}
