@@ -4,9 +4,16 @@ import Gateway
 import Synchronization
 
 /// An SQLite connection: WAL, foreign keys on, a busy timeout, prepared statements
-/// cached by SQL text. One connection, guarded by a lock, is the store's one writer.
+/// cached by SQL text. One connection, guarded by a lock, is the store's one writer;
+/// the API's reads take connections of their own (``read(_:)``), which WAL lets read
+/// while the writer writes.
 public final class Database: Sendable {
     private let connection: Mutex<Connection>
+    /// Idle read connections, and how many are open; at most ``maxReaders``.
+    private let readers = Mutex<(idle: [Connection], open: Int)>(([], 0))
+    /// Enough for both cores' request threads and a reader waiting on the disk; past
+    /// it, a read shares the writer's connection as every read did before.
+    static let maxReaders = 4
 
     final class Connection: @unchecked Sendable {
         let handle: OpaquePointer
@@ -80,6 +87,72 @@ public final class Database: Sendable {
 
     public func execute(_ sql: String) throws(StoreError) {
         try withConnection { (s: Session) throws(StoreError) in try s.execute(sql) }
+    }
+
+    /// Runs `body`, which only reads, on a read connection of its own: it waits for no
+    /// writer and no other reader, and sees one snapshot of what was committed (a
+    /// deferred transaction), as it did under the writer's lock. An in-memory database,
+    /// which has no second connection, and a moment when every reader is busy, use the
+    /// writer's connection.
+    public func read<T>(_ body: (Session) throws(StoreError) -> T) throws(StoreError) -> T {
+        guard let reader = try checkOutReader() else { return try withConnection(body) }
+        defer { checkIn(reader) }
+        let session = Session(connection: reader)
+        try session.execute("BEGIN")
+        do throws(StoreError) {
+            let value = try body(session)
+            try session.execute("COMMIT")
+            return value
+        } catch {
+            try? session.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func checkOutReader() throws(StoreError) -> Connection? {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else { return nil }
+        let taken = readers.withLock { r -> (Connection?, Bool) in
+            if let idle = r.idle.popLast() { return (idle, false) }
+            guard r.open < Self.maxReaders else { return (nil, false) }
+            r.open += 1
+            return (nil, true)
+        }
+        if let idle = taken.0 { return idle }
+        guard taken.1 else { return nil }
+        do throws(StoreError) {
+            return try openReader()
+        } catch {
+            readers.withLock { $0.open -= 1 }
+            throw error
+        }
+    }
+
+    private func checkIn(_ reader: Connection) {
+        // A statement left mid-rows would hold its snapshot: reset, so the next read
+        // sees what was committed since and the WAL can be checkpointed.
+        var statement = sqlite3_next_stmt(reader.handle, nil)
+        while let s = statement {
+            if sqlite3_stmt_busy(s) != 0 { sqlite3_reset(s) }
+            statement = sqlite3_next_stmt(reader.handle, s)
+        }
+        readers.withLock { $0.idle.append(reader) }
+    }
+
+    private func openReader() throws(StoreError) -> Connection {
+        var handle: OpaquePointer?
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
+            let why = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let handle { sqlite3_close_v2(handle) }
+            throw StoreError.database("cannot open \(path) for reading: \(why)")
+        }
+        let reader = Connection(handle: handle)
+        let session = Session(connection: reader)
+        // Reads only, whatever a caller's SQL says; a smaller cache than the writer's
+        // (the lists and statistics read indexes and counters, not whole tables).
+        try session.execute("PRAGMA query_only = 1")
+        try session.execute("PRAGMA busy_timeout = 5000")
+        try session.execute("PRAGMA cache_size = -8192")
+        return reader
     }
 }
 

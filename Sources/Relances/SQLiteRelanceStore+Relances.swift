@@ -36,7 +36,7 @@ extension SQLiteRelanceStore {
     }
 
     public func relance(_ id: Int64) throws(StoreError) -> Relance? {
-        try database.withConnection { (s: Session) throws(StoreError) in
+        try database.read { (s: Session) throws(StoreError) in
             try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance)
         }
     }
@@ -51,7 +51,7 @@ extension SQLiteRelanceStore {
         if let v = filter.dateDebut { conditions.append("r.date_planifiee >= ?"); values.append(.text(v + "T00:00:00Z")) }
         if let v = filter.dateFin { conditions.append("r.date_planifiee <= ?"); values.append(.text(v + "T23:59:59Z")) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try database.withConnection { (s: Session) throws(StoreError) in
+        return try database.read { (s: Session) throws(StoreError) in
             let total = try count(filter, whereClause: whereClause, values: values, in: s)
             let items = try s.rows("SELECT \(Self.relanceColumns) \(whereClause) ORDER BY r.date_planifiee DESC, r.id DESC LIMIT ? OFFSET ?",
                                    values + [.int(Int64(filter.limit)), .int(Int64(filter.skip))], Self.relance)

@@ -94,6 +94,7 @@ enum Schema {
         sendRules,
         importKeys,
         acteur,
+        missingAddresses,
     ]
 
     /// v6: only what the office asked for goes out, and a claim says whose it is.

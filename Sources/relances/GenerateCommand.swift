@@ -6,7 +6,7 @@ enum GenerateCommand: Command {
     static let name = "generate"
     static let summary = "Create relances for late debts (optionally send them)"
     static let help = """
-        usage: relances generate [--jours-retard-min 7] [--type sms] [--limite 50] [--envoyer | --preflight [--json]] [options]
+        usage: relances generate [--jours-retard-min 7] [--type sms] [--limite 50 | --tout] [--envoyer | --preflight [--json]] [options]
 
         Creates relances for late debts by the office's rule (oldest debt first, none
         for a debt reminded in the last 7 days), then with --envoyer sends them. The
@@ -22,6 +22,8 @@ enum GenerateCommand: Command {
           --jours-retard-min N   days since the debt started (default 7)
           --type T               sms, email, courrier, appel or visite (default sms)
           --limite N             relances to create, 1 to 500 (default 50)
+          --tout                 every late debt, in one run (a campaign): chunks of 10,000,
+                                 each resuming after the last, progress on standard error
           --envoyer              send them right away
           --preflight            compute what a run would do; change nothing
           --json                 with --preflight: the report as JSON (as the API answers it)
@@ -36,7 +38,11 @@ enum GenerateCommand: Command {
         let days = try arguments.int("jours-retard-min", default: 7, in: 0...36_500)
         let typeName = try arguments.option("type") ?? "sms"
         guard let type = RelanceType(rawValue: typeName) else { throw UsageError("--type must be one of \(RelanceType.allCases.map(\.rawValue).joined(separator: ", ")), not '\(typeName)'") }
-        let limit = try arguments.int("limite", default: 50, in: 1...500)
+        let all = arguments.flag("tout")
+        // 0 stands for « not given » (the range starts at 1), to refuse it beside --tout.
+        let given = try arguments.int("limite", default: 0, in: 1...500)
+        if all && given != 0 { throw UsageError("--tout creates a relance for every late debt: drop --limite") }
+        let limit = given == 0 ? 50 : given
         let send = arguments.flag("envoyer")
         let preflight = arguments.flag("preflight")
         let json = arguments.flag("json")
@@ -53,15 +59,41 @@ enum GenerateCommand: Command {
         let opened = try store.open(creating: true)
         var options = RelanceGenerator.Options(joursRetardMin: days, type: type, limite: limit)
         if let template = templates[type] { options.template = MessageTemplate(template) }
+        if all { options.limite = Int.max }
         if preflight, let dispatcher {
             let report = try CampaignPreflight(store: opened, dispatcher: dispatcher).run(options)
             print(json ? PreflightText.json(report) : PreflightText.table(report))
             return 0
         }
-        let result = try RelanceGenerator(store: opened).generate(options)
+        let result = all ? try generateAll(opened, options) : try RelanceGenerator(store: opened).generate(options)
         print("\(result.created.count) relance(s) \(type.rawValue) générée(s)" + (result.withoutAddress > 0 ? "; \(result.withoutAddress) dette(s) sans adresse pour ce type" : ""))
         guard let dispatcher, !result.created.isEmpty else { return 0 }
         let sender = RelanceSender(store: opened, dispatcher: dispatcher, logger: logger)
         return await Output.sendBatch(result.created, with: sender, inFlight: inFlight, heading: "", leftAs: "en_attente")
     }
+
+    /// Every late debt, in chunks that each resume after the last debt of the one before
+    /// (each costs what it creates), with a line on standard error after each; the debts
+    /// without an address are counted once, at the end.
+    static func generateAll(_ store: SQLiteRelanceStore, _ base: RelanceGenerator.Options) throws(StoreError) -> RelanceGenerator.Result {
+        let generator = RelanceGenerator(store: store)
+        var options = base
+        options.limite = chunk
+        options.countsWithoutAddress = false
+        var created: [Int64] = []
+        let started = Date()
+        while true {
+            let result = try generator.generate(options)
+            created += result.created
+            let seconds = Date().timeIntervalSince(started)
+            FileHandle.standardError.write(Data("\(created.count) relance(s) générée(s) en \(String(format: "%.1f", seconds)) s\n".utf8))
+            guard result.created.count == chunk, let last = result.last else { break }
+            options.after = last
+        }
+        let withoutAddress = try generator.lateDebtsWithoutAddress(type: base.type, joursRetardMin: base.joursRetardMin)
+        return RelanceGenerator.Result(created: created, withoutAddress: withoutAddress, last: nil)
+    }
+
+    /// Relances created by one transaction of `--tout`.
+    static let chunk = 10_000
 }
