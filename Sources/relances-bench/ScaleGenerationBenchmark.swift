@@ -39,42 +39,60 @@ enum ScaleGenerationBenchmark {
     static func campaign(_ n: Int, then500: Bool) throws -> [BenchmarkRow] {
         let folder = try RelanceBench.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try database(n, in: folder, name: "gen.sqlite")
-        let bare = try database(n, in: folder, name: "bare.sqlite")
         // The campaign planned 8 days ago: a week later its debts are late again, and a
         // call made now walks a table of `n` relances.
         let then = Date().addingTimeInterval(-8 * 86_400)
-
         var all = RelanceGenerator.Options(type: .sms, limite: Int.max)
         all.countsWithoutAddress = true
-        let started = Date()
-        let result = try RelanceGenerator(store: store, clock: ManualClock(then)).generate(all)
-        let generation = Date().timeIntervalSince(started)
-
-        let bareStarted = Date()
-        try bareInsert(bare, now: then)
-        let bareTime = Date().timeIntervalSince(bareStarted)
+        // On a shared machine one pass is noise: at 100,000, two rounds on fresh
+        // databases, in both orders, and the best of each side.
+        let rounds = n <= 100_000 ? 2 : 1
+        var generation = Double.infinity, bareTime = Double.infinity
+        var store: SQLiteRelanceStore!
+        var result: RelanceGenerator.Result!
+        for round in 0..<rounds {
+            let generated = try database(n, in: folder, name: "gen\(round).sqlite")
+            let bare = try database(n, in: folder, name: "bare\(round).sqlite")
+            func runGeneration() throws {
+                let started = Date()
+                result = try RelanceGenerator(store: generated, clock: ManualClock(then)).generate(all)
+                generation = min(generation, Date().timeIntervalSince(started))
+            }
+            func runBare() throws {
+                let started = Date()
+                try bareInsert(bare, now: then)
+                bareTime = min(bareTime, Date().timeIntervalSince(started))
+            }
+            if round % 2 == 0 { try runGeneration(); try runBare() } else { try runBare(); try runGeneration() }
+            store = generated
+        }
         let ratio = generation / bareTime
         let label = formatted(Double(n))
         var rows = [
             BenchmarkRow(name: "generation, every one of \(label) late debts in one call", figure: String(format: "%.2f s", generation),
                          target: "≤ 1.3× bare", met: ratio <= 1.3,
-                         note: String(format: "%.2f× the bare INSERT … SELECT (%.2f s); %@ created, %d without a phone counted",
-                                      ratio, bareTime, formatted(Double(result.created.count)), result.withoutAddress)),
+                         note: String(format: "%.2f× the bare INSERT … SELECT (%.2f s)%@; %@ created, %d without a phone counted",
+                                      ratio, bareTime, rounds > 1 ? ", best of 2 rounds each" : "",
+                                      formatted(Double(result.created.count)), result.withoutAddress)),
         ]
         guard then500 else { return rows }
 
         // 500 now, with the campaign's relances in the table: as the API asks (no count)
-        // and as the CLI does (with the count of debts without a phone).
+        // and as the CLI does (with the count of debts without a phone); three calls
+        // each, alternated, each creating the next 500, the median kept.
         var api = RelanceGenerator.Options(type: .sms, limite: 500)
         api.countsWithoutAddress = false
-        let apiStarted = Date()
-        let byAPI = try RelanceGenerator(store: store).generate(api)
-        let apiTime = Date().timeIntervalSince(apiStarted)
-        try store.database.execute("DELETE FROM relance WHERE id IN (\(byAPI.created.map(String.init).joined(separator: ",")))")
-        let cliStarted = Date()
-        let byCLI = try RelanceGenerator(store: store).generate(.init(type: .sms, limite: 500))
-        let cliTime = Date().timeIntervalSince(cliStarted)
+        var apiTimes: [Double] = [], cliTimes: [Double] = []
+        var byAPI: RelanceGenerator.Result!, byCLI: RelanceGenerator.Result!
+        for _ in 0..<3 {
+            var started = Date()
+            byAPI = try RelanceGenerator(store: store).generate(api)
+            apiTimes.append(Date().timeIntervalSince(started))
+            started = Date()
+            byCLI = try RelanceGenerator(store: store).generate(.init(type: .sms, limite: 500))
+            cliTimes.append(Date().timeIntervalSince(started))
+        }
+        let apiTime = apiTimes.sorted()[1], cliTime = cliTimes.sorted()[1]
         // The count as it was before its index: every taxpayer read, for comparison.
         let scanStarted = Date()
         let scanned = try store.database.withConnection { (s: Session) throws(StoreError) -> Int64 in
@@ -94,11 +112,13 @@ enum ScaleGenerationBenchmark {
         rows += [
             BenchmarkRow(name: "generation of 500 with \(label) relances in the table (the CLI's, with the count)",
                          figure: String(format: "%.0f ms", cliTime * 1000), target: "≤ 50 ms", met: cliTime <= 0.05,
-                         note: "\(byCLI.created.count) created, \(byCLI.withoutAddress) debts without a phone counted from their index "
+                         note: "median of 3 (" + cliTimes.map { String(format: "%.0f", $0 * 1000) }.joined(separator: ", ") + " ms); "
+                             + "\(byCLI.created.count) created, \(byCLI.withoutAddress) debts without a phone counted from their index "
                              + String(format: "(the count by reading every taxpayer, as before: %.0f ms for %d)", scanTime * 1000, scanned)),
             BenchmarkRow(name: "generation of 500 with \(label) relances in the table (the API's)",
                          figure: String(format: "%.0f ms", apiTime * 1000), target: "≤ 50 ms", met: apiTime <= 0.05,
-                         note: "\(byAPI.created.count) created; the API's answer has no count"),
+                         note: "median of 3 (" + apiTimes.map { String(format: "%.0f", $0 * 1000) }.joined(separator: ", ") + " ms); "
+                             + "\(byAPI.created.count) created; the API's answer has no count"),
         ]
         return rows
     }

@@ -33,11 +33,11 @@ import Testing
 
     @Test func aFullBufferDropsCountsAndSaysSo() {
         let gate = Gate()
-        let sink = BufferedLogSink(wrapping: gate, capacity: 10)
+        let sink = BufferedLogSink(wrapping: gate, capacity: 160)   // 10 a stripe
         sink.write(Self.record(0))
         gate.entered.wait()                       // the writer holds line 0
         for i in 1...25 { sink.write(Self.record(i)) }
-        #expect(sink.dropped == 15)               // 10 kept, 15 dropped, the caller never waited
+        #expect(sink.dropped == 15)               // 10 kept in this thread's stripe, 15 dropped, the caller never waited
         gate.release.signal()
         sink.flush()
         let lines = gate.records.withLock { $0 }
