@@ -34,6 +34,7 @@ import Testing
     }
 }
 
+/// Safe to share: `stored` is read and written only with `lock` held.
 final class LockedBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T
