@@ -73,11 +73,17 @@ final class HTTPConnection: @unchecked Sendable {
                     let ms = Date().timeIntervalSince(began) * 1000
                     config.logger.info("request", ["method": request.method, "path": request.path,
                                                    "status": response.dropsConnection ? "dropped" : String(response.status),
-                                                   "ms": String(format: "%.1f", ms)])
+                                                   "ms": Self.tenths(ms)])
                 }
                 if !again { return .closed }
             }
         }
+    }
+
+    /// `12.3`: milliseconds to a tenth, as `%.1f` writes them, without `String(format:)`.
+    static func tenths(_ ms: Double) -> String {
+        let t = Int((max(0, ms) * 10).rounded())
+        return "\(t / 10).\(t % 10)"
     }
 
     /// Writes a refusal, then discards what the client still sends for a while, so that

@@ -10,10 +10,27 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            fields.removeAll { Self.sameName($0.name, name) }
             if let newValue { fields.append((name, newValue)) }
+        }
+    }
+
+    /// Header names are ASCII tokens: compared byte by byte, A–Z folded, without
+    /// Foundation's Unicode comparison (several lookups a request, on every request).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where x[i] != y[i] {
+                    let l = x[i] &- UInt8(ascii: "A") < 26 ? x[i] | 0x20 : x[i]
+                    let r = y[i] &- UInt8(ascii: "A") < 26 ? y[i] | 0x20 : y[i]
+                    if l != r { return false }
+                }
+                return true
+            }
         }
     }
 

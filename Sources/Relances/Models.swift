@@ -53,7 +53,13 @@ public struct Contribuable: Sendable, Hashable, Codable {
 
     /// ``address(for:)`` in SQL, for the generator's `INSERT … SELECT`.
     static func addressSQL(for type: RelanceType, table: String) -> String {
-        "NULLIF(TRIM(\(table).\(addressField(for: type).column), ' ' || char(9) || char(13) || char(10)), '')"
+        addressSQL(for: addressField(for: type).column, table: table)
+    }
+
+    /// The same over a column (`telephone`, `email`, `adresse`); without a table, as
+    /// the partial indexes of ``Schema/missingAddresses`` state it.
+    static func addressSQL(for column: String, table: String?) -> String {
+        "NULLIF(TRIM(\(table.map { $0 + "." } ?? "")\(column), ' ' || char(9) || char(13) || char(10)), '')"
     }
 }
 

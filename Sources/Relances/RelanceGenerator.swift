@@ -27,6 +27,12 @@ public struct RelanceGenerator: Sendable {
         /// Who generates (see ``Relance/acteur``), and the user id it stands for.
         public var acteur: String?
         public var utilisateurID: Int64?
+        /// Whether ``Result/withoutAddress`` is counted: the API's answer does not show
+        /// it, so it does not pay for it (nor for the rest of a chunked run).
+        public var countsWithoutAddress = true
+        /// Resumes after this debt (a chunked run: ``Result/last`` of the chunk before),
+        /// so a chunk walks only the debts after it, not every debt from the oldest.
+        public var after: Position?
 
         public init(joursRetardMin: Int = 7, type: RelanceType = .sms, limite: Int = 50, template: MessageTemplate = .standard) {
             self.joursRetardMin = joursRetardMin
@@ -36,12 +42,27 @@ public struct RelanceGenerator: Sendable {
         }
     }
 
+    /// Where a run stopped in the late debts' order (oldest `date_debut`, then id).
+    public struct Position: Sendable, Equatable {
+        public var dateDebut: String
+        public var affectation: Int64
+    }
+
     public struct Result: Sendable, Equatable {
         /// The relances created, oldest debt first.
         public var created: [Int64]
         /// Late debts no relance can be made for, the taxpayer having no address for the
-        /// type (all of them, not only those before the limit).
+        /// type (all of them, not only those before the limit); 0 when not counted
+        /// (``Options/countsWithoutAddress``).
         public var withoutAddress: Int
+        /// The debt of the last relance created, to resume after (nil when none was).
+        public var last: Position? = nil
+
+        public init(created: [Int64], withoutAddress: Int, last: Position? = nil) {
+            self.created = created
+            self.withoutAddress = withoutAddress
+            self.last = last
+        }
     }
 
     public let store: SQLiteRelanceStore
@@ -71,8 +92,10 @@ public struct RelanceGenerator: Sendable {
     /// Leaves out the debts whose échéance is after today (UTC), unless the operator
     /// includes them. Today is ?2 (a week ago) plus seven days, so every statement over
     /// ``lateDebtsFrom`` keeps its parameters.
-    static func dueCondition(_ options: Options) -> String {
-        options.inclureEcheancesAVenir ? "" : "  AND date(julianday(a.date_debut) + \(daysToEcheance)) <= date(?2, '+7 days')"
+    static func dueCondition(_ options: Options) -> String { dueCondition(upcoming: options.inclureEcheancesAVenir) }
+
+    static func dueCondition(upcoming: Bool) -> String {
+        upcoming ? "" : "  AND date(julianday(a.date_debut) + \(daysToEcheance)) <= date(?2, '+7 days')"
     }
 
     /// The values of ``lateDebts``' ?1 and ?2 at `now`.
@@ -84,7 +107,12 @@ public struct RelanceGenerator: Sendable {
         FROM affectation_taxe a
         JOIN taxe t ON t.id = a.taxe_id
         JOIN contribuable c ON c.id = a.contribuable_id
-        WHERE a.actif = 1 AND c.actif = 1 AND a.date_debut <= ?1 AND (a.date_fin IS NULL OR a.date_fin >= ?1)
+        WHERE \(lateDebtsWhere)
+        """
+
+    /// The lateness conditions over `a` (affectation), `t` (taxe) and `c` (contribuable).
+    static let lateDebtsWhere = """
+        a.actif = 1 AND c.actif = 1 AND a.date_debut <= ?1 AND (a.date_fin IS NULL OR a.date_fin >= ?1)
           AND date(a.date_debut) IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM info_collecte p WHERE p.contribuable_id = a.contribuable_id AND p.taxe_id = a.taxe_id
                           AND p.statut = 'completed' AND p.annule = 0 AND p.date_collecte >= a.date_debut)
@@ -127,6 +155,9 @@ public struct RelanceGenerator: Sendable {
         let message = parts.isEmpty ? "''" : parts.joined(separator: " || ")
         // Bound after the template's texts: who generates, and the user id it stands for.
         let acteur = "?\(7 + texts.count)", utilisateur = "?\(8 + texts.count)"
+        // A resumed chunk starts after the last debt of the one before, on the index the
+        // order follows (affectation_debut), so it never walks the debts already done.
+        let resume = options.after == nil ? "" : "AND (a.date_debut, a.id) > (?\(9 + texts.count), ?\(10 + texts.count))"
         let address = Contribuable.addressSQL(for: options.type, table: "c")
         let sql = """
             INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
@@ -136,10 +167,11 @@ public struct RelanceGenerator: Sendable {
             \(lateDebtsFrom)
             \(dueCondition(options))
             \(options.type.address == nil ? "" : "AND \(address) IS NOT NULL")
+            \(resume)
             ORDER BY a.date_debut, a.id
             LIMIT ?6
             ON CONFLICT DO NOTHING
-            RETURNING id
+            RETURNING id, affectation_taxe_id
             """
         return (sql, texts)
     }
@@ -155,22 +187,49 @@ public struct RelanceGenerator: Sendable {
         let values: [SQLValue] = lateness + [.text(options.type.rawValue), .text(stamp), .text(Self.week(containing: now)),
                                              .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
             + [.optional(options.acteur), .optional(options.utilisateurID)]
+            + (options.after.map { [.text($0.dateDebut), .int($0.affectation)] } ?? [])
         return try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> Result in
             // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
-            let created = try s.rows(sql, values) { $0.int(0) }.sorted()
-            var withoutAddress = 0
-            if options.type.address != nil {
-                // The taxpayers without an address first (one pass over them), so the
-                // lateness subqueries run only for their debts, not for every debt again.
-                let address = Contribuable.addressSQL(for: options.type, table: "x")
-                withoutAddress = try s.row("""
-                    SELECT COUNT(*) \(Self.lateDebtsFrom)
-                    \(Self.dueCondition(options))
-                      AND a.contribuable_id IN (SELECT x.id FROM contribuable x WHERE \(address) IS NULL)
-                    """, lateness) { Int($0.int(0)) } ?? 0
+            let rows = try s.rows(sql, values) { ($0.int(0), $0.int(1)) }.sorted { $0.0 < $1.0 }
+            var last: Position?
+            if let (_, affectation) = rows.last,
+               let start = try s.row("SELECT date_debut FROM affectation_taxe WHERE id = ?", [.int(affectation)], { $0.text(0) }) {
+                last = Position(dateDebut: start, affectation: affectation)
             }
-            return Result(created: created, withoutAddress: withoutAddress)
+            let withoutAddress = options.countsWithoutAddress
+                ? try Self.withoutAddress(s, type: options.type, lateness: lateness, upcoming: options.inclureEcheancesAVenir) : 0
+            return Result(created: rows.map(\.0), withoutAddress: withoutAddress, last: last)
         }
+    }
+
+    /// The late debts of `type` whose taxpayer has no address for it, at this clock's now.
+    public func lateDebtsWithoutAddress(type: RelanceType, joursRetardMin: Int, upcoming: Bool = false) throws(StoreError) -> Int {
+        let lateness = Self.lateDebtsValues(now: clock.now(), joursRetardMin: joursRetardMin)
+        return try store.database.withConnection { (s: Session) throws(StoreError) -> Int in
+            try Self.withoutAddress(s, type: type, lateness: lateness, upcoming: upcoming)
+        }
+    }
+
+    /// Walks only the taxpayers without an address for the type, from the partial index
+    /// that lists them (``Schema/missingAddresses``), and their debts: a cost in what is
+    /// counted, not in the size of the tables. Its condition is the index's, word for
+    /// word (SQLite uses a partial index only then; a test holds the plan).
+    /// `upcoming`: debts not yet due count too (the operator asked to include them).
+    static func withoutAddress(_ s: Session, type: RelanceType, lateness: [SQLValue], upcoming: Bool) throws(StoreError) -> Int {
+        guard type.address != nil else { return 0 }
+        let column = Contribuable.addressField(for: type).column
+        return try s.row(withoutAddressSQL(column, upcoming: upcoming), lateness) { Int($0.int(0)) } ?? 0
+    }
+
+    static func withoutAddressSQL(_ column: String, upcoming: Bool = false) -> String {
+        """
+        SELECT COUNT(*) FROM contribuable x INDEXED BY contribuable_sans_\(column)
+        CROSS JOIN affectation_taxe a INDEXED BY affectation_cle ON a.contribuable_id = x.id
+        JOIN taxe t ON t.id = a.taxe_id
+        JOIN contribuable c ON c.id = a.contribuable_id
+        WHERE \(Contribuable.addressSQL(for: column, table: "x")) IS NULL AND \(lateDebtsWhere)
+        \(dueCondition(upcoming: upcoming))
+        """
     }
 
     /// The message the generation's SQL renders for a debt, rendered in Swift (the

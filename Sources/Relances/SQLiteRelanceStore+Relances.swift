@@ -36,14 +36,14 @@ extension SQLiteRelanceStore {
     }
 
     public func relance(_ id: Int64) throws(StoreError) -> Relance? {
-        try database.withConnection { (s: Session) throws(StoreError) in
+        try database.read { (s: Session) throws(StoreError) in
             try s.row("SELECT \(Self.relanceColumns) WHERE r.id = ?", [.int(id)], Self.relance)
         }
     }
 
     public func list(_ filter: RelanceFilter) throws(StoreError) -> (items: [Relance], total: Int) {
         let (whereClause, values) = Self.conditions(filter)
-        return try database.withConnection { (s: Session) throws(StoreError) in
+        return try database.read { (s: Session) throws(StoreError) in
             let total = try count(filter, whereClause: whereClause, values: values, in: s)
             let items = try s.rows("SELECT \(Self.relanceColumns) \(whereClause) ORDER BY r.date_planifiee DESC, r.id DESC LIMIT ? OFFSET ?",
                                    values + [.int(Int64(filter.limit)), .int(Int64(filter.skip))], Self.relance)

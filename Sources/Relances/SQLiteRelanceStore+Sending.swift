@@ -205,7 +205,7 @@ extension SQLiteRelanceStore {
         if let from { conditions.append("jour >= ?"); values.append(.text(from)) }
         if let to { conditions.append("jour <= ?"); values.append(.text(to)) }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try database.withConnection { (s: Session) throws(StoreError) in
+        return try database.read { (s: Session) throws(StoreError) in
             var byStatut: [String: Int] = [:], byType: [String: Int] = [:], byChannel: [String: Int] = [:]
             var answered = 0
             let rows = try s.rows("SELECT statut, type_relance, canal, SUM(reponses), SUM(nombre) FROM relance_compte \(whereClause) GROUP BY 1, 2, 3", values) {

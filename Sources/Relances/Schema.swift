@@ -96,6 +96,7 @@ enum Schema {
         acteur,
         ledgerByRelance,
         recherche,
+        missingAddresses,
     ]
 
     /// v9: a relance's ledger entries found without reading the whole ledger (the

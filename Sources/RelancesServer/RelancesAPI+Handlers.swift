@@ -52,20 +52,13 @@ struct RelancesAPI: Sendable {
         f.skip = try q.int("skip", default: 0, in: 0...Int(Int32.max))
         f.limit = try q.int("limit", default: 100, in: 1...1000)
         let (items, total) = try storeCall { () throws(StoreError) in try store.list(f) }
-        return .json(ListAnswer(items: items.map(RelanceJSON.init), total: total, skip: f.skip, limit: f.limit))
-    }
-
-    struct ListAnswer: Encodable {
-        var items: [RelanceJSON]
-        var total: Int
-        var skip: Int
-        var limit: Int
+        return .json(data: RelanceJSON.listBody(items, total: total, skip: f.skip, limit: f.limit))
     }
 
     func one(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let id = try pathID(request)
         guard let r = try storeCall({ () throws(StoreError) in try store.relance(id) }) else { throw .notFound("Relance non trouvée") }
-        return .json(RelanceJSON(relance: r))
+        return .json(data: RelanceJSON(relance: r).body)
     }
 
     func create(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
@@ -149,6 +142,9 @@ struct RelancesAPI: Sendable {
             }
             return .json(report)
         }
+        // The answer lists the relances created: the count of debts without an address
+        // (the pre-flight's `sans_adresse`) is not part of it, so not paid for.
+        options.countsWithoutAddress = false
         let result = try storeCall { () throws(StoreError) in try RelanceGenerator(store: store, clock: clock).generate(options) }
         if send { _ = await sender.send(result.created, maxInFlight: 16, acteur: request.principal) }
         var relances: [RelanceJSON] = []

@@ -6,8 +6,10 @@ typealias Suite = (name: String, summary: String, run: @Sendable () async throws
 
 let suites: [Suite] = [
     ("generation", "100,000 late debts → relances, against a bare INSERT … SELECT", GenerationBenchmark.run),
+    ("generation-scale", "every late debt in one call vs a bare INSERT … SELECT at 100,000 and 1,000,000; then 500 with 1,000,000 relances in the table", ScaleGenerationBenchmark.run),
     ("dry-run", "generate and send 100,000 relances through the file sink", DryRunBenchmark.run),
     ("server", "HTTP server requests/s under wrk (keep-alive JSON GET)", ServerBenchmark.run),
+    ("serve", "a real relances serve (token, metrics, access log) under wrk -t2 -c64: /healthz and a list of 20, against the bare router", ServeBenchmark.run),
     ("idle", "/healthz from a newcomer while 2,000 idle connections from 20 addresses stay open", IdleBenchmark.run),
     ("client", "curl client requests/s against the sandbox, 20 ms latency, 64 in flight", ClientBenchmark.run),
     ("sms", "10,000 relances through ventis-sms to the sandbox (20 ms) at 1, 8, 32, 128 in flight", SMSBenchmark.run),

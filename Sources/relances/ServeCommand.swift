@@ -156,7 +156,10 @@ enum ServeCommand: Command {
         let router = buildRelancesRouter(store: store, sender: sender, configuration: configuration)
         var serverConfig = HTTPServerConfiguration(host: host, port: port)
         serverConfig.accessLog = true
-        serverConfig.logger = logger.labelled("http")
+        // One line a request, handed to a writer thread (lines dropped and counted if it
+        // falls far behind), so a request never waits on standard error.
+        let accessLog = BufferedLogSink(wrapping: logger.sink)
+        serverConfig.logger = Logger(label: "http", level: logger.level, sink: accessLog)
         let service = relancesService(router: router, configuration: configuration)
         serverConfig.admission = service.admission
         let server = HTTPServer(configuration: serverConfig, handler: service.handler)
@@ -183,6 +186,7 @@ enum ServeCommand: Command {
         // Both wind down at once; the store closes only after both (when `store` goes).
         let stopping = Task { await scheduler?.stop() }
         server.shutdown(grace: 10)
+        accessLog.close()
         await stopping.value
         await dispatcher.close()
         sandbox?.stop()

@@ -52,10 +52,10 @@ enum RelancesProgram {
 @Suite struct CrashRecoveryTests {
     /// A store of `total` SMS relances, each to its own number; the sandbox (10 ms an
     /// answer); the command-line options pointing `relances` at both.
-    static func campaign(total: Int) throws -> (SQLiteRelanceStore, URL, ProviderSandbox, [String]) {
+    static func campaign(total: Int, latency: Double = 0.01) throws -> (SQLiteRelanceStore, URL, ProviderSandbox, [String]) {
         let (store, folder) = try temporaryStore()
         var configuration = SandboxConfiguration()
-        configuration.faults.latency = 0.01
+        configuration.faults.latency = latency
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
         let stamp = ISO8601.string(from: Date().addingTimeInterval(-60))
@@ -227,7 +227,9 @@ enum RelancesProgram {
     /// renewed), so recover leaves them alone and says so; nothing is sent twice.
     @Test(.timeLimit(.minutes(3)))
     func recoverLeavesALiveSendersClaimsAlone() async throws {
-        let (store, folder, sandbox, common) = try CrashRecoveryTests.campaign(total: 600)
+        // 50 ms a message, 4 at once: the batch lasts about 7 s, longer than starting the
+        // recover program takes on a loaded machine.
+        let (store, folder, sandbox, common) = try CrashRecoveryTests.campaign(total: 600, latency: 0.05)
         defer { sandbox.stop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))

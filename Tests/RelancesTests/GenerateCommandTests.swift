@@ -40,3 +40,38 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.sqlite").path))   // checked before the store is opened
     }
 }
+
+/// `relances generate --tout`: a whole campaign in one run.
+@Suite struct GenerateAllCommandTests {
+    /// More late debts than one chunk: every one gets its relance, a progress line per
+    /// chunk goes to standard error, and the debts without a phone are counted.
+    @Test(.timeLimit(.minutes(2)))
+    func toutCreatesARelanceForEveryLateDebt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("generate-all-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("x.sqlite").path)
+        let debts = 10_050
+        try store.database.transaction { (s: Session) throws(StoreError) in
+            try s.run("INSERT INTO taxe (nom, montant, periodicite) VALUES ('Voirie', 500000, 'mensuelle')")
+            try s.run("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                INSERT INTO contribuable (nom, prenom, telephone, actif, created_at)
+                SELECT 'NOM' || i, 'P', CASE WHEN i % 1000 = 0 THEN NULL ELSE '066' || printf('%07d', i) END, 1, '2026-01-01T00:00:00Z' FROM n
+                """, [.int(Int64(debts))])
+            try s.run("""
+                INSERT INTO affectation_taxe (contribuable_id, taxe_id, date_debut, actif)
+                SELECT id, 1, date('now', '-' || (30 + id % 60) || ' days'), 1 FROM contribuable
+                """)
+        }
+        let log = folder.appendingPathComponent("out.log")
+        #expect(try await RelancesProgram.run(["generate", "--db", "x.sqlite", "--tout"], directory: folder, output: log, timeout: 100) == 0)
+        let output = try String(contentsOf: log, encoding: .utf8)
+        #expect(output.contains("10040 relance(s) sms générée(s) ; 10 dette(s) sans adresse pour ce type"), "\(output)")
+        #expect(output.contains("10000 relance(s) générée(s) en"), "\(output)")
+        #expect(try store.database.withConnection { (s: Session) throws(StoreError) in try s.row("SELECT COUNT(*) FROM relance") { $0.int(0) } } == 10_040)
+
+        // --limite beside --tout is a contradiction, said as one.
+        #expect(try await RelancesProgram.run(["generate", "--db", "x.sqlite", "--tout", "--limite", "5"], directory: folder, output: log) != 0)
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("retirez --limite"))
+    }
+}
