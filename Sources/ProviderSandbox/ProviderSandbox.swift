@@ -4,7 +4,7 @@ import HTTP
 import Synchronization
 
 /// A local stand-in for Keycloak and the Ventis Messaging API that speaks exactly
-/// `spec/ventis-protocol.md`: the password grant, bearer tokens that expire, the
+/// the Ventis wire protocol (`channels/ventis-sms/README.md`): the password grant, bearer tokens that expire, the
 /// pipe-delimited answers. It records what it received and fails on demand, so the
 /// SMS channel is tested, demonstrated and benchmarked without leaving the machine.
 public final class ProviderSandbox: Sendable {

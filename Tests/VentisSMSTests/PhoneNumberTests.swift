@@ -2,7 +2,7 @@ import Gateway
 import Testing
 @testable import VentisSMS
 
-/// Gabon's numbering plan (`spec/ventis-protocol.md`, "Phone numbers"), and the
+/// Gabon's numbering plan (`channels/ventis-sms/README.md`, phone numbers), and the
 /// refusals before any sending.
 @Suite struct PhoneNumberTests {
     let format = PhoneNumberFormat()

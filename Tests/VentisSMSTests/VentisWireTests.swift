@@ -6,7 +6,7 @@ import Testing
 @testable import VentisSMS
 
 /// The bytes the channel puts on the wire, as a server sees them: the exact headers
-/// and bodies of `spec/ventis-protocol.md`, which the sandbox (lenient like the real
+/// and bodies of the Ventis protocol (`channels/ventis-sms/README.md`), which the sandbox (lenient like the real
 /// provider may be) does not all check.
 @Suite struct VentisWireTests {
     struct TokenAnswer: Encodable {
