@@ -131,7 +131,8 @@ async function genererAutomatique(ev) {
   if (jours == null) { $("g-jours").setCustomValidity("Un nombre de jours entre 0 et 36 500."); $("g-jours").reportValidity(); return; }
   if (limite == null) { $("g-limite").setCustomValidity("Un nombre entre 1 et 500."); $("g-limite").reportValidity(); return; }
   $("d-generer").close();
-  const parametres = { jours_retard_min: jours, type_relance: $("g-type").value, limite };
+  // A debt not yet due is reminded only when the operator ticks it.
+  const parametres = { jours_retard_min: jours, type_relance: $("g-type").value, limite, inclure_echeances_a_venir: $("g-a-venir").checked };
   let apercu = "";
   try {
     const p = await api("/api/relances/generer-automatique", { method: "POST", body: JSON.stringify(Object.assign({ preflight: true }, parametres)) });

@@ -53,6 +53,7 @@ dialog label, .barre label { display:flex; flex-direction:column; gap:4px; font-
 .barre label.large { flex:1 1 220px; }
 .barre .boutons { display:flex; gap:8px; flex-wrap:wrap; }
 dialog textarea, dialog input, dialog select { width:100%; }
+dialog label.case { flex-direction:row; align-items:center; gap:8px; } dialog label.case input { width:auto; margin:0; }
 textarea { resize:vertical; }
 #m-texte { min-height:5.5em; max-width:36em; }
 .compteur { margin-top:-4px; }

@@ -137,6 +137,7 @@ enum RelancesPage {
       <label>Jours de retard, au moins<input type="number" id="g-jours" min="0" max="36500" value="7" required></label>
       <label>Nombre de relances, au plus<input type="number" id="g-limite" min="1" max="500" value="50" required></label>
     </div>
+    <label class="case"><input type="checkbox" id="g-a-venir"> Inclure les échéances à venir (des dettes pas encore dues)</label>
     <div class="ligne boutons-dialogue"><span class="espace"></span><button value="annuler" type="button" id="g-annuler">Annuler</button><button id="g-continuer" class="principal" type="submit" value="continuer">Voir l'aperçu</button></div>
   </form>
 </dialog>

@@ -316,15 +316,16 @@ extension PageBrowserTests {
         defer { tab.close() }
         let base = rig.base
         let mark = tab.eventCount
-        struct Asked: Decodable { let type: String; let jours: String; let limite: String }
+        struct Asked: Decodable { let type: String; let jours: String; let limite: String; let aVenir: Bool }
         let (asked, question) = try await tab.run { t in
             try t.open(base + "/")
             _ = try t.until(Self.ready)
             _ = try t.evaluate("document.getElementById('f-type').value = 'email'")
             try t.click("#b-generer")
             _ = try t.until("document.getElementById('d-generer').open")
-            let asked = try t.evaluate("({ type: document.getElementById('g-type').value, jours: document.getElementById('g-jours').value, limite: document.getElementById('g-limite').value })", as: Asked.self)
+            let asked = try t.evaluate("({ type: document.getElementById('g-type').value, jours: document.getElementById('g-jours').value, limite: document.getElementById('g-limite').value, aVenir: document.getElementById('g-a-venir').checked })", as: Asked.self)
             _ = try t.evaluate("(document.getElementById('g-type').value = 'sms', document.getElementById('g-jours').value = '30', document.getElementById('g-limite').value = '3')")
+            try t.click("#g-a-venir")
             try t.click("#g-continuer")
             let question = try t.dialog()
             try t.answer(accept: true)
@@ -333,10 +334,11 @@ extension PageBrowserTests {
             _ = try t.until("/générée/.test(document.getElementById('message').textContent) && \(Self.ready)", seconds: 60)
             return (asked, question)
         }
-        #expect(asked.type == "email" && asked.jours == "7" && asked.limite == "50")
+        #expect(asked.type == "email" && asked.jours == "7" && asked.limite == "50" && !asked.aVenir)
         #expect(question.message.contains("relance(s) SMS seraient créées"))
         let bodies = tab.requests(after: mark).filter { $0.url.hasPrefix("/api/relances/generer-automatique") }.map(\.body)
-        #expect(bodies.count == 2 && bodies.allSatisfy { $0.contains(#""jours_retard_min":30"#) && $0.contains(#""limite":3"#) && $0.contains(#""type_relance":"sms""#) },
+        #expect(bodies.count == 2 && bodies.allSatisfy { $0.contains(#""jours_retard_min":30"#) && $0.contains(#""limite":3"#) && $0.contains(#""type_relance":"sms""#)
+                                              && $0.contains(#""inclure_echeances_a_venir":true"#) },
                 "\(bodies)")
         let stats = try rig.store.statistics(from: nil, to: nil)
         #expect(stats.totalRelances > 0 && stats.totalRelances <= 3 && stats.relancesEnvoyees == 0)
