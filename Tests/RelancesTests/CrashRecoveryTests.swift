@@ -87,7 +87,8 @@ enum RelancesProgram {
     @Test(.timeLimit(.minutes(3)))
     func aBatchStoppedBySIGTERMFinishesWhatIsInFlightAndClaimsNothingMore() async throws {
         let total = 2_000
-        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
+        let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
         defer { sandbox.stop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))
@@ -135,7 +136,8 @@ enum RelancesProgram {
     @Test(.timeLimit(.minutes(3)))
     func aBatchKilledMidwayLosesNothingAndSendsNothingTwice() async throws {
         let total = 2_000
-        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
+        let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
         defer { sandbox.stop() }
         let db = store.database.path
 
@@ -175,11 +177,11 @@ enum RelancesProgram {
     @Test(.timeLimit(.minutes(3)))
     func resendingAfterAKillIsTheOperatorsChoiceAndOnlyTheCaughtCanArriveTwice() async throws {
         let total = 600
-        let (store, folder, sandbox, common) = try Self.campaign(total: total)
+        let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.05)
         defer { sandbox.stop() }
         let db = store.database.path
-        // 4 in flight at 10 ms: about 400 a second, so the batch is still running,
-        // 100 sends in, when the test kills it, however busy the machine.
+        // 4 in flight at 50 ms: about 80 a second, so the batch (some 7 s) is still
+        // running, 100 sends in, when the test kills it, however busy the machine.
         _ = try await Self.killedBatch(after: 100, inFlight: 4, common, sandbox, folder)
         let caught = try store.inProgress()
         #expect(!caught.isEmpty)
