@@ -87,15 +87,20 @@ public final class Database: Sendable {
         try withConnection { (session: Session) throws(StoreError) -> T in
             if !checkingForeignKeys { try session.execute("PRAGMA foreign_keys = OFF") }
             defer { if !checkingForeignKeys { try? session.execute("PRAGMA foreign_keys = ON") } }
-            try session.execute("BEGIN IMMEDIATE")
-            do throws(StoreError) {
-                let value = try body(session)
-                try session.execute("COMMIT")
-                return value
-            } catch {
-                try? session.execute("ROLLBACK")
-                throw error
-            }
+            return try Self.inTransaction(session, begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    /// `body` between `begin` and COMMIT, rolled back when it throws.
+    private static func inTransaction<T>(_ session: Session, begin: String, _ body: (Session) throws(StoreError) -> T) throws(StoreError) -> T {
+        try session.execute(begin)
+        do throws(StoreError) {
+            let value = try body(session)
+            try session.execute("COMMIT")
+            return value
+        } catch {
+            try? session.execute("ROLLBACK")
+            throw error
         }
     }
 
@@ -111,16 +116,7 @@ public final class Database: Sendable {
     public func read<T>(_ body: (Session) throws(StoreError) -> T) throws(StoreError) -> T {
         guard let reader = try checkOutReader() else { return try withConnection(body) }
         defer { checkIn(reader) }
-        let session = Session(connection: reader)
-        try session.execute("BEGIN")
-        do throws(StoreError) {
-            let value = try body(session)
-            try session.execute("COMMIT")
-            return value
-        } catch {
-            try? session.execute("ROLLBACK")
-            throw error
-        }
+        return try Self.inTransaction(Session(connection: reader), begin: "BEGIN", body)
     }
 
     private func checkOutReader() throws(StoreError) -> Connection? {
