@@ -8,10 +8,18 @@ import Synchronization
 /// apart. The relances stay one per debt: each is claimed, and records the one
 /// send's attempts, provider id and outcome. `"grouper": false` on a type's template
 /// in the routing config sends one message per debt.
+///
+/// Letters (the types addressed by post) also keep together what cannot be one
+/// message: a taxpayer's letters of one run (a manual one beside the debts', or each
+/// debt's with `"grouper": false`) are handed to the channel one after the other, in
+/// the batch's order, as the parts of one ``Envelope``, so they print on consecutive
+/// pages and are posted together.
+
 /// A relance of a batch as the grouping sees it: what the one message names.
 public struct GroupMember: Sendable {
     public var id: Int64
-    /// Relances of one key go together: the taxpayer, the type, the address override.
+    /// Relances of one key may go together: the taxpayer and the type (`12|courrier`);
+    /// the sender then keeps apart those whose addresses differ.
     public var key: String
     public var nom: String
     public var prenom: String
@@ -19,10 +27,23 @@ public struct GroupMember: Sendable {
     public var taxe: String
     /// `YYYY-MM-DD…`, for the earliest due date the message names.
     public var echeance: String?
+    /// Generated from a debt, so its text is the template's and it may be merged with
+    /// the taxpayer's others; a manual relance keeps the operator's text, on its own.
+    public var fromDebt: Bool
 
-    public init(id: Int64, key: String, nom: String, prenom: String, montant: Montant, taxe: String, echeance: String?) {
+    public init(id: Int64, key: String, nom: String, prenom: String, montant: Montant, taxe: String, echeance: String?,
+                fromDebt: Bool = true) {
         (self.id, self.key, self.nom, self.prenom, self.montant, self.taxe, self.echeance) = (id, key, nom, prenom, montant, taxe, echeance)
+        self.fromDebt = fromDebt
     }
+}
+
+/// What goes together in a run: one message (several debts of a taxpayer merged), or
+/// several, in order, to one address (a taxpayer's letters, `parts`).
+struct SendGroup: Sendable {
+    /// Each part is one message; a part of several members is their merged message.
+    var parts: [[GroupMember]]
+    var ids: [Int64] { parts.flatMap { $0.map(\.id) } }
 }
 
 extension RelanceStore {
@@ -32,57 +53,75 @@ extension RelanceStore {
 }
 
 extension SQLiteRelanceStore {
-    /// The relances of `ids` that may go together: generated from a debt (manual ones
-    /// keep the operator's text), still to send, of `types`. One query, whatever the
-    /// batch's size.
+    /// The relances of `ids` that may go together: still to send, of `types`, each
+    /// saying whether it was generated from a debt (manual ones keep the operator's
+    /// text). One query, whatever the batch's size.
     public func groupMembers(_ ids: [Int64], types: [RelanceType]) throws(StoreError) -> [GroupMember] {
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         let kinds = "[" + types.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
         return try database.withConnection { (s: Session) throws(StoreError) -> [GroupMember] in
             try s.rows("""
-                SELECT r.id, r.contribuable_id || '|' || r.type_relance || '|' || COALESCE(TRIM(r.canal_envoi), ''),
-                       c.nom, c.prenom, r.montant_due, COALESCE(t.nom, ''), r.date_echeance
+                SELECT r.id, r.contribuable_id || '|' || r.type_relance,
+                       c.nom, c.prenom, r.montant_due, COALESCE(t.nom, ''), r.date_echeance, t.id IS NOT NULL
                 FROM relance r JOIN contribuable c ON c.id = r.contribuable_id
-                JOIN affectation_taxe a ON a.id = r.affectation_taxe_id JOIN taxe t ON t.id = a.taxe_id
+                LEFT JOIN affectation_taxe a ON a.id = r.affectation_taxe_id LEFT JOIN taxe t ON t.id = a.taxe_id
                 WHERE r.id IN (SELECT value FROM json_each(?1)) AND r.statut IN ('en_attente', 'echec')
                   AND r.type_relance IN (SELECT value FROM json_each(?2))
                 """, [.text(list), .text(kinds)]) { row in
                 GroupMember(id: row.int(0), key: row.text(1), nom: row.text(2), prenom: row.text(3),
-                            montant: Montant(centimes: row.int(4)), taxe: row.text(5), echeance: row.optionalText(6))
+                            montant: Montant(centimes: row.int(4)), taxe: row.text(5), echeance: row.optionalText(6),
+                            fromDebt: row.int(7) != 0)
             }
         }
     }
 }
 
 extension RelanceSender {
-    /// Splits a batch: the ids sent one by one, and the groups (two or more relances
-    /// generated from debts, of one taxpayer, one type, one address override, in the
-    /// order of their first id). Manual relances are never grouped: their text is the
-    /// operator's. One query, whatever the batch's size.
-    func groupsForThisRun(_ ids: [Int64]) -> (singles: [Int64], groups: [[GroupMember]]) {
+    /// Splits a batch: the ids sent one by one, and the groups: two or more relances
+    /// generated from debts, of one taxpayer and one type, to one address, as one
+    /// message (the types that group), and a taxpayer's letters as one envelope (the
+    /// types addressed by post), in the order of their first id. Manual relances are
+    /// never merged: their text is the operator's. One query, whatever the batch's size.
+    func groupsForThisRun(_ ids: [Int64]) -> (singles: [Int64], groups: [SendGroup]) {
         guard ids.count > 1 else { return (ids, []) }
-        let grouping = RelanceType.sendable.filter { !runtime.ungroupedTypes.contains($0) && dispatcher.route(for: $0) != nil }
-        guard !grouping.isEmpty else { return (ids, []) }
+        let routed = RelanceType.sendable.filter { dispatcher.route(for: $0) != nil }
+        let merging = Set(routed.filter { !runtime.ungroupedTypes.contains($0) })
+        let enveloping = Set(routed.filter { $0.address == .postal })
+        guard !merging.isEmpty || !enveloping.isEmpty else { return (ids, []) }
         let rows: [GroupMember]
-        do { rows = try store.groupMembers(ids, types: grouping) } catch {
+        do { rows = try store.groupMembers(ids, types: routed.filter { merging.contains($0) || enveloping.contains($0) }) } catch {
             // Grouping is a courtesy: without it every debt still gets its message.
             logger.warning("could not group the batch by taxpayer; sending one message per debt", ["error": "\(error)"])
             return (ids, [])
         }
+        let position = Dictionary(ids.enumerated().map { ($1, $0) }) { first, _ in first }
         var byKey: [String: [GroupMember]] = [:]
         for row in rows { byKey[row.key, default: []].append(row) }
-        let grouped = byKey.values.filter { $0.count > 1 }
-        let inGroups = Set(grouped.flatMap { $0.map(\.id) })
+        var groups: [SendGroup] = []
+        for members in byKey.values where members.count > 1 {
+            let members = members.sorted { position[$0.id, default: 0] < position[$1.id, default: 0] }
+            guard let type = members.first.flatMap({ $0.key.split(separator: "|").last.flatMap { RelanceType(rawValue: String($0)) } })
+            else { continue }
+            let merged = merging.contains(type) ? members.filter(\.fromDebt) : []
+            // The merged message stands where its first debt stood; the others each alone.
+            var parts = merged.count > 1 ? [merged] : []
+            for member in members where !(merged.count > 1 && member.fromDebt) { parts.append([member]) }
+            parts.sort { position[$0[0].id, default: 0] < position[$1[0].id, default: 0] }
+            if enveloping.contains(type) && parts.count > 1 {
+                groups.append(SendGroup(parts: parts))
+            } else if merged.count > 1 {
+                groups.append(SendGroup(parts: [merged]))
+            }
+        }
+        let inGroups = Set(groups.flatMap(\.ids))
         guard !inGroups.isEmpty else { return (ids, []) }
-        let position = Dictionary(ids.enumerated().map { ($1, $0) }) { first, _ in first }
-        let groups = grouped.map { $0.sorted { position[$0.id, default: 0] < position[$1.id, default: 0] } }
-            .sorted { position[$0[0].id, default: 0] < position[$1[0].id, default: 0] }
+        groups.sort { position[$0.parts[0][0].id, default: 0] < position[$1.parts[0][0].id, default: 0] }
         return (ids.filter { !inGroups.contains($0) }, groups)
     }
 
     /// Sends the groups, `maxInFlight` at once: each is claimed whole, then goes as one
     /// message per address actually claimed (one claimed alone goes as it is).
-    func sendGroups(_ groups: [[GroupMember]], session: any SendingSession, maxInFlight: Int,
+    func sendGroups(_ groups: [SendGroup], session: any SendingSession, maxInFlight: Int,
                     observe: @escaping @Sendable (Step) -> Void) async {
         guard !groups.isEmpty else { return }
         let next = GroupCursor()
@@ -99,33 +138,55 @@ extension RelanceSender {
         }
     }
 
-    private func sendGroup(_ members: [GroupMember], session: any SendingSession, observe: @escaping @Sendable (Step) -> Void) async {
-        let claim = await session.claim(members.map(\.id))
+    /// Claims a group whole, then sends, per address actually claimed, each of its
+    /// parts in order: a part's claimed relances as one message (one claimed alone goes
+    /// as it is); two parts or more to one address as the parts of one envelope.
+    private func sendGroup(_ group: SendGroup, session: any SendingSession, observe: @escaping @Sendable (Step) -> Void) async {
+        let claim = await session.claim(group.ids)
         for (id, why) in claim.refused { observe(.refused(id, why, claim.failure)) }
         var byRecipient: [String: [ClaimedRelance]] = [:]
         for relance in claim.claimed { byRecipient[relance.recipient ?? "", default: []].append(relance) }
         for key in byRecipient.keys.sorted() {
             let claimed = byRecipient[key]!
-            let group = claimed.compactMap { c in members.first { $0.id == c.id } }
-            let lead = claimed.count > 1 ? combined(claimed, group) : claimed[0]
-            let ids = claimed.map(\.id)
-            let attempts = RecordBuffer()
-            let end = await deliver(lead, handOff: { record in
-                for id in ids where !(await session.handOff(record.with(relanceID: id))) { return false }
-                return true
-            }) { attempt in
-                for id in ids { attempts.append(.attempt(attempt, relanceID: id, recipient: lead.recipient, text: lead.message)) }
-            }
-            // Each relance ends as the one send did; one put back goes back as it was.
-            let records = claimed.map { c -> SendRecord in
-                if case .release(_, let to, let date) = end.record, to == lead.previous, date == nil {
-                    return .release(relanceID: c.id, to: c.previous, datePlanifiee: nil)
+            let parts = group.parts.map { part in part.compactMap { m in claimed.first { $0.id == m.id }.map { ($0, m) } } }
+                .filter { !$0.isEmpty }
+            let envelope = parts.count > 1 ? "REL-\(parts[0][0].0.id)" : nil
+            for (index, part) in parts.enumerated() {
+                if Task.isCancelled || isStopping {
+                    // Stopping: the letters not yet handed go back as they were, for the next run.
+                    let back = part.map { (c, _) in End(kind: .stopped, record: .release(relanceID: c.id, to: c.previous, datePlanifiee: nil)) }
+                    session.submit(back.map(\.record))
+                    for (c, end) in zip(part.map(\.0), back) { observe(.ended(c.id, end)) }
+                    continue
                 }
-                return end.record.with(relanceID: c.id)
+                var lead = part.count > 1 ? combined(part.map(\.0), part.map(\.1)) : part[0].0
+                if let envelope { lead.envelope = Envelope(id: envelope, part: index + 1, parts: parts.count) }
+                await sendPart(lead, part.map(\.0), session: session, observe: observe)
             }
-            session.submit(attempts.records + records)
-            for id in ids { observe(.ended(id, end)) }
         }
+    }
+
+    /// One message for `claimed` (one relance, or a taxpayer's debts merged), its
+    /// outcome written to each.
+    private func sendPart(_ lead: ClaimedRelance, _ claimed: [ClaimedRelance], session: any SendingSession,
+                          observe: @escaping @Sendable (Step) -> Void) async {
+        let ids = claimed.map(\.id)
+        let attempts = RecordBuffer()
+        let end = await deliver(lead, handOff: { record in
+            for id in ids where !(await session.handOff(record.with(relanceID: id))) { return false }
+            return true
+        }) { attempt in
+            for id in ids { attempts.append(.attempt(attempt, relanceID: id, recipient: lead.recipient, text: lead.message)) }
+        }
+        // Each relance ends as the one send did; one put back goes back as it was.
+        let records = claimed.map { c -> SendRecord in
+            if case .release(_, let to, let date) = end.record, to == lead.previous, date == nil {
+                return .release(relanceID: c.id, to: c.previous, datePlanifiee: nil)
+            }
+            return end.record.with(relanceID: c.id)
+        }
+        session.submit(attempts.records + records)
+        for id in ids { observe(.ended(id, end)) }
     }
 
     /// The one message for several claimed relances of a taxpayer: the type's `groupe`

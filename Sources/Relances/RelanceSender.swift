@@ -153,7 +153,8 @@ public final class RelanceSender: Sendable {
         }
         let delivery = Delivery(id: "relance-\(id)", type: relance.type, recipient: recipient,
                                 subject: "Rappel de paiement - Mairie de Libreville", body: relance.message,
-                                metadata: relance.details.merging(["relance_id": String(id), "contribuable_id": String(relance.contribuableID)]) { $1 })
+                                metadata: relance.details.merging(["relance_id": String(id), "contribuable_id": String(relance.contribuableID)]) { $1 },
+                                envelope: relance.envelope)
         if relance.type == .sms, let budget = runtime.segmentBudgets[.sms] {
             let text = dispatcher.check(delivery)?.check.text ?? relance.message
             let segments = SMSText.segments(text)

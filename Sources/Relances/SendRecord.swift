@@ -37,6 +37,8 @@ public struct ClaimedRelance: Sendable, Equatable {
     /// What a letter prints besides the text (``details(id:nom:prenom:montant:echeance:taxe:)``),
     /// handed to the channel in the delivery's metadata.
     public var details: [String: String] = [:]
+    /// Its place among a taxpayer's letters of this run, when there are several.
+    public var envelope: Envelope?
 
     /// The taxpayer's name, the tax, the amount, the due date and the reference, under
     /// the metadata keys channels read (`contribuable_nom`, `taxe`, `montant`,

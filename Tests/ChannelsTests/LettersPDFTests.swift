@@ -105,6 +105,61 @@ import Testing
         #expect(try await text(pdf, page: 1).contains("Marie Nzé"))
     }
 
+    /// A taxpayer's letters of one run (an ``Envelope``'s parts) print on consecutive
+    /// pages in their order, whatever came between them; a part that never comes leaves
+    /// a page saying so, and the pages after it keep the numbers their receipts gave.
+    @Test func aTaxpayersLettersOfOneRunPrintTogetherInOrder() async throws {
+        let folder = try temporaryFolder("letters")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let letters = try channel(folder)
+        func part(_ n: Int, _ name: String, _ envelope: String, _ i: Int, of parts: Int) -> Delivery {
+            var d = letter(n, name: name)
+            d.envelope = Envelope(id: envelope, part: i, parts: parts)
+            return d
+        }
+        var pages: [String: String] = [:]
+        for d in [part(1, "Jean Ndong", "A", 1, of: 2), letter(2, name: "Paul Obiang"), part(3, "Jean Ndong", "A", 2, of: 2),
+                  part(4, "Éloïse Mba", "B", 1, of: 3), letter(5, name: "Anne Moussavou"), part(6, "Éloïse Mba", "B", 3, of: 3),
+                  letter(7, name: "Jules Ondo")] {
+            let receipt = try await letters.send(d)
+            pages[d.id] = receipt.details["page"]
+            #expect(receipt.note.hasSuffix("page \(receipt.details["page"]!)"))
+        }
+        // B's second letter never came (the process stopped between them, say).
+        #expect(pages == ["relance-1": "1", "relance-3": "2", "relance-2": "3", "relance-4": "4", "relance-6": "6",
+                          "relance-5": "7", "relance-7": "8"])
+        await letters.close()
+        let pdf = try #require(try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).first)
+        let expected = [1: "REL-1", 2: "REL-3", 3: "REL-2", 4: "REL-4", 6: "REL-6", 7: "REL-5", 8: "REL-7"]
+        for (page, reference) in expected { #expect(try await text(pdf, page: page).contains(reference), "page \(page)") }
+        let blank = try await text(pdf, page: 5)
+        #expect(blank.contains("Page laissée blanche") && !blank.contains("REL-"))
+        let info = try await run(["pdfinfo", pdf.path]).split(separator: "\n").first { $0.hasPrefix("Pages:") }
+        #expect(info?.split(separator: " ").last == "8", "\(String(describing: info))")
+    }
+
+    /// The journal keeps each letter's page: a crash mid-envelope prints them where
+    /// their receipts said.
+    @Test func anEnvelopeInterruptedByACrashKeepsItsPages() async throws {
+        let folder = try temporaryFolder("letters")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var file: String?
+        do {
+            let crashed = try channel(folder)
+            var first = letter(21, name: "Jean Ndong")
+            first.envelope = Envelope(id: "A", part: 1, parts: 2)
+            _ = try await crashed.send(first)
+            _ = try await crashed.send(letter(22, name: "Paul Obiang"))
+            var second = letter(23, name: "Jean Ndong")
+            second.envelope = Envelope(id: "A", part: 2, parts: 2)
+            file = try await crashed.send(second).details["file"]
+        }
+        let pdf = folder.appendingPathComponent(try #require(file))
+        _ = try channel(folder)
+        #expect(try await text(pdf, page: 2).contains("REL-23"))
+        #expect(try await text(pdf, page: 3).contains("REL-22"))
+    }
+
     @Test func aLogoMustBeAJPEG() throws {
         let folder = try temporaryFolder("letters")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -50,12 +50,16 @@ final class SteppedClock: GatewayClock {
     struct World {
         let store: SQLiteRelanceStore
         let folder: URL
+        /// A taxpayer for the tests that create relances of their own.
         let who: Int64
         let time = ManualClock(fixedNow)
         var sink: URL { folder.appendingPathComponent("courrier.jsonl") }
 
+        /// Each for a taxpayer of its own: one taxpayer's letters of a batch would go one
+        /// after the other, as one envelope.
         func relance(_ type: RelanceType = .courrier, plannedIn seconds: Double = -60) throws -> Int64 {
-            try store.create(NewRelance(contribuableID: who, type: type, montantDue: Montant("5000")!,
+            let who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "0661234567", adresse: "BP 1, Akébé"))
+            return try store.create(NewRelance(contribuableID: who, type: type, montantDue: Montant("5000")!,
                                         datePlanifiee: time.now().addingTimeInterval(seconds), message: "Rappel", programmee: true)).id
         }
 

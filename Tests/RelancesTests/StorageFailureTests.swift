@@ -17,9 +17,13 @@ import Testing
         return RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink()))
     }
 
+    /// `n` letters, each to a taxpayer of its own (one taxpayer's letters of a batch go
+    /// one after the other, as one envelope).
     func letters(_ store: SQLiteRelanceStore, _ n: Int) throws -> [Int64] {
-        let who = try store.add(Contribuable(nom: "D", prenom: "P", adresse: "BP 12, Libreville"))
-        return try (0..<n).map { _ in try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("1")!, datePlanifiee: fixedNow)).id }
+        try (0..<n).map { i in
+            let who = try store.add(Contribuable(nom: "D\(i)", prenom: "P", adresse: "BP \(i), Libreville"))
+            return try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("1")!, datePlanifiee: fixedNow)).id
+        }
     }
 
     func integrity(_ store: SQLiteRelanceStore) throws -> String {

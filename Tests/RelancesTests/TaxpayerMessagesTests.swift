@@ -149,4 +149,89 @@ import Testing
         let entries = try store.ledgerEntries(from: "2000-01-01", to: "2100-01-01")
         #expect(Set(entries.map(\.relanceID)) == Set(created))
     }
+
+    /// A taxpayer's letters of one run print on consecutive pages, in the batch's order,
+    /// though ten other taxpayers' letters go out at the same time: the debts' letter
+    /// (one, merged, or one per debt with `"grouper": false`) and an operator's manual
+    /// letter, so the office posts them in one envelope.
+    @Test(arguments: [true, false])
+    func aTaxpayersLettersOfOneRunPrintOnConsecutivePages(grouped: Bool) async throws {
+        let (store, folder) = try temporaryStore()
+        let letters = folder.appendingPathComponent("courriers")
+        let file = folder.appendingPathComponent("routing.json")
+        try Data(#"""
+            { "channels": { "lettres": { "kind": "letters-pdf", "directory": "\#(letters.path)", "run_idle_seconds": 600 } },
+              "routes": { "courrier": { "channels": ["lettres"] } },
+              "templates": { "courrier": { "text": "{nom_complet} : {taxe}, {montant} FCFA", "grouper": \#(grouped) } } }
+            """#.utf8).write(to: file)
+        let config = try GatewaySetup.config(configFile: file.path, environment: Environment([:]))
+        let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: Logger(sink: MemoryLogSink())))
+        let voirie = try store.add(Taxe(nom: "Taxe de voirie", montant: Montant("5000")!, periodicite: .mensuelle))
+        let marche = try store.add(Taxe(nom: "Taxe de marché", montant: Montant("40000")!, periodicite: .mensuelle))
+        let nze = try store.add(Contribuable(nom: "NZÉ", prenom: "Jean", adresse: "Quartier Louis, BP 12, Libreville"))
+        // Generation takes the oldest debt first: NZÉ's two stand first and last.
+        _ = try store.add(AffectationTaxe(contribuableID: nze, taxeID: voirie, dateDebut: day(-90)))
+        for n in 0..<10 {
+            let other = try store.add(Contribuable(nom: "AUTRE\(n)", prenom: "Paul", adresse: "BP \(100 + n), Libreville"))
+            _ = try store.add(AffectationTaxe(contribuableID: other, taxeID: voirie, dateDebut: day(-60 + n)))
+        }
+        _ = try store.add(AffectationTaxe(contribuableID: nze, taxeID: marche, dateDebut: day(-30)))
+        var options = RelanceGenerator.Options(type: .courrier, limite: 20)
+        options.template = MessageTemplate(try #require(config.templates[.courrier]))
+        var ids = try RelanceGenerator(store: store, clock: ManualClock(fixedNow)).generate(options).created
+        #expect(ids.count == 12)
+        ids.append(try store.create(NewRelance(contribuableID: nze, type: .courrier, montantDue: Montant("1000")!, datePlanifiee: fixedNow,
+                                               message: "Merci de passer au guichet avec votre reçu.")).id)
+
+        let sender = RelanceSender(store: store, runtime: SendRuntime(config: config, dispatcher: dispatcher), logger: Logger(sink: MemoryLogSink()))
+        let summary = await sender.send(ids, maxInFlight: 8)
+        await dispatcher.close()
+        #expect(summary.sent == 13, "\(summary)")
+        func page(_ relance: Relance) throws -> Int {
+            let note = try #require(relance.notes)
+            let number = note.split(separator: " ").last.flatMap { Int($0) }
+            return try #require(number, "\(note)")
+        }
+        let all = try ids.compactMap { try store.relance($0) }
+        let theirs = all.filter { $0.contribuableID == nze }
+        let pages = try theirs.map(page)
+        // In the batch's order: the debts' letter(s), then the manual one.
+        let expected = grouped ? [1, 1, 2] : [1, 2, 3]
+        let first = try #require(pages.min())
+        #expect(pages.map { $0 - first + 1 } == expected, "\(pages)")
+        let pdf = try #require(try FileManager.default.contentsOfDirectory(atPath: letters.path).first { $0.hasSuffix(".pdf") })
+        let last = try #require(pages.max())
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["pdftotext", "-f", String(last), "-l", String(last), letters.appendingPathComponent(pdf).path, "-"]
+        let out = Pipe()
+        reader.standardOutput = out
+        try reader.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("NZÉ") && text.contains("guichet"))
+        #expect(Set(try all.map(page)).count == (grouped ? 12 : 13))
+    }
+
+    /// Stopping (a shutdown) between two letters of one envelope: the letter in the
+    /// channel ends as it does, the ones after it go back as they were, for the next run.
+    @Test(.timeLimit(.minutes(1)))
+    func stoppingMidEnvelopePutsItsLaterLettersBack() async throws {
+        let (store, _) = try temporaryStore()
+        let who = try store.add(Contribuable(nom: "NZÉ", prenom: "Jean", adresse: "BP 12, Libreville"))
+        let ids = try (0..<3).map { n in
+            try store.create(NewRelance(contribuableID: who, type: .courrier, montantDue: Montant("1000")!, datePlanifiee: fixedNow,
+                                        message: "Lettre \(n)")).id
+        }
+        let gate = GateChannel()
+        let dispatcher = Dispatcher(routes: [.courrier: Route(channels: [gate.name])], channels: [gate.name: gate], logger: Logger(sink: MemoryLogSink()))
+        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: Logger(sink: MemoryLogSink()))
+        let batch = Task { await sender.send(ids, maxInFlight: 8) }
+        #expect(await eventually { gate.entered == 1 })   // one letter at a time: an envelope
+        sender.stopClaiming()
+        gate.open()
+        let summary = await batch.value
+        #expect(summary.sent == 1 && summary.skipped == 2, "\(summary)")
+        #expect(try ids.map { try store.relance($0)?.statut } == [.envoyee, .enAttente, .enAttente])
+        #expect(gate.entered == 1)
+    }
 }

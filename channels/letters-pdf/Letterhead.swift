@@ -61,6 +61,18 @@ enum LetterLayout {
     }
 
     /// « 45 000 FCFA » from `45000.00` (centimes shown only when there are any).
+    /// The page kept for a letter of an envelope that never came (the process stopped
+    /// between two letters to one address): said, so nobody posts it as a letter, and so
+    /// the pages after it keep the numbers their receipts gave.
+    static func blank(head: Letterhead) -> Data {
+        var page = PDFPage()
+        let left = 20 * mm, top = PDFDocument.a4.height
+        page.text(head.name, x: left, y: top - 20 * mm, size: 13, font: .bold)
+        page.text("Page laissée blanche : la lettre prévue ici n'a pas été envoyée.", x: left, y: top - 105 * mm, size: 11, font: .bold)
+        page.text("Ne pas poster cette page ; les autres lettres de cette enveloppe sont avant ou après elle.", x: left, y: top - 112 * mm, size: 10)
+        return page.content
+    }
+
     static func amount(_ text: String) -> String? {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let units = parts.first, !units.isEmpty, units.allSatisfy(\.isNumber),
@@ -99,4 +111,7 @@ struct Letter: Codable, Sendable {
     var amount: String?
     var due: Date?
     var text: String
+    /// Its page in the run's PDF, given when it arrived (journals of older runs have none:
+    /// their letters are in page order).
+    var page: Int?
 }

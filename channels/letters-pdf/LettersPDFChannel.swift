@@ -12,8 +12,10 @@ import Glibc
 /// flushed and renamed, so the folder never holds half a PDF. Each letter is first
 /// appended to the run's journal (flushed to disk) before its receipt is given: a
 /// crash before the PDF is written loses no letter, the next start writes the PDF
-/// from the journal. Page numbers are given in arrival order, so a receipt's page is
-/// the page the letter will have.
+/// from the journal. Page numbers are given on arrival, so a receipt's page is the
+/// page the letter will have: the next page, or, for a letter of an envelope (several
+/// letters of one run to one address, ``Envelope``), its place in the pages kept for
+/// that envelope when its first letter came, so they print together and in order.
 public final class LettersPDFChannel: Channel {
     public let name: String
     public let accepts = AddressKind.postal
@@ -27,8 +29,33 @@ public final class LettersPDFChannel: Channel {
     struct Run {
         var file: String
         var journal: Int32
-        var letters: [Letter]
-        var generation: Int
+        /// By page; nil for a page kept for an envelope's letter still to come.
+        var letters: [Letter?] = []
+        /// An envelope's first page.
+        var envelopes: [String: Int] = [:]
+        var generation = 0
+
+        /// The page a letter takes: the next one, or its place among its envelope's.
+        mutating func page(for envelope: Envelope?) -> Int {
+            guard let e = envelope, e.parts > 1, (1...e.parts).contains(e.part) else {
+                letters.append(nil)
+                return letters.count
+            }
+            if let first = envelopes[e.id] { return first + e.part - 1 }
+            // The envelope's first letter in this run (its earlier ones, if any, went in an
+            // earlier run): pages for it and the letters after it.
+            let page = letters.count + 1
+            envelopes[e.id] = page - (e.part - 1)
+            letters += Array(repeating: nil, count: e.parts - e.part + 1)
+            return page
+        }
+
+        /// The pages to print: a page kept for a letter that never came is printed as
+        /// left blank when letters follow it (their receipts gave their page numbers),
+        /// and dropped at the end.
+        var pages: [Letter?] {
+            Array(letters.prefix(through: letters.lastIndex { $0 != nil } ?? -1))
+        }
     }
 
     private let run = Mutex<Run?>(nil)
@@ -84,19 +111,24 @@ public final class LettersPDFChannel: Channel {
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
         if let why = Self.problem(delivery) { throw .invalidRecipient(why) }
         let m = delivery.metadata
-        let letter = Letter(deliveryID: delivery.id, name: m["contribuable_nom"] ?? "", address: delivery.recipient,
+        var letter = Letter(deliveryID: delivery.id, name: m["contribuable_nom"] ?? "", address: delivery.recipient,
                             reference: m["reference"] ?? delivery.id, tax: m["taxe"] ?? "",
                             amount: m["montant"].flatMap(LetterLayout.amount),
                             due: m["date_echeance"].flatMap { ISO8601.date(from: $0) }, text: delivery.body)
-        let line: Data
-        do { line = try JSONEncoder().encode(letter) + Data([0x0A]) } catch { throw .storage("lettre non encodable : \(error)") }
         let now = clock.now()
         let (file, page, generation) = try run.withLock { (current: inout Run?) throws(ChannelError) -> (String, Int, Int) in
             if current == nil { current = try startRun(now) }
-            try append(line, to: current!.journal)
-            current!.letters.append(letter)
-            current!.generation += 1
-            return (current!.file, current!.letters.count, current!.generation)
+            var run = current!
+            let page = run.page(for: delivery.envelope)
+            letter.page = page
+            let line: Data
+            do { line = try JSONEncoder().encode(letter) + Data([0x0A]) } catch { throw .storage("lettre non encodable : \(error)") }
+            // Journalled first: a letter not written to disk changes nothing in the run.
+            try append(line, to: run.journal)
+            run.letters[page - 1] = letter
+            run.generation += 1
+            current = run
+            return (run.file, page, run.generation)
         }
         scheduleEnd(after: generation)
         return Receipt(channel: name, messageID: "\(file)#page=\(page)", acceptedAt: now, recipient: delivery.recipient,
@@ -158,9 +190,9 @@ public final class LettersPDFChannel: Channel {
             Glibc.close(r.journal)
             let journal = directory.appendingPathComponent(".\(r.file).journal")
             do {
-                try write(r.letters, as: r.file)
+                try write(r.pages, as: r.file)
                 try? FileManager.default.removeItem(at: journal)
-                logger.info("letters ready to print", ["file": r.file, "pages": r.letters.count])
+                logger.info("letters ready to print", ["file": r.file, "pages": r.pages.count])
             } catch {
                 // The journal stays: the next start writes the PDF from it.
                 logger.error("could not write the letters' PDF; the next start will", ["file": r.file, "error": "\(error)"])
@@ -170,7 +202,7 @@ public final class LettersPDFChannel: Channel {
 
     /// The PDF of `letters`, one page each, written under a temporary name and renamed,
     /// private to the office's account (it holds taxpayers' names and addresses).
-    func write(_ letters: [Letter], as file: String) throws {
+    func write(_ letters: [Letter?], as file: String) throws {
         let data = Self.pdf(letters, head: head, logo: logo, date: clock.now())
         let final = directory.appendingPathComponent(file)
         do { try PrivateFile.write(data, to: final.path) } catch {
@@ -178,9 +210,9 @@ public final class LettersPDFChannel: Channel {
         }
     }
 
-    static func pdf(_ letters: [Letter], head: Letterhead, logo: JPEGImage?, date: Date) -> Data {
+    static func pdf(_ letters: [Letter?], head: Letterhead, logo: JPEGImage?, date: Date) -> Data {
         var document = PDFDocument(logo: logo)
-        document.pages = letters.map { LetterLayout.page($0, head: head, hasLogo: logo != nil, date: date) }
+        document.pages = letters.map { $0.map { LetterLayout.page($0, head: head, hasLogo: logo != nil, date: date) } ?? LetterLayout.blank(head: head) }
         return document.render()
     }
 
@@ -197,7 +229,15 @@ public final class LettersPDFChannel: Channel {
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
             // A line cut by the crash was never acknowledged: it is left out.
-            let letters = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Letter.self, from: Data($0.utf8)) }
+            var run = Run(file: file, journal: -1)
+            for line in text.split(separator: "\n") {
+                guard let letter = try? JSONDecoder().decode(Letter.self, from: Data(line.utf8)) else { continue }
+                let page = letter.page ?? run.letters.count + 1
+                guard (1...run.letters.count + 10_000).contains(page) else { continue }
+                if run.letters.count < page { run.letters += Array(repeating: nil, count: page - run.letters.count) }
+                run.letters[page - 1] = letter
+            }
+            let letters = run.pages
             do {
                 try write(letters, as: file)
                 try FileManager.default.removeItem(at: url)
