@@ -98,6 +98,7 @@ ol.aide-etapes { margin:6px 0; padding-left:22px; display:flex; flex-direction:c
   .cartes { gap:8px; } .carte { padding:10px 12px; } .carte .valeur { font-size:22px; }
   .barre { padding:10px; } .barre label { flex:1 1 calc(50% - 10px); } .barre label.large { flex-basis:100%; } .barre .espace { display:none; }
   .barre select, .barre input { width:100%; }
+  .barre .boutons { width:100%; } .barre .boutons > button { flex:1 1 auto; }
   table, thead, tbody, tr, td { display:block; width:100%; }
   table { border:0; background:none; }
   thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
