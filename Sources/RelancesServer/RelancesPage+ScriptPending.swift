@@ -48,15 +48,23 @@ async function envoyerEnAttente() {
     const filtresActifs = filtres().toString() ? "\n\nSeules les relances qui correspondent aux filtres affichés sont comptées." : "";
     if (!confirm(`Envoyer maintenant ${aEnvoyer.length} relance(s) en attente (${parType(aEnvoyer)}) ?` + filtresActifs
       + (restent.length ? "\n\n" + restent.join("\n") : ""))) return;
-    let envoyees = 0, echecs = 0, fait = 0;
+    let envoyees = 0, echecs = 0, refusees = 0, fait = 0, raison = null, arret = false;
     for (const x of aEnvoyer) {
       message(`Envoi en cours : ${fait} sur ${aEnvoyer.length}…`);
       try { const r = await api(`/api/relances/${identifiant(x.id)}/envoyer`, { method: "PATCH" }); if (r.statut === "envoyee") envoyees++; else echecs++; }
-      catch (e) { echecs++; }
+      catch (e) {
+        // Refused by the server (sent meanwhile by someone else, outside the sending
+        // hours…): said once. Server gone or token refused: the next ones would be too.
+        refusees++; raison = raison || e.message;
+        if (e.message === SERVEUR_MUET || /jeton/i.test(e.message)) { fait++; arret = true; break; }
+      }
       fait++;
     }
-    message(`${envoyees} relance(s) envoyée(s), ${echecs} échec(s) sur ${aEnvoyer.length}.` + (echecs ? " La raison de chaque échec est sous son statut (filtre « Échec »)." : ""),
-      echecs ? "erreur" : "info");
+    const lignes = [`${envoyees} relance(s) envoyée(s), ${echecs} échec(s) sur ${aEnvoyer.length}.`];
+    if (refusees) lignes.push(`${refusees} non envoyée(s), refusée(s) par le serveur : ${raison}`);
+    if (arret) lignes.push(`Envoi arrêté : ${aEnvoyer.length - fait} relance(s) restent en attente.`);
+    if (echecs) lignes.push("La raison de chaque échec est sous son statut (filtre « Échec »).");
+    message(lignes.join(" "), echecs || refusees ? "erreur" : "info");
   } catch (e) { message(e.message, "erreur"); }
   finally { bouton.disabled = false; }
   page = 0;
