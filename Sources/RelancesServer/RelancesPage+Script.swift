@@ -2,9 +2,10 @@ extension RelancesPage {
     /// The page's script, served as `/relances.js`: one function, so nothing (functions,
     /// state, the token) is reachable as a global. Data from the API only ever becomes
     /// text nodes or attribute values (`el`, `donnee`); never HTML. Its parts, in order:
-    /// the tools and the API calls (here), the list, the manual relances' dialog, the
-    /// actions on one relance and its detail, and what the page does at start.
-    static let script = "(() => {\n\"use strict\";\n" + scriptCommon + scriptTools + scriptList + scriptManual + scriptActions + scriptStart + "})();\n"
+    /// the tools and the API calls (here), the list, sending the pending ones, the manual
+    /// relances' dialog, the actions on one relance and its detail, the « Aide » panel,
+    /// and what the page does at start.
+    static let script = "(() => {\n\"use strict\";\n" + scriptCommon + scriptTools + scriptList + scriptPending + scriptManual + scriptActions + scriptAide + scriptStart + "})();\n"
 
     static let scriptTools = #"""
 const PAR_PAGE = 20;
@@ -12,6 +13,11 @@ const LIBELLES = { en_attente: "En attente", envoi_en_cours: "Envoi en cours", e
 const CANAUX = { sms: "SMS", email: "E-mail", courrier: "Courrier", appel: "Appel", visite: "Visite" };
 // What a channel sends; an `appel` or a `visite` is done by a person, then marked done.
 const ENVOYABLES = ["sms", "email", "courrier"];
+// A status as the page names it: a call or a visit « sent » is one a person did.
+function libelleStatut(x) {
+  if (x.statut === "envoyee" && !ENVOYABLES.includes(x.type_relance)) return "Effectuée";
+  return Object.prototype.hasOwnProperty.call(LIBELLES, x.statut) ? LIBELLES[x.statut] : null;
+}
 
 function montant(s) { const n = Number(s); return isNaN(n) ? String(s) : n.toLocaleString("fr-FR", { minimumFractionDigits: 0, maximumFractionDigits: 2 }) + " FCFA"; }
 function dateHeure(iso) { if (!iso) return "–"; const d = new Date(iso); return d.toLocaleDateString("fr-FR") + " " + d.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" }); }

@@ -125,7 +125,7 @@ function afficherHistorique(liste, id) {
   $("detail-historique").replaceChildren(el("ul", { class: "journal", id: "detail-historique-liste" }, ...liste.map(x => {
     const statut = Object.prototype.hasOwnProperty.call(LIBELLES, x.statut) ? x.statut : "inconnu";
     return el("li", { "data-id": identifiant(x.id) }, jour(x.date_planifiee) + " · " + (CANAUX[x.type_relance] || x.type_relance) + " · " + montant(x.montant_due) + " · ",
-      el("span", { class: "pilule " + statut }, LIBELLES[statut] || donnee(x.statut)),
+      el("span", { class: "pilule " + statut }, libelleStatut(x) || donnee(x.statut)),
       x.reponse_recue ? " · réponse reçue" : null,
       x.id === id ? el("span", { class: "petit-texte" }, " (cette relance)")
         : el("button", { type: "button", class: "petit lien", "data-ouvrir": identifiant(x.id) }, "Voir"));
@@ -162,7 +162,7 @@ async function detail(id) {
       ["Contribuable", nomDe(c)], ["Téléphone", c.telephone], ["E-mail", c.email],
       ["Type", CANAUX[x.type_relance] || x.type_relance], ["Canal", x.canal_envoi],
       ["Montant dû", montant(x.montant_due)], ["Échéance", jour(x.date_echeance)],
-      ["Statut", LIBELLES[x.statut] || x.statut], ["Planification", planification(x)],
+      ["Statut", libelleStatut(x) || x.statut], ["Planification", planification(x)],
       ["Envoyée le", x.date_envoi ? dateHeure(x.date_envoi) : null],
       ["Réponse", x.reponse_recue ? "Reçue" + (x.date_reponse ? " le " + jour(x.date_reponse) : "") : null],
       ["Message", x.message], ["Notes", x.notes],

@@ -57,7 +57,7 @@ function ligne(x) {
     el("td", { "data-libelle": "Canal" }, CANAUX[x.type_relance] || donnee(x.type_relance), el("div", { class: "petit-texte" }, donnee(x.canal_envoi))),
     el("td", { "data-libelle": "Montant dû" }, montant(x.montant_due), el("div", { class: "petit-texte" }, "échéance " + jour(x.date_echeance))),
     el("td", { "data-libelle": "Planifiée" }, planification(x)),
-    el("td", { "data-libelle": "Statut" }, el("span", { class: "pilule " + statut }, LIBELLES[statut] || donnee(x.statut)),
+    el("td", { "data-libelle": "Statut" }, el("span", { class: "pilule " + statut }, libelleStatut(x) || donnee(x.statut)),
       x.reponse_recue ? el("div", { class: "pilule reponse" }, "Réponse reçue" + (x.date_reponse ? " le " + jour(x.date_reponse) : "")) : null,
       (x.statut === "echec" || x.statut === "annulee") && x.notes ? el("div", { class: "note-echec" }, donnee(x.notes)) : null),
     el("td", { class: "actions", "data-libelle": "Actions" }, el("button", { class: "petit", type: "button", "data-detail": identifiant(x.id) }, "Détail"),

@@ -79,6 +79,18 @@ dialog { max-height:calc(100dvh - 24px); overflow:auto; }
 .tableau { max-width:100%; overflow-x:auto; }
 .ligne.boutons-dialogue { flex-direction:row; flex-wrap:wrap; justify-content:flex-end; align-items:center; }
 .boutons-dialogue > * { flex:0 0 auto; } .boutons-dialogue > .espace { flex:1; }
+.pilule.effectuee { background:#d1fae5; color:#065f46; }
+header { gap:8px 16px; } header .sous-titre { margin-left:auto; }
+header button.aide { background:white; color:var(--bleu); font-weight:600; }
+/* The « Aide » panel: « Fermer » at its top, the guide scrolling under it. */
+#d-aide { width:min(760px, 95vw); }
+.entete-aide { display:flex; gap:10px; align-items:center; justify-content:space-between; position:sticky; top:-18px; background:white; padding:4px 0; z-index:1; }
+.entete-aide h2 { margin:0; }
+#aide-contenu { font-size:14px; line-height:1.45; }
+#aide-contenu dl { display:grid; grid-template-columns:max-content 1fr; gap:6px 14px; margin:6px 0; }
+#aide-contenu dt { font-weight:600; } #aide-contenu dd { margin:0; overflow-wrap:anywhere; }
+.aide-motifs dt { color:#991b1b; }
+ol.aide-etapes { margin:6px 0; padding-left:22px; display:flex; flex-direction:column; gap:4px; }
 /* A phone: the table becomes one card a relance, each value under its name. */
 @media (max-width: 700px) {
   header { padding:12px 14px; flex-direction:column; align-items:flex-start; gap:2px; }
@@ -86,6 +98,7 @@ dialog { max-height:calc(100dvh - 24px); overflow:auto; }
   .cartes { gap:8px; } .carte { padding:10px 12px; } .carte .valeur { font-size:22px; }
   .barre { padding:10px; } .barre label { flex:1 1 calc(50% - 10px); } .barre label.large { flex-basis:100%; } .barre .espace { display:none; }
   .barre select, .barre input { width:100%; }
+  .barre .boutons { width:100%; } .barre .boutons > button { flex:1 1 auto; }
   table, thead, tbody, tr, td { display:block; width:100%; }
   table { border:0; background:none; }
   thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
@@ -98,6 +111,10 @@ dialog { max-height:calc(100dvh - 24px); overflow:auto; }
   dialog form { padding:14px; }
   .ligne:not(.boutons-dialogue) { flex-direction:column; gap:8px; }
   dl.detail { grid-template-columns:1fr; gap:2px; } dl.detail dd { margin-bottom:6px; }
+  header { position:relative; padding-right:84px; } header .sous-titre { margin-left:0; }
+  header button.aide { position:absolute; top:10px; right:14px; }
+  #aide-contenu dl { grid-template-columns:1fr; gap:2px; } #aide-contenu dd { margin-bottom:8px; }
+  .entete-aide { top:-14px; }
   .pagination { justify-content:space-between; }
 }
 """#

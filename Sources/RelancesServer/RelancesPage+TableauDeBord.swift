@@ -270,10 +270,10 @@ async function rechercherContribuables() {
     const liste = await api(`/api/contribuables/?search=${encodeURIComponent(terme)}&limit=50`);
     const lignes = liste.map(c => el("tr", { "data-id": identifiant(c.id) },
       el("td", null, el("bdi", { class: "nom" }, nomDe(c)), c.actif === false ? el("div", { class: "petit-texte" }, "inactif") : null),
-      el("td", null, c.telephone ? donnee(c.telephone) : el("span", { class: "petit-texte" }, "aucun téléphone")),
-      el("td", null, c.email ? donnee(c.email) : el("span", { class: "petit-texte" }, "–")),
-      el("td", null, c.adresse ? donnee(c.adresse) : el("span", { class: "petit-texte" }, "–")),
-      el("td", null, "n° " + identifiant(c.id)),
+      el("td", { "data-libelle": "Téléphone" }, c.telephone ? donnee(c.telephone) : el("span", { class: "petit-texte" }, "aucun téléphone")),
+      el("td", { "data-libelle": "E-mail" }, c.email ? donnee(c.email) : el("span", { class: "petit-texte" }, "–")),
+      el("td", { "data-libelle": "Adresse" }, c.adresse ? donnee(c.adresse) : el("span", { class: "petit-texte" }, "–")),
+      el("td", { "data-libelle": "Réf." }, "n° " + identifiant(c.id)),
       el("td", null, el("button", { type: "button", class: "petit", "data-modifier-contact": identifiant(c.id) }, "Modifier le contact"))));
     $("c-lignes").replaceChildren(...(lignes.length ? lignes : [el("tr", null, el("td", { colspan: 6, class: "petit-texte" }, "Aucun contribuable trouvé."))]));
   } catch (e) { message(e.message, "erreur"); }
@@ -294,6 +294,9 @@ const dialogue = el("dialog", { id: "d-contact", "aria-labelledby": "contact-tit
 document.body.append(dialogue);
 let enCours = null;
 const CHAMPS = ["telephone", "email", "adresse"];
+// The server names the field it refuses as the request did (« telephone : … »); the form's label says it better.
+const LIBELLES_CHAMPS = { telephone: "Téléphone", email: "E-mail", adresse: "Adresse" };
+function champLisible(t) { return String(t).replace(/^(telephone|email|adresse) :/, (_, k) => LIBELLES_CHAMPS[k] + " :"); }
 
 // Read afresh from the server (another agent may have changed it): the form starts
 // from what is stored, and only what the operator changes is sent.
@@ -329,7 +332,7 @@ $("form-contact").addEventListener("submit", async ev => {
     message(`Contact de ${nomDe(c)} enregistré.`);
     if ($("c-recherche").value.trim().length >= 2) rechercherContribuables();
     await proposerRenvoi(c);
-  } catch (e) { $("contact-erreur").textContent = e.message; }
+  } catch (e) { $("contact-erreur").textContent = champLisible(e.message); }
 });
 
 // « Corriger le téléphone, puis renvoyer »: the taxpayer's failed relances, sent again on demand.
@@ -377,10 +380,11 @@ details.chiffres { margin-top:6px; font-size:13px; } details.chiffres table { ma
 #d-contact { width:min(520px, 95vw); max-height:95vh; }
 .erreur-champ { color:#991b1b; margin:0; min-height:1em; font-size:14px; }
 @media (max-width: 600px) {
-  nav.vues { padding:0 8px; gap:0; } nav.vues a { padding:10px 9px; }
+  nav.vues { padding:0 8px; gap:0; flex-wrap:nowrap; }
   .vue { padding:12px 10px; }
   .vue table thead { display:none; } .vue table tr { display:block; border-bottom:1px solid #e3e7ee; padding:6px 0; }
   .vue table td, .vue table th[scope="row"] { display:block; border:0; padding:2px 8px; }
+  nav.vues a { padding:10px 7px; font-size:15px; }
 }
 """#
 }

@@ -66,7 +66,7 @@ enum RelancesPage {
 <script src="/tableau.js" defer></script>
 </head>
 <body>
-<header><h1>Relances des contribuables</h1><span class="petit-texte sous-titre">Mairie de Libreville — service des taxes</span></header>
+<header><h1>Relances des contribuables</h1><span class="petit-texte sous-titre">Mairie de Libreville — service des taxes</span><button id="b-aide" type="button" class="aide" aria-haspopup="dialog">Aide</button></header>
 <main>
   <div id="message" role="status"></div>
   <section class="cartes">
@@ -84,7 +84,7 @@ enum RelancesPage {
     <label>Date fin<input type="date" id="f-fin"></label>
     <div class="boutons"><button id="b-filtrer" type="submit">Filtrer</button><button id="b-reinitialiser" type="button">Réinitialiser</button></div>
     <span class="espace"></span>
-    <div class="boutons"><button id="b-manuelle" type="button">Nouvelle relance manuelle</button>
+    <div class="boutons"><button id="b-envoyer-attente" type="button">Envoyer les relances en attente</button><button id="b-manuelle" type="button">Nouvelle relance manuelle</button>
     <button id="b-generer" type="button" class="principal">Générer relances automatiques</button></div>
   </form>
   <div class="tableau">
@@ -161,6 +161,12 @@ enum RelancesPage {
     <h3 class="sous-titre-dialogue">Historique du contribuable</h3>
     <div id="detail-historique" class="petit-texte">Chargement…</div>
     <div class="ligne boutons-dialogue"><span class="espace"></span><button value="fermer" id="detail-fermer">Fermer</button></div>
+  </form>
+</dialog>
+<dialog id="d-aide" aria-labelledby="aide-titre">
+  <form method="dialog" class="aide">
+    <div class="entete-aide"><h2 id="aide-titre">Aide : utiliser la page des relances</h2><button type="button" id="aide-fermer">Fermer</button></div>
+    <div id="aide-contenu"></div>
   </form>
 </dialog>
 </body>

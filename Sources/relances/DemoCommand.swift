@@ -19,10 +19,10 @@ enum DemoCommand: Command {
         démonstration), et un résumé : générées, envoyées par canal, échecs et leurs motifs,
         où sont allés SMS, e-mails et courriers.
 
-          --db FICHIER         base de démonstration (par défaut var/demo.sqlite)
-          --contribuables N    nombre de contribuables (par défaut 300)
-          --dry-run            tout dans var/dry-run.jsonl ; le bac à sable ne reçoit rien
-          --config FICHIER     configuration des canaux (par défaut channels/routing.json)
+          --db FICHIER           base de démonstration (par défaut : var/demo.sqlite)
+          --contribuables N      nombre de contribuables, de 1 à 100 000 (par défaut : 300)
+          --dry-run              répétition : tout dans \(GatewaySetup.dryRunPath) ; le bac à sable ne reçoit rien
+          --config FICHIER       configuration des canaux (par défaut : channels/routing.json)
         """
 
     static func run(_ arguments: inout Arguments) async throws -> Int32 {

@@ -9,12 +9,14 @@ import Gateway
 /// `--debug`.
 struct GatewayOptions {
     static let help = """
-          --config FILE     routing config (default: channels/routing.json)
-          --env-file FILE   variables for ${VAR} in the config (default: .env, if present)
-          --dry-run         send every message to \(GatewaySetup.dryRunPath) instead
-          --debug           verbose logs, addresses unmasked
-          --log FILE        logs (a line per message) appended to FILE; without it, on a
-                            terminal only warnings are shown beside the progress line
+          --config FICHIER       configuration des canaux (par défaut : channels/routing.json)
+          --env-file FICHIER     valeurs des ${VAR} de la configuration (par défaut : .env, s'il existe)
+          --dry-run              répétition : chaque message est écrit dans \(GatewaySetup.dryRunPath),
+                                 rien ne part
+          --debug                journaux détaillés, adresses et numéros en clair
+          --log FICHIER          journaux (une ligne par message) ajoutés à FICHIER ; sans lui, sur
+                                 un terminal, seuls les avertissements s'affichent sous la ligne
+                                 d'avancement
         """
 
     var configFile: String

@@ -20,9 +20,9 @@ enum GenerateCommand: Command {
         par canal, qui ne peut être joint et pourquoi, nombre de SMS par message, coût
         estimé, premiers messages). Il interroge les vrais canaux (pas avec --dry-run).
 
-          --jours-retard-min N   jours depuis le début de la dette (par défaut 7)
-          --type T               sms, email, courrier, appel ou visite (par défaut sms)
-          --limite N             relances à créer, de 1 à 500 (par défaut 50)
+          --jours-retard-min N   jours depuis le début de la dette (par défaut : 7)
+          --type T               sms, email, courrier, appel ou visite (par défaut : sms)
+          --limite N             relances à créer, de 1 à 500 (par défaut : 50)
           --tout                 toutes les dettes en retard, en une fois (une campagne) : par lots
                                  de 10 000, chacun repris après le dernier, l'avancement sur la
                                  sortie d'erreur
@@ -30,7 +30,7 @@ enum GenerateCommand: Command {
           --envoyer              les envoyer tout de suite
           --preflight            calculer ce que ferait la campagne, sans rien changer
           --json                 avec --preflight : le rapport en JSON (comme l'API)
-          --max-in-flight N      envois simultanés (par défaut 16)
+          --max-in-flight N      envois simultanés, de 1 à 512 (par défaut : 16)
         \(StoreOptions.help)
         \(GatewayOptions.help)
         """

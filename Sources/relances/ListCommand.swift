@@ -12,9 +12,13 @@ enum ListCommand: Command {
         Les plus récemment prévues d'abord, comme l'API. « programmée » marque une relance
         en attente qu'un agent a programmée : `serve` l'envoie à sa date ; les autres
         attendent qu'on les envoie ou les programme.
-          --type T       sms, email, courrier, appel ou visite
-          --statut S     en_attente, envoi_en_cours, envoyee, echec ou annulee
-          --limite N     au plus N lignes (par défaut 100, au plus 1000)
+          --type T               sms, email, courrier, appel ou visite
+          --statut S             en_attente, envoi_en_cours, envoyee, echec ou annulee
+          --contribuable ID      les relances d'un contribuable (son numéro)
+          --date-debut, --date-fin AAAA-MM-JJ
+                                 la période, selon la date prévue de chaque relance
+          --skip N               sauter les N premières (par défaut : 0)
+          --limite N             au plus N lignes, de 1 à 1000 (par défaut : 100)
         \(StoreOptions.help)
         """
 

@@ -22,6 +22,9 @@ enum RecoverCommand: Command {
         est inconnue (vérifiez chez le fournisseur avant de renvoyer) ; --resend les
         remet en_attente, programmées, pour le prochain envoi. Il y en a au plus autant
         que l'envoi arrêté avait d'envois simultanés (son --max-in-flight).
+
+          --close                marquer echec celles à l'issue inconnue
+          --resend               remettre en_attente, programmées, celles à l'issue inconnue
         \(StoreOptions.help)
         """
 

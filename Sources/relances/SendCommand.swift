@@ -17,9 +17,9 @@ enum SendCommand: Command {
         programmées ; voir `relances programmer`). Plusieurs dettes d'un même contribuable
         partent en un seul message (voir « grouper » dans la configuration).
 
-          --pending            toutes les relances en attente arrivées à échéance
-          --limite N           au plus N (par défaut 10000)
-          --max-in-flight N    envois simultanés (par défaut 16)
+          --pending              toutes les relances en attente arrivées à échéance
+          --limite N             au plus N (par défaut : 10 000)
+          --max-in-flight N      envois simultanés, de 1 à 512 (par défaut : 16)
         \(StoreOptions.help)
         \(GatewayOptions.help)
         """

@@ -8,7 +8,12 @@ enum StatsCommand: Command {
     static let help = """
         usage : relances stats [--date-debut AAAA-MM-JJ] [--date-fin AAAA-MM-JJ] [--json] [--db FICHIER]
 
-        Les statistiques de l'API : totaux par statut, taux de réponse, nombre par type et par canal.
+        Les statistiques de la page : totaux par statut, taux de réponse, nombre par type
+        et par canal.
+
+          --date-debut, --date-fin AAAA-MM-JJ
+                                 la période, selon la date prévue de chaque relance
+          --json                 les chiffres en JSON
         \(StoreOptions.help)
         """
 

@@ -3,7 +3,10 @@ import Relances
 
 /// `--db FILE` (default relances.sqlite).
 struct StoreOptions {
-    static let help = "      --db FICHIER      la base SQLite (par défaut : relances.sqlite ; elle doit exister, sauf pour import et generate)"
+    static let help = """
+          --db FICHIER           la base SQLite (par défaut : relances.sqlite ; elle doit
+                                 exister, sauf pour import et generate)
+        """
     var path: String
 
     init(_ arguments: inout Arguments) throws(UsageError) {

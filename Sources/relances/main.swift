@@ -3,11 +3,11 @@ import Foundation
 // Thin on purpose: find the command, run it, turn errors into exit statuses.
 let argv = Array(CommandLine.arguments.dropFirst())
 let overview = """
-    relances: the tax office's reminder gateway (SMS, e-mail, letters).
+    relances : les relances du service des taxes (SMS, e-mail, courrier).
 
-    usage: relances <command> [options]      relances <command> --help
+    usage : relances <commande> [options]      relances <commande> --help
 
-    commands:
+    commandes :
     \(commands.map { "  " + $0.name.padding(toLength: 14, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n"))
     """
 

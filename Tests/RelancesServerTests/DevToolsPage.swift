@@ -122,6 +122,20 @@ final class DevToolsPage: @unchecked Sendable {
         }
     }
 
+    /// Clicks the element with the mouse: pressed and released at its centre (scrolled
+    /// into view first), so the browser finds what is under the pointer, as for a person.
+    func mouseClick(_ selector: String) throws {
+        struct Point: Decodable { let x: Double; let y: Double }
+        let p = try evaluate("""
+            (() => { const e = document.querySelector(\(Self.quoted(selector))); e.scrollIntoView({ block: "center" });
+              const r = e.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; })()
+            """, as: Point.self)
+        try call("Input.dispatchMouseEvent", ["type": "mouseMoved", "x": p.x, "y": p.y])
+        for type in ["mousePressed", "mouseReleased"] {
+            try call("Input.dispatchMouseEvent", ["type": type, "x": p.x, "y": p.y, "button": "left", "clickCount": 1])
+        }
+    }
+
     /// Moves the mouse over the element's centre, as a person hovering it.
     func hover(_ selector: String) throws {
         struct Point: Decodable { let x: Double; let y: Double }

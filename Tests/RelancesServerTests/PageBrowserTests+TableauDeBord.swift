@@ -124,7 +124,7 @@ extension PageBrowserTests {
             return [refused, try t.evaluate("document.getElementById('message').textContent", as: String.self),
                     try t.evaluate("document.getElementById('contact-renvoyer').textContent", as: String.self)]
         }
-        #expect(edited[0].hasPrefix("telephone : le numéro « 06 12 » a 4 chiffres") && edited[0].contains("« 077 12 34 56 »"), "\(edited)")
+        #expect(edited[0].hasPrefix("Téléphone : le numéro « 06 12 » a 4 chiffres") && edited[0].contains("« 077 12 34 56 »"), "\(edited)")
         #expect(edited[1] == "Contact de Éléonore NZE enregistré.")
         #expect(edited[2] == "Renvoyer 4 relance(s) en échec")
         #expect(try rig.store.contribuable(rig.who)?.telephone == "065 84 33 03")

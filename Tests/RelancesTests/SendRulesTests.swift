@@ -143,7 +143,7 @@ import Testing
         #expect(try await RelancesProgram.run(["list", "--db", db], output: log) == 0)
         #expect(try !String(contentsOf: log, encoding: .utf8).contains("programmée"))
         #expect(try await RelancesProgram.run(["programmer", "\(id)", "--at", "2031-03-02T07:30:00Z", "--db", db], output: log) == 0)
-        #expect(try String(contentsOf: log, encoding: .utf8).contains("relance \(id): programmée pour le 2031-03-02T07:30:00Z"))
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("relance \(id) : programmée pour le 2031-03-02T07:30:00Z"))
         #expect(try store.relance(id)?.programmee == true)
         #expect(try await RelancesProgram.run(["list", "--db", db], output: log) == 0)
         #expect(try String(contentsOf: log, encoding: .utf8).contains("en_attente     programmée"))
