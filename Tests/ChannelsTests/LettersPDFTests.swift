@@ -1,6 +1,10 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Gateway
 import LettersPDF
+import ProviderSandbox
 import Testing
 
 /// The `letters-pdf` channel, read back with a real PDF reader (`pdftotext`, poppler-utils).
@@ -17,6 +21,18 @@ import Testing
                  body: "Nous vous rappelons que votre taxe est échue. Merci de régulariser votre situation auprès de la régie.",
                  metadata: ["contribuable_nom": name, "taxe": "Taxe de marché", "montant": amount,
                             "date_echeance": "2026-11-25", "reference": "REL-\(n)"])
+    }
+
+    /// Waits until no descriptor holds the run's journal: the "crashed" channel is gone,
+    /// but a process another test spawns at that moment holds a copy of every open
+    /// descriptor between its fork and its exec, and with it the journal's lock.
+    func journalReleased(_ folder: URL, _ file: String) async -> Bool {
+        await eventually {
+            let fd = open(folder.appendingPathComponent(".\(file).journal").path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return true }
+            defer { close(fd) }
+            return flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
     }
 
     func text(_ pdf: URL, page: Int) async throws -> String {
@@ -71,6 +87,7 @@ import Testing
         }
         let file = try #require(receipt?.details["file"])
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path))
+        #expect(await journalReleased(folder, file))
         _ = try channel(folder)
         #expect(try await text(folder.appendingPathComponent(file), page: 1).contains("Paul Obiang"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [file])
@@ -155,6 +172,7 @@ import Testing
             file = try await crashed.send(second).details["file"]
         }
         let pdf = folder.appendingPathComponent(try #require(file))
+        #expect(await journalReleased(folder, try #require(file)))
         _ = try channel(folder)
         #expect(try await text(pdf, page: 2).contains("REL-23"))
         #expect(try await text(pdf, page: 3).contains("REL-22"))
