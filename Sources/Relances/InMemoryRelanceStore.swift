@@ -5,8 +5,10 @@ import Synchronization
 /// A ``RelanceStore`` in memory: the same rules as the SQLite store (claims, hand-offs,
 /// outcomes, releases, the business key, statistics), nothing on disk. For a rehearsal
 /// of the sending pipeline without a database, and for the store behaviour suite,
-/// which runs the same tests on both stores.
-public final class InMemoryRelanceStore: RelanceStore {
+/// which runs the same tests on both stores. Of the other capabilities it has those
+/// that are a few lines over its data: the taxpayers (``TaxpayerDirectory``) and the
+/// API's idempotency keys (``IdempotencyKeys``).
+public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, IdempotencyKeys {
     /// One row of `delivery_attempt`, as this store keeps it.
     public struct Attempt: Sendable, Equatable {
         public var number: Int
@@ -14,6 +16,13 @@ public final class InMemoryRelanceStore: RelanceStore {
         public var outcome: String
         public var providerID: String?
         public var detail: String?
+    }
+
+    private struct Key {
+        var fingerprint: String
+        var owner: String
+        var createdAt: Date
+        var answer: IdempotentAnswer?
     }
 
     private struct Claim {
@@ -31,6 +40,7 @@ public final class InMemoryRelanceStore: RelanceStore {
         var attempts: [Int64: [Attempt]] = [:]
         /// Sends per affectation (the open dossier's count).
         var dossiers: [Int64: Int] = [:]
+        var keys: [IdempotencyScope: Key] = [:]
 
         mutating func id() -> Int64 {
             defer { nextID += 1 }
@@ -112,7 +122,7 @@ public final class InMemoryRelanceStore: RelanceStore {
                 let week = RelanceGenerator.week(containing: new.datePlanifiee)
                 if s.relances.values.contains(where: { $0.affectationTaxeID == id && $0.type == new.type && $0.statut != .annulee
                                                        && RelanceGenerator.week(containing: $0.datePlanifiee) == week }) {
-                    throw .conflict(SQLiteRelanceStore.keyTaken(new.type, week: week))
+                    throw .keyTaken(new.type, week: week)
                 }
                 affectation = found
             }
@@ -260,5 +270,65 @@ public final class InMemoryRelanceStore: RelanceStore {
         return RelanceStatistics(totalRelances: all.count == 0 ? 0 : byStatut.values.reduce(0, +), relancesEnvoyees: sent,
                                  relancesEnAttente: byStatut[.enAttente] ?? 0, relancesEchec: byStatut[.echec] ?? 0,
                                  relancesAvecReponse: answered, tauxReponse: rate, parType: byType, parCanal: byChannel)
+    }
+
+    // MARK: TaxpayerDirectory
+
+    public func contribuable(_ id: Int64) throws(StoreError) -> Contribuable? { state.withLock { $0.contribuables[id] } }
+
+    public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
+        let all = state.withLock { s in Array(s.contribuables.values) }
+        let name = SearchKey.name(term), phone = SearchKey.phone(term)
+        // The keys the SQLite store keeps in columns (see ``SearchKey``), folded here.
+        func matches(_ c: Contribuable) -> Bool {
+            if name.isEmpty { return true }
+            if SearchKey.name("\(c.prenom) \(c.nom) / \(c.nom) \(c.prenom)").contains(name) { return true }
+            guard let phone, let number = c.telephone.flatMap(SearchKey.phone) else { return false }
+            return number.contains(phone)
+        }
+        return all.filter { (actif == nil || $0.actif == actif) && matches($0) }
+            .sorted { ($0.nom, $0.prenom, $0.id) < ($1.nom, $1.prenom, $1.id) }
+            .prefix(max(1, min(limit, 1000))).map { $0 }
+    }
+
+    public func updateContact(_ id: Int64, _ patch: ContactPatch) throws(StoreError) -> Contribuable? {
+        state.withLock { s in
+            guard var c = s.contribuables[id] else { return nil }
+            if let v = patch.telephone { c.telephone = v }
+            if let v = patch.email { c.email = v }
+            if let v = patch.adresse { c.adresse = v }
+            s.contribuables[id] = c
+            // Relances read their taxpayer at send, as SQLite joins it: the new details.
+            for (rid, r) in s.relances where r.contribuableID == id { s.relances[rid]?.contribuable = c }
+            return c
+        }
+    }
+
+    // MARK: IdempotencyKeys
+
+    public func claimIdempotencyKey(_ scope: IdempotencyScope, fingerprint: String, owner: String, now: Date,
+                                    lifetime: TimeInterval) throws(StoreError) -> IdempotencyClaim {
+        state.withLock { s in
+            s.keys = s.keys.filter { $0.value.createdAt >= now.addingTimeInterval(-lifetime) }
+            guard let key = s.keys[scope] else {
+                s.keys[scope] = Key(fingerprint: fingerprint, owner: owner, createdAt: now)
+                return .claimed
+            }
+            if key.fingerprint != fingerprint { return .mismatch }
+            guard let answer = key.answer else { return .inProgress(interrupted: key.owner != owner) }
+            return .replay(answer)
+        }
+    }
+
+    public func completeIdempotencyKey(_ scope: IdempotencyScope, owner: String, answer: IdempotentAnswer) throws(StoreError) {
+        state.withLock { s in
+            if s.keys[scope]?.owner == owner { s.keys[scope]?.answer = answer }
+        }
+    }
+
+    public func releaseIdempotencyKey(_ scope: IdempotencyScope, owner: String) throws(StoreError) {
+        state.withLock { s in
+            if let key = s.keys[scope], key.owner == owner, key.answer == nil { s.keys[scope] = nil }
+        }
     }
 }
