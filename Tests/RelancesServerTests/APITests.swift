@@ -339,4 +339,20 @@ final class APIRig: @unchecked Sendable {
         let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
         #expect(line.contains("disque plein (simulé)") && line.contains("/api/relances/{id}") && line.contains("PUT"))
     }
+
+    /// The send's own 500 (nothing could be claimed) goes through the same place: logged
+    /// with its route and cause before the answer.
+    @Test func aSendTheStoreCannotClaimIsLoggedBeforeThe500() async throws {
+        let log = MemoryLogSink()
+        let rig = try APIRig { $0.logger = Logger(sink: log) }
+        let id = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: Date())).id
+        try rig.store.database.execute("""
+            CREATE TRIGGER refuse_updates BEFORE UPDATE ON relance BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END
+            """)
+        let (status, _, _) = try await rig.call("PATCH", "/api/relances/\(id)/envoyer")
+        #expect(status == 500)
+        let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
+        #expect(line.contains("/api/relances/{id}/envoyer") && line.contains("PATCH") && line.contains("relance \(id)"))
+        #expect(try rig.store.relance(id)?.statut == .enAttente)
+    }
 }
