@@ -57,6 +57,7 @@ final class OutcomeWriter: SendingSession, @unchecked Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+        // A thread: SQLite's calls block on the disk and on other processes' locks.
         let thread = Thread { [self] in run() }
         thread.name = "relances-writer"
         thread.start()

@@ -23,7 +23,7 @@ enum APIBenchmark {
         let buildTime = Date().timeIntervalSince(built)
 
         let (server, port) = try serve(store, folder: folder, dryRun: true)
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
 
         let base = "http://127.0.0.1:\(port)/api/relances"
         let year = RelanceBench.day(-365), month = RelanceBench.day(-30)

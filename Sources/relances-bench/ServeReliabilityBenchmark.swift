@@ -109,7 +109,7 @@ enum ServeReliabilityBenchmark {
         configuration.faults = faults
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(level: .error))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let refusing = try RefusingPort()
         // First a provider that refuses connections, then the flaky one as fallback.
         let config = folder.appendingPathComponent("routing.json")

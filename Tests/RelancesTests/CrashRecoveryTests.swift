@@ -89,7 +89,7 @@ enum RelancesProgram {
         let total = 2_000
         // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))
         let deadline = Date().addingTimeInterval(60)
@@ -138,7 +138,7 @@ enum RelancesProgram {
         let total = 2_000
         // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let db = store.database.path
 
         // The batch, killed once the provider has accepted a few hundred.
@@ -178,7 +178,7 @@ enum RelancesProgram {
     func resendingAfterAKillIsTheOperatorsChoiceAndOnlyTheCaughtCanArriveTwice() async throws {
         let total = 600
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.05)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let db = store.database.path
         // 4 in flight at 50 ms: about 80 a second, so the batch (some 7 s) is still
         // running, 100 sends in, when the test kills it, however busy the machine.
@@ -232,7 +232,7 @@ enum RelancesProgram {
         // 50 ms a message, 4 at once: the batch lasts about 7 s, longer than starting the
         // recover program takes on a loaded machine.
         let (store, folder, sandbox, common) = try CrashRecoveryTests.campaign(total: 600, latency: 0.05)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))
         let deadline = Date().addingTimeInterval(60)
@@ -263,7 +263,7 @@ enum RelancesProgram {
         configuration.faults.latency = 0.05
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         for i in 0..<400 {
             let who = try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: "066" + String(100_000 + i)))
