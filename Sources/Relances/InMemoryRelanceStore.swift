@@ -6,16 +6,17 @@ import Synchronization
 /// outcomes, releases, the business key, statistics), nothing on disk. For a rehearsal
 /// of the sending pipeline without a database, and for the store behaviour suite,
 /// which runs the same tests on both stores. Of the other capabilities it has those
-/// that are a few lines over its data: the taxpayers (``TaxpayerDirectory``) and the
-/// API's idempotency keys (``IdempotencyKeys``).
-public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, IdempotencyKeys {
+/// that are a few lines over its data: the taxpayers (``TaxpayerDirectory``), the API's
+/// idempotency keys (``IdempotencyKeys``) and the recovery of claims (``ClaimRecovery``).
+public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, IdempotencyKeys, ClaimRecovery {
     /// One row of `delivery_attempt`, as this store keeps it.
-    public struct Attempt: Sendable, Equatable {
-        public var number: Int
-        public var channel: String
-        public var outcome: String
-        public var providerID: String?
-        public var detail: String?
+    private struct Attempt {
+        var number: Int
+        var channel: String
+        var outcome: String
+        var providerID: String?
+        var detail: String?
+        var finishedAt: Date
     }
 
     private struct Key {
@@ -41,6 +42,8 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
         /// Sends per affectation (the open dossier's count).
         var dossiers: [Int64: Int] = [:]
         var keys: [IdempotencyScope: Key] = [:]
+        /// Claimed relances handed to a channel (their hand-off written).
+        var handed: Set<Int64> = []
 
         mutating func id() -> Int64 {
             defer { nextID += 1 }
@@ -86,7 +89,9 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
     }
 
     /// The attempts of a relance, in order (a hand-off not yet tried is one, `remis`).
-    public func attempts(relanceID: Int64) -> [Attempt] { state.withLock { $0.attempts[relanceID] ?? [] } }
+    public func attempts(relanceID: Int64) throws(StoreError) -> [(attempt: Int, channel: String, outcome: String, providerID: String?, detail: String?)] {
+        state.withLock { ($0.attempts[relanceID] ?? []).map { ($0.number, $0.channel, $0.outcome, $0.providerID, $0.detail) } }
+    }
 
     /// How many times the debt's dossier was contacted (sent relances).
     public func contacts(affectationID: Int64) -> Int { state.withLock { $0.dossiers[affectationID] ?? 0 } }
@@ -167,6 +172,7 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
                 }
                 s.relances[id] = r
                 s.claims[id] = Claim(owner: owner.token, lease: now.addingTimeInterval(ClaimOwner.lease))
+                s.handed.remove(id)
             }
             return result
         }
@@ -186,16 +192,20 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
         guard var r = s.relances[id] else { throw .notFound("Relance \(id) introuvable") }
         func endClaim() {
             s.claims[id] = nil
+            s.handed.remove(id)
             s.attempts[id]?.removeAll { $0.outcome == "remis" }
         }
         switch record {
-        case .handOff(_, let channel, _):
+        case .handOff(_, let channel, let at):
             s.attempts[id, default: []].append(Attempt(number: 1, channel: channel, outcome: "remis", providerID: nil,
-                                                       detail: "remis au canal ; résultat pas encore connu"))
+                                                       detail: "remis au canal ; résultat pas encore connu", finishedAt: at))
+            s.handed.insert(id)
         case .attempt(let a, _, _, _):
             let row: Attempt = switch a.result {
-            case .success(let receipt): Attempt(number: a.number, channel: a.channel, outcome: "sent", providerID: receipt.messageID, detail: receipt.providerAnswer)
-            case .failure(let error): Attempt(number: a.number, channel: a.channel, outcome: "failed", providerID: nil, detail: error.description)
+            case .success(let receipt): Attempt(number: a.number, channel: a.channel, outcome: "sent", providerID: receipt.messageID,
+                                                detail: receipt.providerAnswer, finishedAt: a.finishedAt)
+            case .failure(let error): Attempt(number: a.number, channel: a.channel, outcome: "failed", providerID: nil,
+                                              detail: error.description, finishedAt: a.finishedAt)
             }
             // The first attempt completes the row its hand-off wrote; later ones add theirs.
             if let handed = s.attempts[id]?.lastIndex(where: { $0.outcome == "remis" }) {
@@ -329,6 +339,67 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
     public func releaseIdempotencyKey(_ scope: IdempotencyScope, owner: String) throws(StoreError) {
         state.withLock { s in
             if let key = s.keys[scope], key.owner == owner, key.answer == nil { s.keys[scope] = nil }
+        }
+    }
+
+    // MARK: ClaimRecovery
+
+    public func heldClaims() throws(StoreError) -> [HeldClaim] {
+        state.withLock { s in
+            s.relances.values.filter { $0.statut == .envoiEnCours }.map(\.id).sorted().map { id in
+                HeldClaim(id: id, owner: s.claims[id]?.owner, lease: s.claims[id]?.lease, handed: s.handed.contains(id))
+            }
+        }
+    }
+
+    public func settleFromLastAttempt(_ id: Int64, now: Date) throws(StoreError) -> Bool {
+        state.withLock { s in
+            guard var r = s.relances[id], r.statut == .envoiEnCours, let last = s.attempts[id]?.last, last.outcome == "sent" else { return false }
+            r.statut = .envoyee
+            r.dateEnvoi = last.finishedAt
+            r.canalEnvoi = (r.contribuable ?? Contribuable(nom: "", prenom: "")).recipient(for: r.type, override: r.canalEnvoi) ?? ""
+            r.canal = last.channel
+            r.notes = "Envoyé via \(last.channel). ID: \(last.providerID ?? "?") (résultat rétabli par `relances recover` d'après la tentative enregistrée)"
+            r.updatedAt = now
+            if let affectation = r.affectationTaxeID { s.dossiers[affectation, default: 0] += 1 }
+            s.relances[id] = r
+            s.claims[id] = nil
+            s.handed.remove(id)
+            return true
+        }
+    }
+
+    public func putBack(_ held: HeldClaim, now: Date) throws(StoreError) -> Bool {
+        end(held, now: now) { r in
+            r.statut = .enAttente
+            r.programmee = true
+        }
+    }
+
+    public func closeUnknown(_ held: HeldClaim, note: String, now: Date) throws(StoreError) -> Bool {
+        end(held, now: now) { r in
+            r.statut = .echec
+            r.notes = note
+        }
+    }
+
+    /// Ends a dead sender's claim as `change` says, if it is still the one `held`
+    /// describes; its hand-off, if any, becomes an outcome unknown.
+    private func end(_ held: HeldClaim, now: Date, _ change: (inout Relance) -> Void) -> Bool {
+        state.withLock { s in
+            let id = held.id
+            guard var r = s.relances[id], r.statut == .envoiEnCours, s.claims[id]?.owner == held.owner,
+                  s.handed.contains(id) == held.handed else { return false }
+            change(&r)
+            r.updatedAt = now
+            s.relances[id] = r
+            s.claims[id] = nil
+            s.handed.remove(id)
+            for i in s.attempts[id]?.indices ?? 0..<0 where s.attempts[id]![i].outcome == "remis" {
+                s.attempts[id]![i].outcome = "inconnu"
+                s.attempts[id]![i].detail = "remis au canal avant un arrêt : résultat inconnu"
+            }
+            return true
         }
     }
 }

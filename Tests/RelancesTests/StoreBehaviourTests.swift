@@ -15,7 +15,7 @@ import Testing
     /// A store of `kind` with one contribuable, one tax and one debt: what sending calls,
     /// and the capabilities both stores have.
     struct World {
-        let store: any RelanceStore & TaxpayerDirectory & IdempotencyKeys
+        let store: any RelanceStore & TaxpayerDirectory & IdempotencyKeys & ClaimRecovery
         let who: Int64
         let debt: Int64
         let addDebt: () throws -> Int64
@@ -37,7 +37,7 @@ import Testing
                 let memory = InMemoryRelanceStore()
                 let person = memory.add(who), tax = memory.add(taxe)
                 addDebt = { memory.add(AffectationTaxe(contribuableID: person, taxeID: tax, dateDebut: day(-30))) }
-                attempts = { id in memory.attempts(relanceID: id).map { "\($0.channel) \($0.outcome) \($0.providerID ?? "-")" } }
+                attempts = { id in try memory.attempts(relanceID: id).map { "\($0.channel) \($0.outcome) \($0.providerID ?? "-")" } }
                 store = memory
                 self.who = person
             }
@@ -246,5 +246,41 @@ import Testing
         #expect(try w.store.claimIdempotencyKey(other, fingerprint: "a", owner: "p1", now: fixedNow, lifetime: day) == .claimed)
         // Past its lifetime a key is forgotten.
         #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "b", owner: "p1", now: fixedNow.addingTimeInterval(day + 1), lifetime: day) == .claimed)
+    }
+
+    /// `relances recover`'s rules: what a stopped sender left is settled from its
+    /// accepted attempt, put back when never handed off, closed as unknown when handed.
+    @Test(arguments: Kind.allCases)
+    func claimsAStoppedSenderLeftAreSettledPutBackOrClosed(_ kind: Kind) throws {
+        let w = try World(kind)
+        let accepted = try w.relance(), untouched = try w.relance(), handed = try w.relance()
+        let owner = ClaimOwner.thisProcess()
+        _ = try w.store.claim([accepted, untouched, handed], now: fixedNow, reserve: true, owner: owner, acteur: nil, resend: false) { _ in true }
+        try w.store.write([.handOff(relanceID: accepted, channel: "ventis", at: fixedNow),
+                           .attempt(attempt(accepted, .success(receipt(accepted))), relanceID: accepted),
+                           .handOff(relanceID: handed, channel: "ventis", at: fixedNow)], now: fixedNow)
+        let held = try w.store.heldClaims()
+        #expect(held.map(\.id) == [accepted, untouched, handed] && held.allSatisfy { $0.owner == owner.token })
+        #expect(held.map(\.handed) == [true, false, true])
+
+        #expect(try w.store.settleFromLastAttempt(untouched, now: fixedNow) == false)
+        #expect(try w.store.settleFromLastAttempt(accepted, now: fixedNow))
+        let settled = try #require(try w.store.relance(accepted))
+        #expect(settled.statut == .envoyee && settled.canal == "ventis" && settled.dateEnvoi == fixedNow && settled.canalEnvoi == "0661234567")
+        #expect(settled.notes?.contains("m-\(accepted)") == true)
+
+        // A description gone stale changes nothing.
+        var stale = held[1]
+        stale.handed = true
+        #expect(try w.store.putBack(stale, now: fixedNow) == false)
+        #expect(try w.store.putBack(held[1], now: fixedNow))
+        #expect(try w.store.putBack(held[1], now: fixedNow) == false)
+        let back = try #require(try w.store.relance(untouched))
+        #expect(back.statut == .enAttente && back.programmee)
+
+        #expect(try w.store.closeUnknown(held[2], note: "Issue inconnue", now: fixedNow))
+        #expect(try w.store.relance(handed)?.statut == .echec && w.store.relance(handed)?.notes == "Issue inconnue")
+        #expect(try w.store.attempts(relanceID: handed).map(\.outcome) == ["inconnu"])
+        #expect(try w.store.heldClaims().isEmpty)
     }
 }
