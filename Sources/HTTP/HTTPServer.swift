@@ -170,6 +170,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Blocks the calling thread until ``shutdown(grace:)`` has finished.
+    @available(*, noasync, message: "it blocks: await stopped()")
     public func waitUntilStopped() {
         while !state.withLock({ $0.stopped }) { usleep(50_000) }
     }

@@ -28,7 +28,7 @@
 // OfficeStore.swift. Nothing but a composition root names a concrete store. SQLite
 // (`SQLiteRelanceStore`, every capability) commits a batch's results a group a
 // transaction on a writer thread of its own (`OutcomeWriter`, its internal detail);
-// `InMemoryRelanceStore` (sending, taxpayers, idempotency keys) writes each at once,
+// `InMemoryRelanceStore` (sending, taxpayers, idempotency keys, recovery) writes each at once,
 // with the same rules; the store behaviour suite runs over both.
 // Storage failures are `StoreError`s stating facts about the data; the API turns them
 // into statuses in one place.
