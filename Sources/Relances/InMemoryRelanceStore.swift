@@ -110,6 +110,7 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
                 && (filter.statut.map { r.statut == $0 } ?? true)
                 && (filter.dateDebut.map { day >= $0 } ?? true)
                 && (filter.dateFin.map { day <= $0 } ?? true)
+                && (filter.recherche.map { Self.matches(r.contribuable, $0) } ?? true)
         }.sorted { ($0.datePlanifiee, $0.id) > ($1.datePlanifiee, $1.id) }
         return (Array(matching.dropFirst(filter.skip).prefix(filter.limit)), matching.count)
     }
@@ -288,17 +289,20 @@ public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, Idempo
 
     public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
         let all = state.withLock { s in Array(s.contribuables.values) }
-        let name = SearchKey.name(term), phone = SearchKey.phone(term)
-        // The keys the SQLite store keeps in columns (see ``SearchKey``), folded here.
-        func matches(_ c: Contribuable) -> Bool {
-            if name.isEmpty { return true }
-            if SearchKey.name("\(c.prenom) \(c.nom) / \(c.nom) \(c.prenom)").contains(name) { return true }
-            guard let phone, let number = c.telephone.flatMap(SearchKey.phone) else { return false }
-            return number.contains(phone)
-        }
-        return all.filter { (actif == nil || $0.actif == actif) && matches($0) }
+        return all.filter { (actif == nil || $0.actif == actif) && Self.matches($0, term) }
             .sorted { ($0.nom, $0.prenom, $0.id) < ($1.nom, $1.prenom, $1.id) }
             .prefix(max(1, min(limit, 1000))).map { $0 }
+    }
+
+    /// Whether `c` is found by `term`: the keys the SQLite store keeps in columns (see
+    /// ``SearchKey``), folded here. A blank term finds everyone.
+    private static func matches(_ c: Contribuable?, _ term: String) -> Bool {
+        let name = SearchKey.name(term)
+        if term.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return true }
+        guard let c else { return false }
+        if SearchKey.name("\(c.prenom) \(c.nom) / \(c.nom) \(c.prenom)").contains(name) { return true }
+        guard let phone = SearchKey.phone(term), let number = c.telephone.flatMap(SearchKey.phone) else { return false }
+        return number.contains(phone)
     }
 
     public func updateContact(_ id: Int64, _ patch: ContactPatch) throws(StoreError) -> Contribuable? {

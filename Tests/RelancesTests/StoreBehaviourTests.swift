@@ -214,6 +214,12 @@ import Testing
         #expect(try w.store.searchContribuables("nze", limit: 10, actif: true).map(\.id) == [w.who])
 
         let unsent = try w.relance(.sms)
+        // The list finds a taxpayer's relances the same way.
+        var filter = RelanceFilter()
+        filter.recherche = "Nzé Jean"
+        #expect(try w.store.list(filter).items.map(\.id) == [unsent])
+        filter.recherche = "ondo"
+        #expect(try w.store.list(filter).total == 0)
         let changed = try w.store.updateContact(w.who, ContactPatch(telephone: "077001122", email: .some(nil)))
         #expect(changed?.telephone == "077001122" && changed?.email == nil && changed?.adresse == "BP 1, Akébé")
         #expect(try w.store.updateContact(999_999, ContactPatch(telephone: "077001122")) == nil)
