@@ -33,6 +33,7 @@ final class CurlWorkerPool: SharedResource, @unchecked Sendable {
         condition.signal()
         condition.unlock()
         if spawn {
+            // A thread: `curl_easy_perform` blocks for the whole transfer.
             let thread = Thread { [self] in work() }
             thread.name = "curl-worker"
             thread.stackSize = 256 * 1024

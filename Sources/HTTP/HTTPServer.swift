@@ -105,9 +105,11 @@ public final class HTTPServer: Sendable {
             $0.listener = fd
             $0.port = port
         }
+        // A thread: `accept` blocks until a client connects.
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "http-accept"
         thread.start()
+        // A thread: the idle connections' loop blocks in `poll`.
         let poller = Thread { [self] in idle.run(self) }
         poller.name = "http-idle"
         poller.start()
@@ -117,9 +119,15 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, closes idle connections, waits up to `grace` seconds for
     /// requests in flight, then closes what is left.
     ///
+    /// It blocks the calling thread while it waits: call it from a plain thread (the
+    /// signal path of ``shutdownOnTermination(grace:signals:onSignal:)``). From async
+    /// code, `await` ``stop(grace:)``; where one can neither block nor await (a `deinit`,
+    /// a `defer`), ``beginShutdown(grace:)``.
+    ///
     /// Descriptors are only ever closed by the thread that uses them, and only shut
     /// down here under the lock while still registered: a number reused by a newer
     /// socket can never be touched by mistake.
+    @available(*, noasync, message: "it blocks: await stop(grace:), or beginShutdown(grace:) where one cannot await")
     public func shutdown(grace: Double = 10) {
         stopping.store(true, ordering: .sequentiallyConsistent)
         idle.wake()
@@ -142,7 +150,27 @@ public final class HTTPServer: Sendable {
         waiters.forEach { $0.resume() }
     }
 
+    /// ``shutdown(grace:)`` for async code: the waiting (up to `grace` seconds) is done
+    /// by a thread of the server's own, and the caller's task is suspended, holding no
+    /// thread of the cooperative pool, until the server has stopped.
+    public func stop(grace: Double = 10) async {
+        beginShutdown(grace: grace)
+        await stopped()
+    }
+
+    /// Starts ``shutdown(grace:)`` and returns at once, for a caller that can neither
+    /// block nor await (a `deinit`, a `defer` in async code). ``stopped()`` says when it
+    /// has finished.
+    public func beginShutdown(grace: Double = 10) {
+        // A thread: the shutdown waits (polling for the requests in flight), which must
+        // never hold a thread of the cooperative pool.
+        let stopper = Thread { [self] in shutdown(grace: grace) }
+        stopper.name = "http-shutdown"
+        stopper.start()
+    }
+
     /// Blocks the calling thread until ``shutdown(grace:)`` has finished.
+    @available(*, noasync, message: "it blocks: await stopped()")
     public func waitUntilStopped() {
         while !state.withLock({ $0.stopped }) { usleep(50_000) }
     }
@@ -167,7 +195,8 @@ public final class HTTPServer: Sendable {
     public func shutdownOnTermination(grace: Double = 10, signals: [Int32] = [SIGINT, SIGTERM],
                                       onSignal: @escaping @Sendable (Int32) -> Void = { _ in }) {
         SignalWaiter.onTermination(signals) { [self] number in
-            // Off the signal thread, so that it stays free to see a second signal.
+            // A thread of its own: the shutdown blocks while requests finish, and the
+            // signal thread must stay free to see a second signal.
             let stopper = Thread {
                 onSignal(number)
                 self.shutdown(grace: grace)
@@ -240,6 +269,7 @@ public final class HTTPServer: Sendable {
             reject(connection.fd) { self.finish(connection) }
             return
         }
+        // A thread: the connection blocks in `recv` and `send`, and waits for its handler.
         let thread = Thread { [self] in
             let end = connection.serve()
             active.wrappingSubtract(1, ordering: .sequentiallyConsistent)
@@ -278,6 +308,7 @@ public final class HTTPServer: Sendable {
             done()
             return
         }
+        // A thread: lingering blocks in `recv` until the client has read the answer.
         let thread = Thread { [self] in
             LingeringClose.drain(fd, limit: configuration.lingerTimeout)
             done()

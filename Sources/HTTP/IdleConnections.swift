@@ -15,8 +15,9 @@ final class IdleConnections: Sendable {
     private let wakeWrite: Int32
     private let parked = Mutex<[Int32: Parked]>([:])
 
+    /// `@unchecked Sendable` as ``HTTPConnection`` is: a parked connection is touched
+    /// only by the thread that owns it (here, the loop), and handed back whole.
     struct Parked: @unchecked Sendable {
-        /// Only ever touched by the thread that owns it: here, the loop; handed back whole.
         let connection: HTTPConnection
         let since: Date
     }

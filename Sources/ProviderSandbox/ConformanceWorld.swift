@@ -48,8 +48,10 @@ public final class ConformanceWorld: Sendable {
         smtp.fault = .none
     }
 
+    /// Without waiting for the sandbox's connections to close (its callers are async
+    /// tests' `defer`s, which cannot await).
     public func stop() {
-        ventis.stop()
+        ventis.beginStop()
         smtp.stop()
         try? FileManager.default.removeItem(at: folder)
     }

@@ -69,11 +69,23 @@ public final class ProviderSandbox: Sendable {
     public func start() throws -> Int { try server.start() }
 
     /// Stops listening (connections are refused from then on), cuts held requests
-    /// short and closes every connection within a second.
+    /// short and closes every connection within a second. It blocks the calling thread
+    /// meanwhile: from async code, ``beginStop()`` then `await` ``stopped()``.
+    @available(*, noasync, message: "it blocks: beginStop(), then await stopped()")
     public func stop() {
         stopping.store(true, ordering: .relaxed)
         server.shutdown(grace: 1)
     }
+
+    /// Starts ``stop()`` and returns at once, holding no thread (a `defer`, a `deinit`,
+    /// async code); ``stopped()`` says when it has finished.
+    public func beginStop() {
+        stopping.store(true, ordering: .relaxed)
+        server.beginShutdown(grace: 1)
+    }
+
+    /// Returns once the sandbox has stopped: every connection closed.
+    public func stopped() async { await server.stopped() }
 
     public var port: Int { server.port }
     /// `KEYCLOAK_MESSAGING_HOST` for this sandbox.

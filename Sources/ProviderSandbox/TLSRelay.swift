@@ -71,6 +71,7 @@ final class TLSRelay: @unchecked Sendable {
 
     /// Copies bytes until either side closes, then shuts the other down.
     private static func pump(from source: Int32, to destination: Int32) {
+        // A thread: it blocks in `recv` on `source`.
         let thread = Thread {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while true {

@@ -78,12 +78,12 @@ public struct CSVImporter: Sendable {
     /// Problems and warnings kept for the report (the count goes on).
     public static let maxReported = 1_000
 
-    public let store: SQLiteRelanceStore
+    public let store: any TaxRollImport
     /// The rule phone numbers are checked by (the SMS channel's default).
     public let phone: PhoneNumberFormat
     public let clock: any GatewayClock
 
-    public init(store: SQLiteRelanceStore, phone: PhoneNumberFormat = PhoneNumberFormat(), clock: any GatewayClock = SystemClock()) {
+    public init(store: any TaxRollImport, phone: PhoneNumberFormat = PhoneNumberFormat(), clock: any GatewayClock = SystemClock()) {
         self.store = store
         self.phone = phone
         self.clock = clock
@@ -140,9 +140,8 @@ public struct CSVImporter: Sendable {
             if problems.count < Self.maxReported { problems.append(text) }
         }
         let now = clock.now()
-        let rows = RowWriter(kind: kind, header: Set(header), phone: phone, now: now)
         do {
-            try store.database.transaction { (s: Session) throws(StoreError) in
+            try store.importRows(kind, header: Set(header), phone: phone, now: now) { (write: RowWrite) throws(StoreError) in
                 while true {
                     let row: CSVParser.Row
                     do {
@@ -168,7 +167,7 @@ public struct CSVImporter: Sendable {
                         continue
                     }
                     do throws(RowError) {
-                        let outcome = try rows.write(values, in: s, writing: problemCount == 0)
+                        let outcome = try write(values, problemCount == 0)
                         switch outcome.change {
                         case .created: summary.created += 1
                         case .updated: summary.updated += 1
@@ -192,7 +191,18 @@ public struct CSVImporter: Sendable {
         return summary
     }
 
-    struct RowError: Error { var message: String }
+    /// Why a row cannot be imported (the report's line says it).
+    public struct RowError: Error {
+        public var message: String
+        public init(message: String) { self.message = message }
+    }
+
+    /// What importing a row did.
+    public enum Change: Sendable { case created, updated, unchanged }
+
+    /// Writes one row (its values by column; `writing` false: checked only), saying what
+    /// it changed and, maybe, a warning for the report (see ``TaxRollImport``).
+    public typealias RowWrite = (_ values: [String: String], _ writing: Bool) throws(RowError) -> (change: Change, warning: String?)
 
     /// A header as a spreadsheet user types it, made a column name: « Prénom » is
     /// `prenom`, « Date début » `date_debut`, « E-mail » `e_mail` (case, accents,

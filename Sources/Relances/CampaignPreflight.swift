@@ -5,17 +5,17 @@ import Gateway
 /// anything: how many relances, who cannot be reached and why, SMS encodings and
 /// segments against the template's budget, the estimated cost, the first messages.
 ///
-/// It reads the same late debts, in the same order, as ``RelanceGenerator`` (the same
-/// SQL), renders with the same template, and asks the route's channel the question
+/// It reads the same late debts, in the same order, as ``RelanceGenerator`` (the store's
+/// ``RelanceGeneration/forEachLateDebt(_:now:_:)``, the generation's own query), renders with the same template, and asks the route's channel the question
 /// it asks before sending (``Channel/check(_:)``): so its figures are the real run's.
 public struct CampaignPreflight: Sendable {
-    public let store: SQLiteRelanceStore
+    public let store: any RelanceGeneration
     /// What the real run would send with: its dispatcher's routes and channels, its budgets.
     public let runtime: SendRuntime
     public let clock: any GatewayClock
     var dispatcher: Dispatcher { runtime.dispatcher }
 
-    public init(store: SQLiteRelanceStore, runtime: SendRuntime, clock: any GatewayClock = SystemClock()) {
+    public init(store: any RelanceGeneration, runtime: SendRuntime, clock: any GatewayClock = SystemClock()) {
         self.store = store
         self.runtime = runtime
         self.clock = clock
@@ -104,60 +104,54 @@ public struct CampaignPreflight: Sendable {
         let type = options.type
         var report = Report(typeRelance: type.rawValue)
         report.canal = dispatcher.route(for: type)?.channels.first
-        let values = RelanceGenerator.lateDebtsValues(now: clock.now(), joursRetardMin: options.joursRetardMin)
         let budget = runtime.segmentBudgets[type]
         var sms = type == .sms ? Report.SMSFigures(budget: budget) : nil
         var reasons: [String: Int] = [:]
         var cost: Double?
         var refused: Set<Int64> = []
-        try store.database.withConnection { (s: Session) throws(StoreError) in
-            let debts = try s.prepare(RelanceGenerator.lateDebts(options))
-            try debts.bind(values)
-            while try debts.step() {
-                report.dettesEnRetard += 1
-                let contribuable = Contribuable(id: debts.int(1), nom: debts.text(6), prenom: debts.text(7), telephone: debts.optionalText(8),
-                                                email: debts.optionalText(9), adresse: debts.optionalText(10))
-                let address = contribuable.address(for: type)
-                if type.address != nil && address == nil {
-                    report.sansAdresse += 1
-                    reasons[Self.missing(type), default: 0] += 1
-                    continue
+        try store.forEachLateDebt(options, now: clock.now()) { debt in
+            report.dettesEnRetard += 1
+            let contribuable = debt.contribuable
+            let address = contribuable.address(for: type)
+            if type.address != nil && address == nil {
+                report.sansAdresse += 1
+                reasons[Self.missing(type), default: 0] += 1
+                return
+            }
+            guard report.relancesACreer < options.limite,
+                  let message = RelanceGenerator.message(options.template, contribuable: contribuable, montant: debt.montant,
+                                                        dateDebut: debt.dateDebut, periodicite: debt.periodicite, taxe: debt.taxe)
+            else { return }
+            report.relancesACreer += 1
+            let delivery = Delivery(id: "preflight-\(debt.affectationID)", type: type, recipient: address ?? "", body: message)
+            guard let (_, check, policy) = dispatcher.check(delivery) else { return }
+            var segments: Int?
+            if let problem = check.problem {
+                report.destinatairesInvalides += 1
+                reasons[problem, default: 0] += 1
+                if report.destinatairesRefuses.count < Self.maxRefused && refused.insert(contribuable.id).inserted {
+                    report.destinatairesRefuses.append(.init(contribuableID: contribuable.id,
+                                                             nom: [contribuable.nom, contribuable.prenom].filter { !$0.isEmpty }.joined(separator: " "),
+                                                             destinataire: address ?? "", motif: problem))
                 }
-                guard report.relancesACreer < options.limite,
-                      let message = RelanceGenerator.message(options.template, contribuable: contribuable, montant: Montant(centimes: debts.int(3)),
-                                                            dateDebut: debts.text(2), periodicite: debts.text(4), taxe: debts.text(5))
-                else { continue }
-                report.relancesACreer += 1
-                let delivery = Delivery(id: "preflight-\(debts.int(0))", type: type, recipient: address ?? "", body: message)
-                guard let (_, check, policy) = dispatcher.check(delivery) else { continue }
-                var segments: Int?
-                if let problem = check.problem {
-                    report.destinatairesInvalides += 1
-                    reasons[problem, default: 0] += 1
-                    if report.destinatairesRefuses.count < Self.maxRefused && refused.insert(contribuable.id).inserted {
-                        report.destinatairesRefuses.append(.init(contribuableID: contribuable.id,
-                                                                 nom: [contribuable.nom, contribuable.prenom].filter { !$0.isEmpty }.joined(separator: " "),
-                                                                 destinataire: address ?? "", motif: problem))
-                    }
-                } else {
-                    report.envoyables += 1
-                    if sms != nil {
-                        let analysis = SMSText.analyze(check.text)
-                        segments = analysis.segments
-                        sms!.segments += analysis.segments
-                        sms!.maxSegmentsParMessage = max(sms!.maxSegmentsParMessage, analysis.segments)
-                        if analysis.encoding == .gsm7 { sms!.gsm7 += 1 } else { sms!.ucs2 += 1 }
-                        for ch in analysis.nonGSMCharacters { sms!.caracteresUCS2[String(ch), default: 0] += 1 }
-                        if let budget, analysis.segments > budget { sms!.horsBudget += 1 }
-                    }
-                    if policy.pricePerMessage != nil || policy.pricePerSegment != nil {
-                        cost = (cost ?? 0) + (policy.pricePerMessage ?? 0) + Double(segments ?? 1) * (policy.pricePerSegment ?? 0)
-                    }
+            } else {
+                report.envoyables += 1
+                if sms != nil {
+                    let analysis = SMSText.analyze(check.text)
+                    segments = analysis.segments
+                    sms!.segments += analysis.segments
+                    sms!.maxSegmentsParMessage = max(sms!.maxSegmentsParMessage, analysis.segments)
+                    if analysis.encoding == .gsm7 { sms!.gsm7 += 1 } else { sms!.ucs2 += 1 }
+                    for ch in analysis.nonGSMCharacters { sms!.caracteresUCS2[String(ch), default: 0] += 1 }
+                    if let budget, analysis.segments > budget { sms!.horsBudget += 1 }
                 }
-                if report.exemples.count < examples {
-                    report.exemples.append(.init(contribuableID: contribuable.id, destinataire: address ?? "", message: check.text,
-                                                 segments: segments, probleme: check.problem))
+                if policy.pricePerMessage != nil || policy.pricePerSegment != nil {
+                    cost = (cost ?? 0) + (policy.pricePerMessage ?? 0) + Double(segments ?? 1) * (policy.pricePerSegment ?? 0)
                 }
+            }
+            if report.exemples.count < examples {
+                report.exemples.append(.init(contribuableID: contribuable.id, destinataire: address ?? "", message: check.text,
+                                             segments: segments, probleme: check.problem))
             }
         }
         report.sms = sms

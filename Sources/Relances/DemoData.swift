@@ -28,7 +28,7 @@ public enum DemoData {
 
     /// Fills an empty store, and marks it as demo data. `now` anchors every date so a run is reproducible.
     @discardableResult
-    public static func populate(_ store: SQLiteRelanceStore, contribuables count: Int = 300, seed: UInt64 = 2026,
+    public static func populate(_ store: any TaxRoll, contribuables count: Int = 300, seed: UInt64 = 2026,
                                 now: Date = Date()) throws(StoreError) -> Summary {
         try store.markAsDemo()
         var random = SplitMix(seed: seed)
@@ -63,7 +63,7 @@ public enum DemoData {
                     let status: InfoCollecte.Statut = draw == 0 ? .completed : draw == 1 ? .completed : .failed
                     try store.add(InfoCollecte(contribuableID: id, taxeID: taxID, montant: custom ?? Montant(taxes[0].1)!,
                                                dateCollecte: RelanceGenerator.day(started + 2) + "T10:00:00Z", statut: status,
-                                               annule: draw == 1 && i % 2 == 0))
+                                               annule: draw == 1 && i % 2 == 0), now: Date())
                     summary.paiements += 1
                 }
                 _ = periodicite

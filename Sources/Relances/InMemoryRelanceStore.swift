@@ -5,15 +5,25 @@ import Synchronization
 /// A ``RelanceStore`` in memory: the same rules as the SQLite store (claims, hand-offs,
 /// outcomes, releases, the business key, statistics), nothing on disk. For a rehearsal
 /// of the sending pipeline without a database, and for the store behaviour suite,
-/// which runs the same tests on both stores.
-public final class InMemoryRelanceStore: RelanceStore {
+/// which runs the same tests on both stores. Of the other capabilities it has those
+/// that are a few lines over its data: the taxpayers (``TaxpayerDirectory``), the API's
+/// idempotency keys (``IdempotencyKeys``) and the recovery of claims (``ClaimRecovery``).
+public final class InMemoryRelanceStore: RelanceStore, TaxpayerDirectory, IdempotencyKeys, ClaimRecovery {
     /// One row of `delivery_attempt`, as this store keeps it.
-    public struct Attempt: Sendable, Equatable {
-        public var number: Int
-        public var channel: String
-        public var outcome: String
-        public var providerID: String?
-        public var detail: String?
+    private struct Attempt {
+        var number: Int
+        var channel: String
+        var outcome: String
+        var providerID: String?
+        var detail: String?
+        var finishedAt: Date
+    }
+
+    private struct Key {
+        var fingerprint: String
+        var owner: String
+        var createdAt: Date
+        var answer: IdempotentAnswer?
     }
 
     private struct Claim {
@@ -31,6 +41,9 @@ public final class InMemoryRelanceStore: RelanceStore {
         var attempts: [Int64: [Attempt]] = [:]
         /// Sends per affectation (the open dossier's count).
         var dossiers: [Int64: Int] = [:]
+        var keys: [IdempotencyScope: Key] = [:]
+        /// Claimed relances handed to a channel (their hand-off written).
+        var handed: Set<Int64> = []
 
         mutating func id() -> Int64 {
             defer { nextID += 1 }
@@ -76,7 +89,9 @@ public final class InMemoryRelanceStore: RelanceStore {
     }
 
     /// The attempts of a relance, in order (a hand-off not yet tried is one, `remis`).
-    public func attempts(relanceID: Int64) -> [Attempt] { state.withLock { $0.attempts[relanceID] ?? [] } }
+    public func attempts(relanceID: Int64) throws(StoreError) -> [(attempt: Int, channel: String, outcome: String, providerID: String?, detail: String?)] {
+        state.withLock { ($0.attempts[relanceID] ?? []).map { ($0.number, $0.channel, $0.outcome, $0.providerID, $0.detail) } }
+    }
 
     /// How many times the debt's dossier was contacted (sent relances).
     public func contacts(affectationID: Int64) -> Int { state.withLock { $0.dossiers[affectationID] ?? 0 } }
@@ -95,6 +110,7 @@ public final class InMemoryRelanceStore: RelanceStore {
                 && (filter.statut.map { r.statut == $0 } ?? true)
                 && (filter.dateDebut.map { day >= $0 } ?? true)
                 && (filter.dateFin.map { day <= $0 } ?? true)
+                && (filter.recherche.map { Self.matches(r.contribuable, $0) } ?? true)
         }.sorted { ($0.datePlanifiee, $0.id) > ($1.datePlanifiee, $1.id) }
         return (Array(matching.dropFirst(filter.skip).prefix(filter.limit)), matching.count)
     }
@@ -112,7 +128,7 @@ public final class InMemoryRelanceStore: RelanceStore {
                 let week = RelanceGenerator.week(containing: new.datePlanifiee)
                 if s.relances.values.contains(where: { $0.affectationTaxeID == id && $0.type == new.type && $0.statut != .annulee
                                                        && RelanceGenerator.week(containing: $0.datePlanifiee) == week }) {
-                    throw .conflict(SQLiteRelanceStore.keyTaken(new.type, week: week))
+                    throw .keyTaken(new.type, week: week)
                 }
                 affectation = found
             }
@@ -157,6 +173,7 @@ public final class InMemoryRelanceStore: RelanceStore {
                 }
                 s.relances[id] = r
                 s.claims[id] = Claim(owner: owner.token, lease: now.addingTimeInterval(ClaimOwner.lease))
+                s.handed.remove(id)
             }
             return result
         }
@@ -176,16 +193,20 @@ public final class InMemoryRelanceStore: RelanceStore {
         guard var r = s.relances[id] else { throw .notFound("Relance \(id) introuvable") }
         func endClaim() {
             s.claims[id] = nil
+            s.handed.remove(id)
             s.attempts[id]?.removeAll { $0.outcome == "remis" }
         }
         switch record {
-        case .handOff(_, let channel, _):
+        case .handOff(_, let channel, let at):
             s.attempts[id, default: []].append(Attempt(number: 1, channel: channel, outcome: "remis", providerID: nil,
-                                                       detail: "remis au canal ; résultat pas encore connu"))
+                                                       detail: "remis au canal ; résultat pas encore connu", finishedAt: at))
+            s.handed.insert(id)
         case .attempt(let a, _, _, _):
             let row: Attempt = switch a.result {
-            case .success(let receipt): Attempt(number: a.number, channel: a.channel, outcome: "sent", providerID: receipt.messageID, detail: receipt.providerAnswer)
-            case .failure(let error): Attempt(number: a.number, channel: a.channel, outcome: "failed", providerID: nil, detail: error.description)
+            case .success(let receipt): Attempt(number: a.number, channel: a.channel, outcome: "sent", providerID: receipt.messageID,
+                                                detail: receipt.providerAnswer, finishedAt: a.finishedAt)
+            case .failure(let error): Attempt(number: a.number, channel: a.channel, outcome: "failed", providerID: nil,
+                                              detail: error.description, finishedAt: a.finishedAt)
             }
             // The first attempt completes the row its hand-off wrote; later ones add theirs.
             if let handed = s.attempts[id]?.lastIndex(where: { $0.outcome == "remis" }) {
@@ -260,5 +281,129 @@ public final class InMemoryRelanceStore: RelanceStore {
         return RelanceStatistics(totalRelances: all.count == 0 ? 0 : byStatut.values.reduce(0, +), relancesEnvoyees: sent,
                                  relancesEnAttente: byStatut[.enAttente] ?? 0, relancesEchec: byStatut[.echec] ?? 0,
                                  relancesAvecReponse: answered, tauxReponse: rate, parType: byType, parCanal: byChannel)
+    }
+
+    // MARK: TaxpayerDirectory
+
+    public func contribuable(_ id: Int64) throws(StoreError) -> Contribuable? { state.withLock { $0.contribuables[id] } }
+
+    public func searchContribuables(_ term: String, limit: Int, actif: Bool?) throws(StoreError) -> [Contribuable] {
+        let all = state.withLock { s in Array(s.contribuables.values) }
+        return all.filter { (actif == nil || $0.actif == actif) && Self.matches($0, term) }
+            .sorted { ($0.nom, $0.prenom, $0.id) < ($1.nom, $1.prenom, $1.id) }
+            .prefix(max(1, min(limit, 1000))).map { $0 }
+    }
+
+    /// Whether `c` is found by `term`: the keys the SQLite store keeps in columns (see
+    /// ``SearchKey``), folded here. A blank term finds everyone.
+    private static func matches(_ c: Contribuable?, _ term: String) -> Bool {
+        let name = SearchKey.name(term)
+        if term.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return true }
+        guard let c else { return false }
+        if SearchKey.name("\(c.prenom) \(c.nom) / \(c.nom) \(c.prenom)").contains(name) { return true }
+        guard let phone = SearchKey.phone(term), let number = c.telephone.flatMap(SearchKey.phone) else { return false }
+        return number.contains(phone)
+    }
+
+    public func updateContact(_ id: Int64, _ patch: ContactPatch) throws(StoreError) -> Contribuable? {
+        state.withLock { s in
+            guard var c = s.contribuables[id] else { return nil }
+            if let v = patch.telephone { c.telephone = v }
+            if let v = patch.email { c.email = v }
+            if let v = patch.adresse { c.adresse = v }
+            s.contribuables[id] = c
+            // Relances read their taxpayer at send, as SQLite joins it: the new details.
+            for (rid, r) in s.relances where r.contribuableID == id { s.relances[rid]?.contribuable = c }
+            return c
+        }
+    }
+
+    // MARK: IdempotencyKeys
+
+    public func claimIdempotencyKey(_ scope: IdempotencyScope, fingerprint: String, owner: String, now: Date,
+                                    lifetime: TimeInterval) throws(StoreError) -> IdempotencyClaim {
+        state.withLock { s in
+            s.keys = s.keys.filter { $0.value.createdAt >= now.addingTimeInterval(-lifetime) }
+            guard let key = s.keys[scope] else {
+                s.keys[scope] = Key(fingerprint: fingerprint, owner: owner, createdAt: now)
+                return .claimed
+            }
+            if key.fingerprint != fingerprint { return .mismatch }
+            guard let answer = key.answer else { return .inProgress(interrupted: key.owner != owner) }
+            return .replay(answer)
+        }
+    }
+
+    public func completeIdempotencyKey(_ scope: IdempotencyScope, owner: String, answer: IdempotentAnswer) throws(StoreError) {
+        state.withLock { s in
+            if s.keys[scope]?.owner == owner { s.keys[scope]?.answer = answer }
+        }
+    }
+
+    public func releaseIdempotencyKey(_ scope: IdempotencyScope, owner: String) throws(StoreError) {
+        state.withLock { s in
+            if let key = s.keys[scope], key.owner == owner, key.answer == nil { s.keys[scope] = nil }
+        }
+    }
+
+    // MARK: ClaimRecovery
+
+    public func heldClaims() throws(StoreError) -> [HeldClaim] {
+        state.withLock { s in
+            s.relances.values.filter { $0.statut == .envoiEnCours }.map(\.id).sorted().map { id in
+                HeldClaim(id: id, owner: s.claims[id]?.owner, lease: s.claims[id]?.lease, handed: s.handed.contains(id))
+            }
+        }
+    }
+
+    public func settleFromLastAttempt(_ id: Int64, now: Date) throws(StoreError) -> Bool {
+        state.withLock { s in
+            guard var r = s.relances[id], r.statut == .envoiEnCours, let last = s.attempts[id]?.last, last.outcome == "sent" else { return false }
+            r.statut = .envoyee
+            r.dateEnvoi = last.finishedAt
+            r.canalEnvoi = (r.contribuable ?? Contribuable(nom: "", prenom: "")).recipient(for: r.type, override: r.canalEnvoi) ?? ""
+            r.canal = last.channel
+            r.notes = "Envoyé via \(last.channel). ID: \(last.providerID ?? "?") (résultat rétabli par `relances recover` d'après la tentative enregistrée)"
+            r.updatedAt = now
+            if let affectation = r.affectationTaxeID { s.dossiers[affectation, default: 0] += 1 }
+            s.relances[id] = r
+            s.claims[id] = nil
+            s.handed.remove(id)
+            return true
+        }
+    }
+
+    public func putBack(_ held: HeldClaim, now: Date) throws(StoreError) -> Bool {
+        end(held, now: now) { r in
+            r.statut = .enAttente
+            r.programmee = true
+        }
+    }
+
+    public func closeUnknown(_ held: HeldClaim, note: String, now: Date) throws(StoreError) -> Bool {
+        end(held, now: now) { r in
+            r.statut = .echec
+            r.notes = note
+        }
+    }
+
+    /// Ends a dead sender's claim as `change` says, if it is still the one `held`
+    /// describes; its hand-off, if any, becomes an outcome unknown.
+    private func end(_ held: HeldClaim, now: Date, _ change: (inout Relance) -> Void) -> Bool {
+        state.withLock { s in
+            let id = held.id
+            guard var r = s.relances[id], r.statut == .envoiEnCours, s.claims[id]?.owner == held.owner,
+                  s.handed.contains(id) == held.handed else { return false }
+            change(&r)
+            r.updatedAt = now
+            s.relances[id] = r
+            s.claims[id] = nil
+            s.handed.remove(id)
+            for i in s.attempts[id]?.indices ?? 0..<0 where s.attempts[id]![i].outcome == "remis" {
+                s.attempts[id]![i].outcome = "inconnu"
+                s.attempts[id]![i].detail = "remis au canal avant un arrêt : résultat inconnu"
+            }
+            return true
+        }
     }
 }

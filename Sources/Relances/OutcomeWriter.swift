@@ -42,7 +42,7 @@ final class OutcomeWriter: SendingSession, @unchecked Sendable {
     /// Pauses before writing a failed group again.
     static let retryDelays: [Double] = [0.1, 0.4, 1, 1.5]
 
-    private let store: SQLiteRelanceStore
+    private let store: any RelanceStore
     private let clock: any GatewayClock
     private let logger: Logger
     /// Whose the claims are (their lease is renewed every ``ClaimOwner/renewal`` seconds
@@ -52,11 +52,12 @@ final class OutcomeWriter: SendingSession, @unchecked Sendable {
     private var rehearsal: Bool { batch.rehearsal }
     var owner: ClaimOwner { batch.owner }
 
-    init(store: SQLiteRelanceStore, batch: SendingBatch, clock: any GatewayClock, logger: Logger) {
+    init(store: any RelanceStore, batch: SendingBatch, clock: any GatewayClock, logger: Logger) {
         self.batch = batch
         self.store = store
         self.clock = clock
         self.logger = logger
+        // A thread: SQLite's calls block on the disk and on other processes' locks.
         let thread = Thread { [self] in run() }
         thread.name = "relances-writer"
         thread.start()

@@ -65,10 +65,10 @@ public struct RelanceGenerator: Sendable {
         }
     }
 
-    public let store: SQLiteRelanceStore
+    public let store: any RelanceGeneration
     public let clock: any GatewayClock
 
-    public init(store: SQLiteRelanceStore, clock: any GatewayClock = SystemClock()) {
+    public init(store: any RelanceGeneration, clock: any GatewayClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }
@@ -180,34 +180,12 @@ public struct RelanceGenerator: Sendable {
         guard options.type.address != nil || options.type == .appel || options.type == .visite else {
             throw StoreError.invalid("Type de relance invalide")
         }
-        let now = clock.now()
-        let lateness = Self.lateDebtsValues(now: now, joursRetardMin: options.joursRetardMin)
-        let stamp = ISO8601.string(from: now)
-        let (sql, texts) = Self.insertStatement(for: options)
-        let values: [SQLValue] = lateness + [.text(options.type.rawValue), .text(stamp), .text(Self.week(containing: now)),
-                                             .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
-            + [.optional(options.acteur), .optional(options.utilisateurID)]
-            + (options.after.map { [.text($0.dateDebut), .int($0.affectation)] } ?? [])
-        return try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> Result in
-            // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
-            let rows = try s.rows(sql, values) { ($0.int(0), $0.int(1)) }.sorted { $0.0 < $1.0 }
-            var last: Position?
-            if let (_, affectation) = rows.last,
-               let start = try s.row("SELECT date_debut FROM affectation_taxe WHERE id = ?", [.int(affectation)], { $0.text(0) }) {
-                last = Position(dateDebut: start, affectation: affectation)
-            }
-            let withoutAddress = options.countsWithoutAddress
-                ? try Self.withoutAddress(s, type: options.type, lateness: lateness, upcoming: options.inclureEcheancesAVenir) : 0
-            return Result(created: rows.map(\.0), withoutAddress: withoutAddress, last: last)
-        }
+        return try store.generateRelances(options, now: clock.now())
     }
 
     /// The late debts of `type` whose taxpayer has no address for it, at this clock's now.
     public func lateDebtsWithoutAddress(type: RelanceType, joursRetardMin: Int, upcoming: Bool = false) throws(StoreError) -> Int {
-        let lateness = Self.lateDebtsValues(now: clock.now(), joursRetardMin: joursRetardMin)
-        return try store.database.withConnection { (s: Session) throws(StoreError) -> Int in
-            try Self.withoutAddress(s, type: type, lateness: lateness, upcoming: upcoming)
-        }
+        try store.lateDebtsWithoutAddress(type: type, joursRetardMin: joursRetardMin, upcoming: upcoming, now: clock.now())
     }
 
     /// Walks only the taxpayers without an address for the type, from the partial index

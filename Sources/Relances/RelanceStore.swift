@@ -1,10 +1,11 @@
 import Foundation
 import Gateway
 
-/// What sending, the API and the CLI call on storage: read, list, create, claim a set,
-/// write a set of send records, statistics. SQLite implements it
-/// (``SQLiteRelanceStore``), and so does ``InMemoryRelanceStore``; a PostgreSQL store
-/// could replace them without touching the gateway or the sender.
+/// What sending calls on storage: read, list, create, claim a set, write a set of send
+/// records, statistics. SQLite implements it (``SQLiteRelanceStore``), and so does
+/// ``InMemoryRelanceStore``; a PostgreSQL store could replace them without touching the
+/// gateway or the sender. What the API and the CLI call besides are capabilities of
+/// their own, composed where a caller needs several (see ``APIStore``, ``OfficeStore``).
 ///
 /// Storage failures are ``StoreError``s that say what happened to the data (not found,
 /// a conflict, a database error); the API maps them to HTTP statuses in one place.
@@ -161,5 +162,15 @@ public struct RelanceStatistics: Sendable, Equatable, Codable {
         case totalRelances = "total_relances", relancesEnvoyees = "relances_envoyees", relancesEnAttente = "relances_en_attente"
         case relancesEchec = "relances_echec", relancesAvecReponse = "relances_avec_reponse", tauxReponse = "taux_reponse"
         case parType = "par_type", parCanal = "par_canal"
+    }
+}
+
+extension StoreError {
+    /// The business key's refusal, whatever the store: one relance of a type per
+    /// affectation and week (the week of its `date_planifiee`, named by its Monday),
+    /// cancelled ones aside.
+    static func keyTaken(_ type: RelanceType, week: String) -> StoreError {
+        let monday = week.split(separator: "-").reversed().joined(separator: "/")
+        return .conflict("Une relance « \(type.rawValue) » non annulée existe déjà pour cette affectation la semaine du \(monday)")
     }
 }

@@ -21,10 +21,15 @@
 //       submitted together and written in one transaction: `envoyee` with the receipt's
 //       note, `echec` with the error, or put back (`release`) when nothing was tried.
 //
-// The store: `RelanceStore` is what sending, the API and the CLI call. SQLite
-// (`SQLiteRelanceStore`) commits a batch's results a group a transaction on a writer
-// thread of its own (`OutcomeWriter`, its internal detail); `InMemoryRelanceStore` writes
-// each at once, with the same rules; the store behaviour suite runs over both.
+// The store: `RelanceStore` is what sending calls; the API and the CLI call capabilities
+// named after what they do (`TaxpayerDirectory`, `RelanceEditing`, `RelanceGeneration`,
+// `TaxRollImport`, `DispatchJournal`, `IdempotencyKeys`, `DashboardSeries`, `TaxRoll`,
+// `ClaimRecovery`), composed as `APIStore` (serve) and `OfficeStore` (the CLI); see
+// OfficeStore.swift. Nothing but a composition root names a concrete store. SQLite
+// (`SQLiteRelanceStore`, every capability) commits a batch's results a group a
+// transaction on a writer thread of its own (`OutcomeWriter`, its internal detail);
+// `InMemoryRelanceStore` (sending, taxpayers, idempotency keys, recovery) writes each at once,
+// with the same rules; the store behaviour suite runs over both.
 // Storage failures are `StoreError`s stating facts about the data; the API turns them
 // into statuses in one place.
 //

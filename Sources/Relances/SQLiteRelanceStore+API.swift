@@ -68,7 +68,7 @@ extension SQLiteRelanceStore {
             } catch .constraint(let why) where why.contains("relance.periode") {
                 // Put back from `annulee` while another of its type holds the key.
                 let key = try s.row("SELECT type_relance, \(Schema.weekOfRow) FROM relance WHERE id = ?", [.int(id)]) { ($0.text(0), $0.text(1)) }
-                throw .conflict(Self.keyTaken(RelanceType(rawValue: key?.0 ?? "") ?? .sms, week: key?.1 ?? "?"))
+                throw .keyTaken(RelanceType(rawValue: key?.0 ?? "") ?? .sms, week: key?.1 ?? "?")
             }
         }
         return changed == 0 ? nil : try relance(id)

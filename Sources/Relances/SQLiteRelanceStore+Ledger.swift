@@ -17,11 +17,6 @@ extension SQLiteRelanceStore {
     public func ledgerEntries(from: String, to: String) throws(StoreError) -> [LedgerEntry] {
         try database.withConnection { (s: Session) throws(StoreError) in try Ledger.entries(from: from, to: to, in: s) }
     }
-
-    /// Those entries as the auditor's CSV.
-    public func exportLedger(from: String, to: String) throws(StoreError) -> String {
-        Ledger.csv(try ledgerEntries(from: from, to: to))
-    }
 }
 
 extension SQLiteRelanceStore {

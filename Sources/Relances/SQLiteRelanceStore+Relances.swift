@@ -115,15 +115,8 @@ extension SQLiteRelanceStore {
                   .optional(new.utilisateurID), .optional(new.affectationTaxeID == nil ? nil : RelanceGenerator.week(containing: new.datePlanifiee)),
                   .text(stamp), .text(stamp), .int(new.programmee ? 1 : 0), .optional(new.acteur)])
         } catch .constraint(let why) where why.contains("relance.periode") {
-            throw .conflict(Self.keyTaken(new.type, week: RelanceGenerator.week(containing: new.datePlanifiee)))
+            throw .keyTaken(new.type, week: RelanceGenerator.week(containing: new.datePlanifiee))
         }
         return s.lastInsertID
-    }
-
-    /// The business key's refusal: one relance of a type per affectation and week
-    /// (the week of its `date_planifiee`, named by its Monday), cancelled ones aside.
-    static func keyTaken(_ type: RelanceType, week: String) -> String {
-        let monday = week.split(separator: "-").reversed().joined(separator: "/")
-        return "Une relance « \(type.rawValue) » non annulée existe déjà pour cette affectation la semaine du \(monday)"
     }
 }

@@ -3,7 +3,10 @@ import Foundation
 import Gateway
 
 /// The store on SQLite: WAL, foreign keys, prepared statements, migrations at open.
-public final class SQLiteRelanceStore: RelanceStore {
+/// It implements every store capability (``OfficeStore``): a composition root (the
+/// CLI's opener, `serve`, the demo's and the bench's setup, tests) constructs it, and
+/// everything else takes the capability it uses.
+public final class SQLiteRelanceStore: OfficeStore {
     public let database: Database
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.

@@ -18,7 +18,7 @@ public final class IdempotencyGuard: Sendable {
     public static let replayedHeader = "Idempotency-Replayed"
     public static let maxKeyLength = 200
 
-    let store: SQLiteRelanceStore
+    let store: any IdempotencyKeys
     let clock: any GatewayClock
     let logger: Logger
     /// Seconds a key is remembered.
@@ -26,7 +26,7 @@ public final class IdempotencyGuard: Sendable {
     /// This process: claims made by another (a server since stopped) are told apart.
     let owner = UUID().uuidString
 
-    init(store: SQLiteRelanceStore, clock: any GatewayClock, logger: Logger) {
+    init(store: any IdempotencyKeys, clock: any GatewayClock, logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger.labelled("idempotency")

@@ -9,14 +9,14 @@ import Relances
 struct MetricsEndpoint: Sendable {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    let store: SQLiteRelanceStore
+    let store: any DashboardSeries
     /// Where the API counts its requests and the gauge is set.
     let metrics: Metrics
     /// The dispatcher's (sends, retries, latency, token fetches), when it is another one.
     let others: [Metrics]
     let logger: Logger
 
-    init(store: SQLiteRelanceStore, metrics: Metrics, dispatcher: Metrics, logger: Logger) {
+    init(store: any DashboardSeries, metrics: Metrics, dispatcher: Metrics, logger: Logger) {
         self.store = store
         self.metrics = metrics
         self.others = dispatcher === metrics ? [] : [dispatcher]

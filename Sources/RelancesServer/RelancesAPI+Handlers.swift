@@ -6,7 +6,7 @@ import Relances
 /// The endpoints' logic: read and check the request, call the store or the sender,
 /// answer the spec's JSON and French messages.
 struct RelancesAPI: Sendable {
-    let store: SQLiteRelanceStore
+    let store: any APIStore
     let sender: RelanceSender
     let clock: any GatewayClock
 

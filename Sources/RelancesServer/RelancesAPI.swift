@@ -42,7 +42,7 @@ public struct APIConfiguration: Sendable {
 
 /// The `/api/relances` backend of the office's page, the taxpayer search, the channels'
 /// health, `/healthz`, `/metrics` and the page itself, as one router.
-public func buildRelancesRouter(store: SQLiteRelanceStore, sender: RelanceSender, configuration: APIConfiguration) -> HTTPRouter {
+public func buildRelancesRouter(store: any APIStore, sender: RelanceSender, configuration: APIConfiguration) -> HTTPRouter {
     let api = RelancesAPI(store: store, sender: sender, clock: configuration.clock)
     let router = HTTPRouter()
     let idempotency = IdempotencyGuard(store: store, clock: configuration.clock, logger: configuration.logger)

@@ -19,11 +19,11 @@ enum APIBenchmark {
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("api.sqlite").path)
         let built = Date()
-        try fill(store)
+        try fill(store.database)
         let buildTime = Date().timeIntervalSince(built)
 
         let (server, port) = try serve(store, folder: folder, dryRun: true)
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
 
         let base = "http://127.0.0.1:\(port)/api/relances"
         let year = RelanceBench.day(-365), month = RelanceBench.day(-30)
@@ -53,7 +53,7 @@ enum APIBenchmark {
 
     /// The API on a loopback port in this process, every type routed to the file sink of
     /// `channels/dry-run.json`: a dry run, or (`dryRun: false`) the sink as a real channel.
-    static func serve(_ store: SQLiteRelanceStore, folder: URL, dryRun: Bool) throws -> (server: HTTPServer, port: Int) {
+    static func serve(_ store: any APIStore, folder: URL, dryRun: Bool) throws -> (server: HTTPServer, port: Int) {
         let logger = Logger(level: .error)
         let config = try GatewaySetup.config(configFile: "channels/dry-run.json", dryRun: dryRun, environment: Environment())
         let dispatcher = try config.makeDispatcher(context: ChannelContext(logger: logger, baseDirectory: folder))
@@ -71,9 +71,9 @@ enum APIBenchmark {
     /// `contribuables` taxpayers and `relances` relances over the past year, every type,
     /// one in ten `unsent` (`en_attente`, or `annulee` to leave a scheduler nothing to
     /// do), one in ten `echec`, the rest `envoyee`; one in seven answered.
-    static func fill(_ store: SQLiteRelanceStore, contribuables: Int = 100_000, relances: Int = relances, unsent: String = "en_attente") throws {
+    static func fill(_ database: Database, contribuables: Int = 100_000, relances: Int = relances, unsent: String = "en_attente") throws {
         let now = ISO8601.string(from: Date())
-        try store.database.transaction { (s: Session) throws(StoreError) in
+        try database.transaction { (s: Session) throws(StoreError) in
             try s.run("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
                 INSERT INTO contribuable (nom, prenom, telephone, email, adresse, actif, created_at)

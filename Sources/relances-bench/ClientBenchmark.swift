@@ -16,7 +16,7 @@ enum ClientBenchmark {
         sandboxConfig.faults.latency = 0.020
         let sandbox = ProviderSandbox(configuration: sandboxConfig, logger: Logger(level: .error))
         try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         return [try await bare(sandbox, sandboxConfig), try await channel(sandbox, sandboxConfig)]
     }
 

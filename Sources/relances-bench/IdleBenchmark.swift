@@ -24,7 +24,7 @@ enum IdleBenchmark {
         config.logger = Logger(level: .error)
         let server = HTTPServer(configuration: config, router: router)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         var idle: [Int32] = []
         defer { idle.forEach { close($0) } }
         for i in 0..<2000 {

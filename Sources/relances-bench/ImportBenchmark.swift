@@ -48,7 +48,7 @@ enum ImportBenchmark {
         handle.write(Data(chunk.utf8))
     }
 
-    static func importFile(_ url: URL, into store: SQLiteRelanceStore) throws -> String {
+    static func importFile(_ url: URL, into store: any TaxRollImport) throws -> String {
         let s = try CSVImporter(store: store).importFile(atPath: url.path, as: .contribuables)
         return "\(s.created) created, \(s.updated) updated, \(s.unchanged) unchanged"
     }

@@ -58,6 +58,7 @@ final class LoadClient: @unchecked Sendable {
     static func start(_ count: Int, plan: Plan, done: Finished) -> [LoadClient] {
         let clients = (0..<count).map { LoadClient(index: $0, plan: plan) }
         for client in clients {
+            // A thread a client: its socket's `recv` and `send` block.
             let thread = Thread {
                 client.run()
                 done.count.withLock { $0 += 1 }

@@ -77,7 +77,7 @@ enum ReliabilityBenchmark {
         }
 
         let (server, port) = try APIBenchmark.serve(store, folder: folder, dryRun: false)
-        defer { server.shutdown(grace: 2) }
+        defer { server.beginShutdown(grace: 2) }
         let sink = folder.appendingPathComponent(GatewaySetup.dryRunPath)
 
         let duration = seconds

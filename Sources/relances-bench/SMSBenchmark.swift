@@ -60,7 +60,7 @@ enum SMSBenchmark {
         configuration.faults = faults
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(level: .error))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
 
         let store = try lateDebtsDatabase(total, in: folder, name: "sms.sqlite")
         let ids = try RelanceGenerator(store: store).generate(.init(type: .sms, limite: total)).created

@@ -60,7 +60,7 @@ enum ScaleGenerationBenchmark {
             }
             func runBare() throws {
                 let started = Date()
-                try bareInsert(bare, now: then)
+                try bareInsert(bare.database, now: then)
                 bareTime = min(bareTime, Date().timeIntervalSince(started))
             }
             if round % 2 == 0 { try runGeneration(); try runBare() } else { try runBare(); try runGeneration() }
@@ -125,11 +125,11 @@ enum ScaleGenerationBenchmark {
 
     /// The same rows by SQL alone (the lateness query, the message built in SQL, foreign
     /// keys unchecked as the generation's are), planned at `now`.
-    static func bareInsert(_ store: SQLiteRelanceStore, now: Date) throws {
+    static func bareInsert(_ database: Database, now: Date) throws {
         let stamp = ISO8601.string(from: now)
         let week = ISO8601.string(from: now.addingTimeInterval(-7 * 86_400))
         let lastDay = RelanceBench.day(Int(now.timeIntervalSince1970 / 86_400) - Int(Date().timeIntervalSince1970 / 86_400) - 7)
-        _ = try store.database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) in
+        _ = try database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) in
             try s.run("""
                 INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
                                      date_planifiee, canal_envoi, created_at, updated_at)

@@ -39,7 +39,7 @@ enum ServeBenchmark {
         config.logger = Logger(level: .error)
         let server = HTTPServer(configuration: config, router: router)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         return try load(wrk, "http://127.0.0.1:\(port)/healthz")
     }
 

@@ -61,7 +61,7 @@ enum ServeReliabilityBenchmark {
                   let id = (object["id"] as? String)?.split(separator: "-").last.flatMap({ Int64($0) }) else { continue }
             lines[id, default: 0] += 1
         }
-        let envoyee = try sentByClients(store)
+        let envoyee = try sentByClients(store.database)
         let lost = envoyee.union(tally.sent).subtracting(lines.keys).count
         let duplicated = lines.values.filter { $0 > 1 }.count
         let written = Set(lines.keys).intersection(tally.created)
@@ -109,7 +109,7 @@ enum ServeReliabilityBenchmark {
         configuration.faults = faults
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(level: .error))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let refusing = try RefusingPort()
         // First a provider that refuses connections, then the flaky one as fallback.
         let config = folder.appendingPathComponent("routing.json")
@@ -247,13 +247,13 @@ enum ServeReliabilityBenchmark {
     /// nothing of its own).
     static func seededStore(_ folder: URL) throws -> SQLiteRelanceStore {
         let store = try SQLiteRelanceStore(path: folder.appendingPathComponent("charge.sqlite").path)
-        try APIBenchmark.fill(store, contribuables: Int(contribuables), relances: Int(seeded), unsent: "annulee")
+        try APIBenchmark.fill(store.database, contribuables: Int(contribuables), relances: Int(seeded), unsent: "annulee")
         return store
     }
 
     /// The relances the clients created that are `envoyee`.
-    static func sentByClients(_ store: SQLiteRelanceStore) throws -> Set<Int64> {
-        Set(try store.database.withConnection { (s: Session) throws(StoreError) in
+    static func sentByClients(_ database: Database) throws -> Set<Int64> {
+        Set(try database.withConnection { (s: Session) throws(StoreError) in
             try s.rows("SELECT id FROM relance WHERE statut = 'envoyee' AND message LIKE 'Charge %'") { $0.int(0) }
         })
     }

@@ -15,7 +15,7 @@ enum ServerBenchmark {
         config.maxConnections = 4096
         let server = HTTPServer(configuration: config, router: router)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return [BenchmarkRow(name: "server GET keep-alive (wrk)", figure: "not run", note: "wrk is not installed (apt-get install wrk)")]
         }

@@ -45,7 +45,7 @@ enum DemoCommand: Command {
 
         let sandbox = ProviderSandbox(logger: logger)
         try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let mailServer = try SMTPSandbox()
         defer { mailServer.stop() }
         print("bac à sable SMS (Keycloak + Ventis) sur 127.0.0.1:\(sandbox.port), bac à sable SMTP sur 127.0.0.1:\(mailServer.port)")

@@ -6,7 +6,7 @@ import Glibc
 
 /// Writes each log record as one line appended to a private file (`--log FILE`): a
 /// campaign's line per SMS goes there, and the terminal keeps its progress line.
-final class FileLogSink: LogSink, @unchecked Sendable {
+final class FileLogSink: LogSink, Sendable {
     private let fd: Int32
 
     init(path: String) throws(UsageError) {

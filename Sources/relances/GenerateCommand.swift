@@ -79,7 +79,7 @@ enum GenerateCommand: Command {
     /// Every late debt, in chunks that each resume after the last debt of the one before
     /// (each costs what it creates), with a line on standard error after each; the debts
     /// without an address are counted once, at the end.
-    static func generateAll(_ store: SQLiteRelanceStore, _ base: RelanceGenerator.Options) throws(StoreError) -> RelanceGenerator.Result {
+    static func generateAll(_ store: any RelanceGeneration, _ base: RelanceGenerator.Options) throws(StoreError) -> RelanceGenerator.Result {
         let generator = RelanceGenerator(store: store)
         var options = base
         options.limite = chunk

@@ -73,7 +73,7 @@ enum LedgerCommand: Command {
 
     /// The store, refusing to create one: verifying a mistyped path must not answer
     /// "intact, 0 entries".
-    static func existing(_ store: StoreOptions) throws -> SQLiteRelanceStore {
+    static func existing(_ store: StoreOptions) throws -> any DispatchJournal {
         try store.open()
     }
 }

@@ -34,7 +34,7 @@ enum ProgrammerCommand: Command {
         guard at > Date().addingTimeInterval(-60) else { throw UsageError("--date \(text) est passée : pour envoyer maintenant, utilisez `relances send \(number)`") }
         let opened = try store.open()
         do throws(StoreError) {
-            guard let r = try opened.schedule(number, at: at, now: Date()) else {
+            guard let r = try opened.schedule(number, at: at, now: Date(), acteur: nil) else {
                 print("Relance non trouvée : \(number)")
                 return 1
             }

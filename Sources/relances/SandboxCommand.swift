@@ -78,7 +78,8 @@ enum SandboxCommand: Command {
         let signal = await SignalWaiter.termination()
         print("signal \(signal): stopping")
         mail?.stop()
-        sandbox.stop()
+        sandbox.beginStop()
+        await sandbox.stopped()
         return 0
     }
 

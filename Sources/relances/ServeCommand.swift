@@ -185,11 +185,13 @@ enum ServeCommand: Command {
         sender.stopClaiming()
         // Both wind down at once; the store closes only after both (when `store` goes).
         let stopping = Task { await scheduler?.stop() }
-        server.shutdown(grace: 10)
+        // Awaited: the grace's wait is the server's own thread's, not this task's.
+        await server.stop(grace: 10)
         accessLog.close()
         await stopping.value
         await dispatcher.close()
-        sandbox?.stop()
+        sandbox?.beginStop()
+        await sandbox?.stopped()
         mailServer?.stop()
         return 0
     }

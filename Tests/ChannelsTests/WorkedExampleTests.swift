@@ -27,7 +27,7 @@ import Testing
         config.logger = Logger(sink: MemoryLogSink())
         let server = HTTPServer(configuration: config, handler: router.handler)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         func hook(_ path: String) throws -> any Channel {
             try Webhook.kind.make(ChannelSettings(name: "hook", kind: "webhook", file: "t",
                                                   values: ["url": "http://127.0.0.1:\(port)\(path)", "token": "t"]),

@@ -54,6 +54,7 @@ import Testing
         let done = DispatchGroup()
         for t in 0..<8 {
             done.enter()
+            // Threads, as the server's connections count: truly at once, not a task pool's turns.
             Thread {
                 for _ in 0..<1_000 {
                     metrics.increment("hits_total", ["route": "/a"], help: "Hits.")

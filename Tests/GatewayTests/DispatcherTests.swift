@@ -133,7 +133,7 @@ import Testing
 
 /// Shutdown reaches every channel, once, and what they share after them.
 @Suite struct DispatcherCloseTests {
-    final class Closing: Channel, @unchecked Sendable {
+    final class Closing: Channel, Sendable {
         let name: String
         let accepts = AddressKind.any
         let closed = Mutex(0)

@@ -85,7 +85,7 @@ import Testing
         config.logger = Logger(sink: MemoryLogSink())
         let server = HTTPServer(configuration: config, handler: router.handler)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
 
         let context = ChannelContext(logger: Logger(sink: MemoryLogSink()), transferThreads: 1)
         let transport = TransportSettings(verifyTLS: true, caFile: nil, connectTimeout: 5, timeout: 10, proxy: nil, maxConnections: 8)
@@ -111,7 +111,7 @@ import Testing
         config.logger = Logger(sink: MemoryLogSink())
         let server = HTTPServer(configuration: config, handler: router.handler)
         let port = try server.start()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let logger = Logger(sink: MemoryLogSink())
         let orphan = ChannelContext(logger: logger, transferThreads: 1).httpClient(TransportSettings(), logger: logger)
         for _ in 0..<3 { #expect(try await orphan.get(url: "http://127.0.0.1:\(port)/ok", timeout: 10).text == "ok") }

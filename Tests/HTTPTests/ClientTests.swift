@@ -48,7 +48,7 @@ import Testing
     @Test func requestsReuseOneKeptAliveConnection() async throws {
         let recorder = Recorder()
         let server = try server(recorder)
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = client()
         for _ in 0..<5 {
             let response = try await client.get(url: "http://127.0.0.1:\(server.port)/hello")
@@ -63,7 +63,7 @@ import Testing
 
     @Test func formBodiesArePercentEncoded() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let response = try await client().postForm(url: "http://127.0.0.1:\(server.port)/echo",
                                                    fields: [("username", "jean nzé"), ("password", "p&ss=word+1/~")])
         #expect(response.text == "username=jean%20nz%C3%A9&password=p%26ss%3Dword%2B1%2F~")
@@ -74,7 +74,7 @@ import Testing
     @Test func jsonAndBinaryBodiesArriveByteForByteWithTheirMethod() async throws {
         let recorder = Recorder()
         let server = try server(recorder)
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = client()
         let url = "http://127.0.0.1:\(server.port)/echo"
         let json = try await client.postJSON(url: url, body: Data(#"{"message":"Échéance"}"#.utf8), headers: ["X-Relance": "42"])
@@ -93,14 +93,14 @@ import Testing
 
     @Test func aStatusIsAnAnswerNotAnError() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let response = try await client().get(url: "http://127.0.0.1:\(server.port)/teapot")
         #expect(response.status == 418 && response.text == "nope")
     }
 
     @Test func aSlowServerIsATimeout() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         await #expect(throws: HTTPClientError.timeout(seconds: 0.3)) {
             _ = try await client().execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/slow", timeout: 0.3))
         }
@@ -112,7 +112,7 @@ import Testing
 
     @Test func aDeclaredBodyOverTheCapIsRefused() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = client { $0.maxResponseBytes = 100_000 }
         await #expect(throws: HTTPClientError.bodyTooLarge(limit: 100_000)) {
             _ = try await client.get(url: "http://127.0.0.1:\(server.port)/big")
@@ -148,7 +148,7 @@ import Testing
 
     @Test func manyConcurrentRequestsAllComeBack() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = client { $0.maxConcurrentRequests = 32 }
         let port = server.port
         let ok = await withTaskGroup(of: Bool.self) { group in
@@ -162,7 +162,7 @@ import Testing
 
     @Test func debugLogsMaskCredentialsAndTokens() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let sink = MemoryLogSink()
         // debug shows the exchanges even through a logger left at info.
         let client = client { $0.debug = true; $0.logger = Logger(level: .info, sink: sink) }
@@ -191,7 +191,7 @@ import Testing
 
     @Test func withoutDebugNothingOfTheExchangeIsLogged() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let sink = MemoryLogSink()
         let client = client { $0.logger = Logger(level: .debug, sink: sink) }
         _ = try await client.postForm(url: "http://127.0.0.1:\(server.port)/echo", fields: [("username", "relances")])

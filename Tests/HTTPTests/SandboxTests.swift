@@ -86,7 +86,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func thePasswordGrantAnswersAsKeycloakDoes() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let answer = try await rig.tokenResponse()
         #expect(answer.status == 200)
         #expect(answer.headers["content-type"] == "application/json")
@@ -104,13 +104,13 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func expiresInIsConfigurable() async throws {
         let rig = try SandboxRig { $0.expiresIn = 60 }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         #expect(json(try await rig.tokenResponse().body)["expires_in"] as? Int == 60)
     }
 
     @Test func badGrantsGetKeycloaksErrors() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         func check(_ fields: [(String, String)], realm: String = "Messaging", contentType: String = "application/x-www-form-urlencoded",
                    _ status: Int, _ error: String, _ description: String?) async throws {
             let answer = try await rig.tokenResponse(fields, realm: realm, contentType: contentType)
@@ -132,7 +132,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func aConfiguredClientSecretIsChecked() async throws {
         let rig = try SandboxRig { $0.clientSecret = "s3cret" }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let missing = try await rig.tokenResponse()
         #expect(missing.status == 401)
         #expect(json(missing.body)["error"] as? String == "unauthorized_client")
@@ -143,7 +143,7 @@ func json(_ text: String) -> [String: Any] {
         #expect(right.status == 200 && json(right.body)["access_token"] is String)
         // Without a configured secret (a public client), one sent anyway is ignored.
         let open = try SandboxRig()
-        defer { open.sandbox.stop() }
+        defer { open.sandbox.beginStop() }
         #expect(try await open.tokenResponse(SandboxRig.grant + [("client_secret", "anything")]).status == 200)
     }
 
@@ -151,7 +151,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func aMessageWithAGoodTokenSucceedsAndIsRecorded() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         let answer = try #require(try await rig.send(SandboxRig.message(isOTP: true), token: token))
         #expect(answer.status == 200)
@@ -170,7 +170,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func unknownMissingExpiredAndRevokedTokensGet401() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         for authorization in [nil, "Bearer not-a-token", "Basic cmVsYW5jZXM6c2FuZGJveA==", "Bearer "] {
             let answer = try #require(try await rig.send(authorization: authorization))
             #expect(answer.status == 401, "\(authorization ?? "none")")
@@ -194,7 +194,7 @@ func json(_ text: String) -> [String: Any] {
                       "2410661234567", "241077123456", "12345678", "241066123456789", "33612345678"])
     func anInvalidNumberIsRefused(_ number: String) async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let answer = try #require(try await rig.send(SandboxRig.message(to: number), token: try await rig.token()))
         #expect(answer.status == 200)
         #expect(answer.body.hasPrefix("-ERROR|INVALID_NUMBER|"))
@@ -203,7 +203,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func gabonNumbersAreAccepted() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         for number in ["24177123456", "24106031234", "24111441234"] {
             #expect(try await rig.send(SandboxRig.message(to: number), token: token)?.body.hasPrefix("+SUCCESS|") == true)
@@ -212,7 +212,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func badBodiesGetTheProvidersRefusals() async throws {
         let rig = try SandboxRig { $0.refusedNumbers = ["24166000000"] }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         let cases: [(body: String, contentType: String, prefix: String)] = [
             ("{not json", "application/json", "-ERROR|BAD_REQUEST|"),
@@ -233,7 +233,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func otherPathsUnderTheMessagingBaseAre404() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let client = try RawClient(port: rig.sandbox.port)
         let wrong = try #require(await client.request("POST", "/messaging/api/v1/messages", headers: ["Content-Type": "application/json"], body: "{}"))
         #expect(wrong.status == 404)
@@ -246,7 +246,7 @@ func json(_ text: String) -> [String: Any] {
     @Test func failuresFollowTheDraws() async throws {
         let draws = ScriptedRandom([0.2, 0.7, 0.4, 0.9])
         let rig = try SandboxRig({ $0.faults.failureRate = 0.5 }, random: { draws.next() })
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         var statuses: [Int] = []
         for _ in 0..<4 { statuses.append(try #require(try await rig.send(token: token)).status) }
@@ -257,7 +257,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func garbageIsA200ThatIsNeitherSuccessNorRefusal() async throws {
         let rig = try SandboxRig { $0.faults.garbageRate = 1 }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let answer = try #require(try await rig.send(token: try await rig.token()))
         #expect(answer.status == 200)
         #expect(!answer.body.hasPrefix("+SUCCESS") && !answer.body.hasPrefix("-ERROR") && !answer.body.isEmpty)
@@ -266,7 +266,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func aTimeoutHoldsTheRequestThenHangsUpWithoutAnswer() async throws {
         let rig = try SandboxRig { $0.faults.timeoutRate = 1; $0.faults.timeoutHold = 0.3 }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         let client = try RawClient(port: rig.sandbox.port)
         let started = Date()
@@ -285,14 +285,15 @@ func json(_ text: String) -> [String: Any] {
         client.send("POST /messaging/api/v1/message HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
                     + "Content-Length: \(SandboxRig.message().utf8.count)\r\n\r\n\(SandboxRig.message())")
         #expect(await eventually(within: 10) { !rig.sandbox.received.isEmpty })
-        rig.sandbox.stop()
+        rig.sandbox.beginStop()
         #expect(await client.ending(timeout: 30) == .closed)
+        await rig.sandbox.stopped()
         #expect(throws: RawClientError.self) { try RawClient(port: rig.sandbox.port) }
     }
 
     @Test func aDropHangsUpAtOnce() async throws {
         let rig = try SandboxRig { $0.faults.dropRate = 1 }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         #expect(try await rig.send(token: token) == nil)
         #expect(rig.sandbox.received.last?.answer == "dropped")
@@ -301,7 +302,7 @@ func json(_ text: String) -> [String: Any] {
     @Test func anUnauthorizedStormFollowsTheDraws() async throws {
         let draws = ScriptedRandom([0.1, 0.9, 0.2])
         let rig = try SandboxRig({ $0.faults.unauthorizedRate = 0.5 }, random: { draws.next() })
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         var statuses: [Int] = []
         for _ in 0..<3 { statuses.append(try #require(try await rig.send(token: token)).status) }
@@ -313,7 +314,7 @@ func json(_ text: String) -> [String: Any] {
         func outcomes(seed: UInt64) async throws -> [String] {
             let random = SeededRandom(seed: seed)
             let rig = try SandboxRig({ $0.faults.failureRate = 0.3; $0.faults.garbageRate = 0.2 }, random: { random.next() })
-            defer { rig.sandbox.stop() }
+            defer { rig.sandbox.beginStop() }
             let token = try await rig.token()
             for _ in 0..<40 { _ = try await rig.send(token: token) }
             return rig.sandbox.received.map { $0.answer.hasPrefix("+SUCCESS") ? "ok" : $0.answer }
@@ -325,7 +326,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func latencyDelaysEachMessageAnswer() async throws {
         let rig = try SandboxRig { $0.faults.latency = 0.2 }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         let started = Date()
         #expect(try await rig.send(token: token)?.status == 200)
@@ -336,7 +337,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func faultsRecordsAndTokensCanBeChangedOverHTTP() async throws {
         let rig = try SandboxRig()
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let token = try await rig.token()
         #expect(try await rig.send(token: token)?.status == 200)
         let control = try RawClient(port: rig.sandbox.port)
@@ -364,7 +365,7 @@ func json(_ text: String) -> [String: Any] {
 
     @Test func theEnvironmentPointsTheChannelHere() throws {
         let rig = try SandboxRig { $0.clientSecret = "s3cret" }
-        defer { rig.sandbox.stop() }
+        defer { rig.sandbox.beginStop() }
         let env = rig.sandbox.environment
         #expect(env["VENTIS_MESSAGING_URL"] == "http://127.0.0.1:\(rig.sandbox.port)/messaging/api/v1")
         #expect(env["KEYCLOAK_MESSAGING_HOST"] == "http://127.0.0.1:\(rig.sandbox.port)")

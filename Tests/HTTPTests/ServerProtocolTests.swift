@@ -26,7 +26,7 @@ import Glibc
 
     @Test func http10ClosesUnlessAskedToKeepAlive() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let plain = try RawClient(port: server.port)
         plain.send("GET /ping HTTP/1.0\r\n\r\n")
         let first = try #require(await plain.response())
@@ -42,7 +42,7 @@ import Glibc
 
     @Test func emptyLinesBeforeARequestLineAreSkippedButNotForever() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         // A client that ends a POST body with an extra CRLF, then sends the next request.
         client.send("POST /echo HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi\r\nGET /ping HTTP/1.1\r\n\r\n")
@@ -56,7 +56,7 @@ import Glibc
 
     @Test func expectContinueGetsAnInterimAnswerBeforeTheBody() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send("POST /echo HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         let interim = try #require(await client.response())
@@ -73,7 +73,7 @@ import Glibc
     @Test func aRefusedClientStillSendingItsBodyReadsTheAnswerThenAnOrderlyClose() async throws {
         // A long linger, so that the test does not depend on how fast this machine is.
         let server = try server { $0.maxBodyBytes = 1000; $0.lingerTimeout = 30 }
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send("POST /echo HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n")
         let refusal = try #require(await client.response())
@@ -89,7 +89,7 @@ import Glibc
 
     @Test func beyondTheCapAClientThatSentItsRequestReadsA503() async throws {
         let server = try server { $0.maxOpenConnections = 1; $0.crowdedIdleTimeout = 600; $0.lingerTimeout = 30 }
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let holder = try RawClient(port: server.port)
         holder.send("GET /ping HTTP/1.1\r\n\r\n")
         #expect(await holder.response()?.status == 200)
@@ -113,7 +113,7 @@ import Glibc
 
     @Test func aHandlerCanHangUpWithoutAnswering() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send("GET /hang-up HTTP/1.1\r\n\r\n")
         #expect(await client.ending() == .closed)
@@ -122,7 +122,7 @@ import Glibc
 
     @Test func headAnswersTheHeadersOfGetWithoutTheBody() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send("HEAD /json/7 HTTP/1.1\r\n\r\n")
         let head = try #require(await client.headResponse())
@@ -141,7 +141,7 @@ import Glibc
         #expect(await client.response()?.status == 200)
         client.send("DELETE /ping HTTP/1.1\r\n\r\n")
         #expect(await client.response()?.status == 405)
-        server.shutdown(grace: 1)
+        await server.stop(grace: 1)
         let lines = sink.lines.filter { $0.contains("msg=request") }
         #expect(lines.count == 2)
         #expect(lines.first.map { $0.contains("method=GET") && $0.contains("path=/json/42") && $0.contains("status=200") && $0.contains("ms=") } == true)

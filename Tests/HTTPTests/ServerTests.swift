@@ -61,7 +61,7 @@ final class Gate: Sendable {
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         for n in 1...5 {
             client.send("GET /api/relances/\(n) HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -83,7 +83,7 @@ final class Gate: Sendable {
 
     @Test func routingParametersTrailingSlashesAndQueries() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send("GET /api/relances/?limit=20&q=Nz%C3%A9+Obame HTTP/1.1\r\n\r\n")
         let list = try #require(await client.response())
@@ -122,7 +122,7 @@ final class Gate: Sendable {
     ])
     func malformedRequestsGetA400AndTheConnectionClosed(_ raw: String) async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send(raw)
         let response = try #require(await client.response())
@@ -137,7 +137,7 @@ final class Gate: Sendable {
 
     @Test func invalidUTF8InTheHeadIsA400() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let client = try RawClient(port: server.port)
         client.send(Array("GET /x HTTP/1.1\r\nX: ".utf8) + [0xFF, 0xFE] + Array("\r\n\r\n".utf8))
         #expect(await client.response()?.status == 400)
@@ -145,7 +145,7 @@ final class Gate: Sendable {
 
     @Test func oversizeLinesHeadersAndBodiesAreRefused() async throws {
         let server = try server { $0.maxRequestLineBytes = 1024; $0.maxHeaderBytes = 2048; $0.maxBodyBytes = 100 }
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let long = try RawClient(port: server.port)
         long.send("GET /" + String(repeating: "a", count: 5000) + " HTTP/1.1\r\n\r\n")
         #expect(await long.response()?.status == 414)
@@ -163,7 +163,7 @@ final class Gate: Sendable {
 
     @Test func aClientThatSendsHalfARequestIsCutOff() async throws {
         let server = try server { $0.readTimeout = 0.3; $0.idleTimeout = 0.3 }
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let half = try RawClient(port: server.port)
         half.send("POST /echo HTTP/1.1\r\nContent-Length: 50\r\n\r\nonly part")
         let response = try #require(await half.response(timeout: 10))
@@ -175,7 +175,7 @@ final class Gate: Sendable {
 
     @Test func fiveHundredConcurrentKeepAliveConnectionsAreServed() async throws {
         let server = try server()
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let port = server.port
         let clients = try (0..<500).map { _ in try RawClient(port: port) }
         for (i, c) in clients.enumerated() { c.send("GET /api/relances/\(i) HTTP/1.1\r\n\r\n") }
@@ -192,7 +192,7 @@ final class Gate: Sendable {
 
     @Test func connectionsBeyondTheCapGetA503() async throws {
         let server = try server { $0.maxOpenConnections = 2; $0.crowdedIdleTimeout = 600 }
-        defer { server.shutdown(grace: 1) }
+        defer { server.beginShutdown(grace: 1) }
         let a = try RawClient(port: server.port), b = try RawClient(port: server.port)
         a.send("GET /api/relances HTTP/1.1\r\n\r\n")
         b.send("GET /api/relances HTTP/1.1\r\n\r\n")
@@ -213,6 +213,7 @@ final class Gate: Sendable {
         client.send("GET /slow HTTP/1.1\r\n\r\n")
         #expect(await eventually(within: 10) { gate.arrived == 1 })
         let stopped = Mutex(false)
+        // A plain thread, as the serve command's signal path: the blocking shutdown.
         let stopper = Thread {
             server.shutdown(grace: 30)
             stopped.withLock { $0 = true }
@@ -228,5 +229,28 @@ final class Gate: Sendable {
         #expect(response.headers["connection"] == "close")
         #expect(await eventually(within: 10) { stopped.withLock { $0 } })
         #expect(await client.ending() == .closed)
+    }
+
+    /// From async code the shutdown holds no thread: `beginShutdown` returns while a
+    /// request is still held, and `stop` suspends until that request has finished.
+    @Test func beginShutdownReturnsAtOnceAndStopAwaitsTheRequestInFlight() async throws {
+        let gate = Gate()
+        let server = try server(gate: gate)
+        let client = try RawClient(port: server.port)
+        client.send("GET /slow HTTP/1.1\r\n\r\n")
+        #expect(await eventually(within: 10) { gate.arrived == 1 })
+        server.beginShutdown(grace: 30)
+        #expect(await eventually(within: 10) { (try? RawClient(port: server.port)) == nil })
+        let stopped = Mutex(false)
+        let stopping = Task {
+            await server.stop(grace: 30)
+            stopped.withLock { $0 = true }
+        }
+        #expect(!stopped.withLock { $0 }, "stopped while a request was still held")
+        gate.open()
+        let response = try #require(await client.response())
+        #expect(response.status == 200 && response.body == "done")
+        await stopping.value
+        #expect(stopped.withLock { $0 } && server.openConnections == 0)
     }
 }

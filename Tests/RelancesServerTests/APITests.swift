@@ -10,7 +10,7 @@ import Testing
 import VentisSMS
 
 /// The API over loopback: the real server, a temporary database, SMS to the sandbox.
-final class APIRig: @unchecked Sendable {
+final class APIRig: Sendable {
     let store: SQLiteRelanceStore
     let sandbox: ProviderSandbox
     let server: HTTPServer
@@ -62,9 +62,10 @@ final class APIRig: @unchecked Sendable {
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Neither blocks: the last reference often goes on the cooperative pool.
     deinit {
-        server.shutdown(grace: 1)
-        sandbox.stop()
+        server.beginShutdown(grace: 1)
+        sandbox.beginStop()
     }
 
     func call(_ method: String, _ path: String, json: String? = nil, headers: HTTPHeaders = [:]) async throws -> (Int, Any?, HTTPClientResponse) {
@@ -317,7 +318,8 @@ final class APIRig: @unchecked Sendable {
         let (s, body, _) = try await rig.call("GET", "/api/channels")
         let channels = try #require((body as? [String: Any])?["channels"] as? [[String: Any]])
         #expect(s == 200 && channels.count == 1 && channels[0]["healthy"] as? Bool == true && channels[0]["types"] as? [String] == ["sms"])
-        rig.sandbox.stop()
+        rig.sandbox.beginStop()
+        await rig.sandbox.stopped()
         let (_, down, _) = try await rig.call("GET", "/api/channels")
         #expect(((down as? [String: Any])?["channels"] as? [[String: Any]])?.first?["healthy"] as? Bool == true)   // the token is still valid
     }
@@ -338,5 +340,21 @@ final class APIRig: @unchecked Sendable {
         #expect(detail == "Erreur de la base de données")
         let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
         #expect(line.contains("disque plein (simulé)") && line.contains("/api/relances/{id}") && line.contains("PUT"))
+    }
+
+    /// The send's own 500 (nothing could be claimed) goes through the same place: logged
+    /// with its route and cause before the answer.
+    @Test func aSendTheStoreCannotClaimIsLoggedBeforeThe500() async throws {
+        let log = MemoryLogSink()
+        let rig = try APIRig { $0.logger = Logger(sink: log) }
+        let id = try rig.store.create(NewRelance(contribuableID: rig.who, type: .sms, montantDue: Montant("5000")!, datePlanifiee: Date())).id
+        try rig.store.database.execute("""
+            CREATE TRIGGER refuse_updates BEFORE UPDATE ON relance BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END
+            """)
+        let (status, _, _) = try await rig.call("PATCH", "/api/relances/\(id)/envoyer")
+        #expect(status == 500)
+        let line = try #require(log.lines.first { $0.contains("request failed") }, "no log line for the 500: \(log.lines)")
+        #expect(line.contains("/api/relances/{id}/envoyer") && line.contains("PATCH") && line.contains("relance \(id)"))
+        #expect(try rig.store.relance(id)?.statut == .enAttente)
     }
 }

@@ -64,7 +64,7 @@ struct LettersRig {
     }
 
     func close() {
-        api.server.shutdown(grace: 1)
+        api.server.beginShutdown(grace: 1)
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -37,7 +37,7 @@ import Testing
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
     func theOfficesPageOnAnotherOriginGeneratesAndSendsWithItsJWT() async throws {
         let pages = try Self.pageServer()
-        defer { pages.shutdown(grace: 1) }
+        defer { pages.beginShutdown(grace: 1) }
         let origin = "http://127.0.0.1:\(pages.port)"
         let secret = "le-secret-partage-du-back-office"
         let allowed = try APIRig(tokens: ["guichet:0123456789abcdef-token"], cors: [origin]) { $0.jwtSecret = Secret(secret) }

@@ -5,6 +5,9 @@ import Testing
 /// as a person would use it: real clicks on real buttons, real typing, and the page's
 /// own `confirm`/`prompt` dialogs answered one by one. Blocking calls: use it from
 /// `offPool` (see the async helpers below), never from the cooperative pool.
+/// `@unchecked Sendable`: `session` is written once in `init`, before the page is
+/// shared; every other `var` is read and written with `state` held (the reader thread
+/// and the callers wait on it).
 final class DevToolsPage: @unchecked Sendable {
     struct Dialog: Decodable, Sendable { let type: String; let message: String }
 
@@ -58,6 +61,7 @@ final class DevToolsPage: @unchecked Sendable {
             throw Failure.start("no DevToolsActivePort in \(profile.path)")
         }
         socket = try WebSocketClient(url: "ws://127.0.0.1:\(lines[0])\(lines[1])")
+        // A thread: the reader blocks in the socket's `recv`.
         Thread { [self] in readLoop() }.start()
         let target = try call("Target.createTarget", ["url": "about:blank"], inSession: false)
         let attached = try call("Target.attachToTarget", ["targetId": target["targetId"] as? String ?? "", "flatten": true], inSession: false)

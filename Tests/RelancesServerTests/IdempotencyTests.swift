@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 
 /// The API over loopback with letters to a real file sink and SMS to a held channel.
-final class IdempotencyRig: @unchecked Sendable {
+final class IdempotencyRig: Sendable {
     let store: SQLiteRelanceStore
     let server: HTTPServer
     let handler: HTTPHandler
@@ -39,9 +39,10 @@ final class IdempotencyRig: @unchecked Sendable {
         who = try store.add(Contribuable(nom: "NZE", prenom: "Éléonore", telephone: "0661234567", adresse: "BP 12, Libreville"))
     }
 
+    /// Does not block: the last reference often goes on the cooperative pool.
     deinit {
         held.open()
-        server.shutdown(grace: 1)
+        server.beginShutdown(grace: 1)
     }
 
     struct Answer {

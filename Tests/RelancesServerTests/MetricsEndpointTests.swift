@@ -9,7 +9,7 @@ import Testing
 
 /// `GET /metrics` over loopback after a known batch: letters to a file sink, SMS to the
 /// provider sandbox answering 500 to every message, the gateway built from a config file.
-final class MetricsRig: @unchecked Sendable {
+final class MetricsRig: Sendable {
     let store: SQLiteRelanceStore
     let sandbox: ProviderSandbox
     let server: HTTPServer
@@ -45,9 +45,10 @@ final class MetricsRig: @unchecked Sendable {
         who = try store.add(Contribuable(nom: "NZE", prenom: "Jean", telephone: "066123456", adresse: "BP 1, Akébé"))
     }
 
+    /// Neither blocks: the last reference often goes on the cooperative pool.
     deinit {
-        server.shutdown(grace: 1)
-        sandbox.stop()
+        server.beginShutdown(grace: 1)
+        sandbox.beginStop()
     }
 
     func call(_ method: String, _ path: String, json: String? = nil, token: String? = nil) async throws -> HTTPClientResponse {

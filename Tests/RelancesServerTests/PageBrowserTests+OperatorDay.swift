@@ -354,8 +354,7 @@ extension PageBrowserTests {
         defer { tab.close() }
         let base = rig.base
         try await tab.run { t in try t.open(base + "/"); _ = try t.until(Self.ready) }
-        rig.server.shutdown(grace: 1)
-        await rig.server.stopped()
+        await rig.server.stop(grace: 1)
         struct Shown: Decodable { let message: String; let table: String; let role: String?; let body: String }
         let shown = try await tab.run { t in
             try t.click("#b-filtrer")

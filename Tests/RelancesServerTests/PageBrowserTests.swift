@@ -29,6 +29,7 @@ enum Chromium {
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         let data = Mutex(Data())
+        // A thread: reading the pipe to its end blocks until the browser exits.
         let reader = Thread { data.withLock { $0 = out.fileHandleForReading.readDataToEndOfFile() } }
         reader.start()
         while process.isRunning && Date() < deadline { usleep(50_000) }

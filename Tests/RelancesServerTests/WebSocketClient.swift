@@ -7,6 +7,8 @@ import Glibc
 /// The smallest WebSocket client (RFC 6455) that can talk to Chromium's DevTools on
 /// loopback: text messages, masked as a client must, pings answered, no extensions.
 /// Blocking: `receive()` is called from one reader thread, `send` from any thread.
+/// `@unchecked Sendable`: `buffer`, its one `var`, is touched by `init` (before the
+/// client is shared), then only by that reader thread; sends hold `sending`.
 final class WebSocketClient: @unchecked Sendable {
     enum Failure: Error, CustomStringConvertible {
         case connect(String)

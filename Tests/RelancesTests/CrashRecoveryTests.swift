@@ -38,8 +38,7 @@ enum RelancesProgram {
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, output: URL,
                     timeout: Double = 60, executable: String? = nil) async throws -> Int32 {
         let process = try start(arguments, environment: environment, directory: directory, output: output, executable: executable)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        _ = await eventually(within: timeout) { !process.isRunning }
         if process.isRunning {
             process.terminate()
             Issue.record("relances \(arguments.joined(separator: " ")) did not end within \(timeout) s")
@@ -89,15 +88,13 @@ enum RelancesProgram {
         let total = 2_000
         // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "16"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < 300 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        _ = await eventually(within: 60) { sandbox.received.count >= 300 || !batch.isRunning }
         #expect(batch.isRunning, "the batch ended before it could be stopped")
         batch.terminate()
-        let stopDeadline = Date().addingTimeInterval(30)
-        while batch.isRunning && Date() < stopDeadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        _ = await eventually(within: 30) { !batch.isRunning }
         #expect(!batch.isRunning, "SIGTERM did not stop the batch")
         batch.waitUntilExit()
         #expect(batch.terminationReason == .exit)
@@ -119,8 +116,7 @@ enum RelancesProgram {
     static func killedBatch(after: Int, inFlight: Int, _ common: [String], _ sandbox: ProviderSandbox, _ folder: URL) async throws -> Process {
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "\(inFlight)"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send-1.log"))
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < after && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        _ = await eventually(within: 60) { sandbox.received.count >= after || !batch.isRunning }
         #expect(batch.isRunning, "the batch ended before it could be killed")
         kill(batch.processIdentifier, SIGKILL)
         batch.waitUntilExit()
@@ -138,7 +134,7 @@ enum RelancesProgram {
         let total = 2_000
         // 16 in flight at 30 ms: the batch lasts some 4 s, killed 300 sends in.
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.03)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let db = store.database.path
 
         // The batch, killed once the provider has accepted a few hundred.
@@ -178,7 +174,7 @@ enum RelancesProgram {
     func resendingAfterAKillIsTheOperatorsChoiceAndOnlyTheCaughtCanArriveTwice() async throws {
         let total = 600
         let (store, folder, sandbox, common) = try Self.campaign(total: total, latency: 0.05)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let db = store.database.path
         // 4 in flight at 50 ms: about 80 a second, so the batch (some 7 s) is still
         // running, 100 sends in, when the test kills it, however busy the machine.
@@ -232,11 +228,10 @@ enum RelancesProgram {
         // 50 ms a message, 4 at once: the batch lasts about 7 s, longer than starting the
         // recover program takes on a loaded machine.
         let (store, folder, sandbox, common) = try CrashRecoveryTests.campaign(total: 600, latency: 0.05)
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "4"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send.log"))
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < 50 && batch.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        _ = await eventually(within: 60) { sandbox.received.count >= 50 || !batch.isRunning }
         #expect(batch.isRunning, "the batch ended before recover ran")
         let claimed = try store.inProgress()
         let out = folder.appendingPathComponent("recover.log")
@@ -263,7 +258,7 @@ enum RelancesProgram {
         configuration.faults.latency = 0.05
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let taxe = try store.add(Taxe(nom: "Voirie", montant: Montant("5000")!, periodicite: .mensuelle))
         for i in 0..<400 {
             let who = try store.add(Contribuable(nom: "C\(i)", prenom: "P", telephone: "066" + String(100_000 + i)))
@@ -286,8 +281,7 @@ enum RelancesProgram {
             try await client.execute(HTTPClientRequest(method: "POST", url: base + "/api/relances/generer-automatique", headers: ["Content-Type": "application/json"],
                                                        body: Data(#"{"envoyer_automatiquement": true, "limite": 400}"#.utf8)))
         }
-        let deadline = Date().addingTimeInterval(60)
-        while sandbox.received.count < 40 && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        _ = await eventually(within: 60) { sandbox.received.count >= 40 }
         serve.terminate()
         let answer = try await request.value
         #expect(answer.status == 200)

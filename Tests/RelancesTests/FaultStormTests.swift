@@ -17,7 +17,7 @@ import Testing
                                              garbageRate: 0.06, dropRate: 0.06, unauthorizedRate: 0.06)
         let sandbox = ProviderSandbox(configuration: configuration, logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let refusing = try RefusingPort()
 
         // First a provider that refuses connections, then the flaky one as fallback.

@@ -20,7 +20,7 @@ import Testing
         let (store, folder) = try temporaryStore()
         let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let file = folder.appendingPathComponent("routing.json")
         try Data(Self.config.utf8).write(to: file)
         let config = try GatewaySetup.config(configFile: file.path, environment: Environment(sandbox.environment))
@@ -75,7 +75,7 @@ import Testing
         let (store, folder) = try temporaryStore()
         let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let file = folder.appendingPathComponent("routing.json")
         try Data(#"{ "channels": { "ventis": { "kind": "ventis-sms" } }, "routes": { "sms": { "channels": ["ventis"] } } }"#.utf8).write(to: file)
         let config = try GatewaySetup.config(configFile: file.path, environment: Environment(sandbox.environment))

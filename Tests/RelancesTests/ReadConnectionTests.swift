@@ -18,6 +18,7 @@ import Testing
         let waited = try store.database.transaction { (s: Session) throws(StoreError) -> DispatchTimeoutResult in
             // Uncommitted: the readers must not see it.
             try s.run("UPDATE relance SET message = 'pas encore' WHERE id = ?", [.int(created.id)])
+            // A thread: the reads are blocking SQLite calls, made while this one holds the writer.
             Thread {
                 let list = try? store.list(RelanceFilter())
                 let one = try? store.relance(created.id)

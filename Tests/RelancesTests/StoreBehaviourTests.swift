@@ -12,9 +12,10 @@ import Testing
         var testDescription: String { rawValue }
     }
 
-    /// A store of `kind` with one contribuable, one tax and one debt.
+    /// A store of `kind` with one contribuable, one tax and one debt: what sending calls,
+    /// and the capabilities both stores have.
     struct World {
-        let store: any RelanceStore
+        let store: any RelanceStore & TaxpayerDirectory & IdempotencyKeys & ClaimRecovery
         let who: Int64
         let debt: Int64
         let addDebt: () throws -> Int64
@@ -36,7 +37,7 @@ import Testing
                 let memory = InMemoryRelanceStore()
                 let person = memory.add(who), tax = memory.add(taxe)
                 addDebt = { memory.add(AffectationTaxe(contribuableID: person, taxeID: tax, dateDebut: day(-30))) }
-                attempts = { id in memory.attempts(relanceID: id).map { "\($0.channel) \($0.outcome) \($0.providerID ?? "-")" } }
+                attempts = { id in try memory.attempts(relanceID: id).map { "\($0.channel) \($0.outcome) \($0.providerID ?? "-")" } }
                 store = memory
                 self.who = person
             }
@@ -197,5 +198,95 @@ import Testing
         #expect(a.notes?.replacingOccurrences(of: "relance-\(alone)", with: "relance-X") == b.notes?.replacingOccurrences(of: "relance-\(batched)", with: "relance-X"))
         let shape = { (id: Int64) throws -> [String] in try w.attempts(id).map { $0.replacingOccurrences(of: "relance-\(id)", with: "relance-X") } }
         #expect(try shape(alone) == shape(batched) && shape(alone).count == 2)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aTaxpayerIsFoundByEitherNameOrderOrPhoneAndTheirNewPhoneIsWhereUnsentRelancesGo(_ kind: Kind) throws {
+        let w = try World(kind)
+        let who = try #require(try w.store.contribuable(w.who))
+        #expect(who.nom == "NZE" && who.telephone == "0661234567")
+        #expect(try w.store.contribuable(999_999) == nil)
+        for term in ["nze", "Jean NZÉ", "nzé jean", "66 12 34", "+241 66 12 34 567", ""] {
+            #expect(try w.store.searchContribuables(term, limit: 10, actif: nil).map(\.id) == [w.who], "« \(term) »")
+        }
+        #expect(try w.store.searchContribuables("ondo", limit: 10, actif: nil).isEmpty)
+        #expect(try w.store.searchContribuables("nze", limit: 10, actif: false).isEmpty)
+        #expect(try w.store.searchContribuables("nze", limit: 10, actif: true).map(\.id) == [w.who])
+
+        let unsent = try w.relance(.sms)
+        // The list finds a taxpayer's relances the same way.
+        var filter = RelanceFilter()
+        filter.recherche = "Nzé Jean"
+        #expect(try w.store.list(filter).items.map(\.id) == [unsent])
+        filter.recherche = "ondo"
+        #expect(try w.store.list(filter).total == 0)
+        let changed = try w.store.updateContact(w.who, ContactPatch(telephone: "077001122", email: .some(nil)))
+        #expect(changed?.telephone == "077001122" && changed?.email == nil && changed?.adresse == "BP 1, Akébé")
+        #expect(try w.store.updateContact(999_999, ContactPatch(telephone: "077001122")) == nil)
+        #expect(try w.store.searchContribuables("77 00 11", limit: 10, actif: nil).map(\.id) == [w.who])
+        // Read at send: the relance made before the change goes to the new number.
+        let claim = try w.store.claim([unsent], now: fixedNow, reserve: true, owner: .thisProcess(), acteur: nil, resend: false) { _ in true }
+        #expect(claim.claimed.first?.recipient == "077001122")
+    }
+
+    @Test(arguments: Kind.allCases)
+    func anIdempotencyKeyRunsItsRequestOnceThenReplaysItsAnswer(_ kind: Kind) throws {
+        let w = try World(kind)
+        let scope = IdempotencyScope(key: "k-1", method: "POST", path: "/api/relances", caller: "")
+        let day: TimeInterval = 86_400
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "a", owner: "p1", now: fixedNow, lifetime: day) == .claimed)
+        // Running: the same process is told to wait, a later one that the first was cut.
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "a", owner: "p1", now: fixedNow, lifetime: day) == .inProgress(interrupted: false))
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "a", owner: "p2", now: fixedNow, lifetime: day) == .inProgress(interrupted: true))
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "b", owner: "p1", now: fixedNow, lifetime: day) == .mismatch)
+        // Only its owner completes it; then every repetition gets the first answer.
+        let answer = IdempotentAnswer(status: 201, contentType: "application/json", body: Data(#"{"id":1}"#.utf8))
+        try w.store.completeIdempotencyKey(scope, owner: "p2", answer: IdempotentAnswer(status: 500, contentType: nil, body: Data()))
+        try w.store.completeIdempotencyKey(scope, owner: "p1", answer: answer)
+        try w.store.releaseIdempotencyKey(scope, owner: "p1")
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "a", owner: "p2", now: fixedNow, lifetime: day) == .replay(answer))
+        // Another caller's key of the same name is another key; released, it runs again.
+        let other = IdempotencyScope(key: "k-1", method: "POST", path: "/api/relances", caller: "someone")
+        #expect(try w.store.claimIdempotencyKey(other, fingerprint: "a", owner: "p1", now: fixedNow, lifetime: day) == .claimed)
+        try w.store.releaseIdempotencyKey(other, owner: "p1")
+        #expect(try w.store.claimIdempotencyKey(other, fingerprint: "a", owner: "p1", now: fixedNow, lifetime: day) == .claimed)
+        // Past its lifetime a key is forgotten.
+        #expect(try w.store.claimIdempotencyKey(scope, fingerprint: "b", owner: "p1", now: fixedNow.addingTimeInterval(day + 1), lifetime: day) == .claimed)
+    }
+
+    /// `relances recover`'s rules: what a stopped sender left is settled from its
+    /// accepted attempt, put back when never handed off, closed as unknown when handed.
+    @Test(arguments: Kind.allCases)
+    func claimsAStoppedSenderLeftAreSettledPutBackOrClosed(_ kind: Kind) throws {
+        let w = try World(kind)
+        let accepted = try w.relance(), untouched = try w.relance(), handed = try w.relance()
+        let owner = ClaimOwner.thisProcess()
+        _ = try w.store.claim([accepted, untouched, handed], now: fixedNow, reserve: true, owner: owner, acteur: nil, resend: false) { _ in true }
+        try w.store.write([.handOff(relanceID: accepted, channel: "ventis", at: fixedNow),
+                           .attempt(attempt(accepted, .success(receipt(accepted))), relanceID: accepted),
+                           .handOff(relanceID: handed, channel: "ventis", at: fixedNow)], now: fixedNow)
+        let held = try w.store.heldClaims()
+        #expect(held.map(\.id) == [accepted, untouched, handed] && held.allSatisfy { $0.owner == owner.token })
+        #expect(held.map(\.handed) == [true, false, true])
+
+        #expect(try w.store.settleFromLastAttempt(untouched, now: fixedNow) == false)
+        #expect(try w.store.settleFromLastAttempt(accepted, now: fixedNow))
+        let settled = try #require(try w.store.relance(accepted))
+        #expect(settled.statut == .envoyee && settled.canal == "ventis" && settled.dateEnvoi == fixedNow && settled.canalEnvoi == "0661234567")
+        #expect(settled.notes?.contains("m-\(accepted)") == true)
+
+        // A description gone stale changes nothing.
+        var stale = held[1]
+        stale.handed = true
+        #expect(try w.store.putBack(stale, now: fixedNow) == false)
+        #expect(try w.store.putBack(held[1], now: fixedNow))
+        #expect(try w.store.putBack(held[1], now: fixedNow) == false)
+        let back = try #require(try w.store.relance(untouched))
+        #expect(back.statut == .enAttente && back.programmee)
+
+        #expect(try w.store.closeUnknown(held[2], note: "Issue inconnue", now: fixedNow))
+        #expect(try w.store.relance(handed)?.statut == .echec && w.store.relance(handed)?.notes == "Issue inconnue")
+        #expect(try w.store.attempts(relanceID: handed).map(\.outcome) == ["inconnu"])
+        #expect(try w.store.heldClaims().isEmpty)
     }
 }

@@ -111,7 +111,7 @@ import Testing
         let (store, folder) = try temporaryStore()
         let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
         _ = try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let file = folder.appendingPathComponent("routing.json")
         try Data(#"""
             { "channels": { "ventis": { "kind": "ventis-sms" } }, "routes": { "sms": { "channels": ["ventis"] } },

@@ -66,7 +66,7 @@ import Testing
     @Test func buildingTouchesNoNetwork() async throws {
         let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
         try sandbox.start()
-        defer { sandbox.stop() }
+        defer { sandbox.beginStop() }
         let settings = VentisRig.settings(["url": sandbox.messagingURL, "keycloak_host": sandbox.keycloakURL,
                                            "username": "relances", "password": "sandbox"])
         _ = try VentisSMS.kind.make(settings, ChannelContext(logger: Logger(sink: MemoryLogSink())))

@@ -35,7 +35,7 @@ struct VentisRig {
             let channel = try VentisSMSChannel(settings: values, context: context)
             return VentisRig(sandbox: sandbox, channel: channel, clock: clock, log: log, configuration: config)
         } catch {
-            sandbox.stop()
+            sandbox.beginStop()
             throw error
         }
     }
@@ -52,5 +52,6 @@ struct VentisRig {
         Delivery(id: id, type: .sms, recipient: to, body: text)
     }
 
-    func stop() { sandbox.stop() }
+    /// Without waiting: its callers are `defer`s of async tests, on the cooperative pool.
+    func stop() { sandbox.beginStop() }
 }

@@ -51,7 +51,7 @@ import Testing
 
     @Test func theTokenRequestIsAPasswordGrantFormWithoutAnEmptySecret() async throws {
         let recorder = try Recorder()
-        defer { recorder.server.shutdown(grace: 1) }
+        defer { recorder.server.beginShutdown(grace: 1) }
         _ = try await channel(recorder).send(VentisRig.delivery())
         let token = try #require(recorder.all.first)
         #expect(token.method == "POST")
@@ -63,7 +63,7 @@ import Testing
 
     @Test func aClientSecretWhenSetIsOneMoreField() async throws {
         let recorder = try Recorder()
-        defer { recorder.server.shutdown(grace: 1) }
+        defer { recorder.server.beginShutdown(grace: 1) }
         _ = try await channel(recorder, ["client_secret": "s3c+ret", "realm": "Autre", "client_id": "relances-app"]).send(VentisRig.delivery())
         let token = try #require(recorder.all.first)
         #expect(token.path == "/realms/Autre/protocol/openid-connect/token")
@@ -73,7 +73,7 @@ import Testing
 
     @Test func theMessageRequestHasTheBearerTheContentTypeAndTheFourFields() async throws {
         let recorder = try Recorder()
-        defer { recorder.server.shutdown(grace: 1) }
+        defer { recorder.server.beginShutdown(grace: 1) }
         let text = "Échéance dépassée : 5000 FCFA / « merci »"
         let receipt = try await channel(recorder, ["sender": "MAIRIE"]).send(VentisRig.delivery("066 12 34 56", text))
         #expect(receipt.messageID == "0f1e2d3c-aaaa-bbbb-cccc-123456789abc")
@@ -97,7 +97,7 @@ import Testing
 
     @Test func aTrailingSlashInTheURLsIsNotDoubled() async throws {
         let recorder = try Recorder()
-        defer { recorder.server.shutdown(grace: 1) }
+        defer { recorder.server.beginShutdown(grace: 1) }
         _ = try await channel(recorder, ["url": recorder.base + "/messaging/api/v1/", "keycloak_host": recorder.base + "/"])
             .send(VentisRig.delivery())
         #expect(recorder.all.map(\.path) == ["/realms/Messaging/protocol/openid-connect/token", "/messaging/api/v1/message"])

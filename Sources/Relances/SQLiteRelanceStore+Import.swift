@@ -1,18 +1,25 @@
 import Foundation
 import Gateway
 
-extension CSVImporter {
-    enum Change { case created, updated, unchanged }
+extension SQLiteRelanceStore {
+    /// The file's one transaction; each row written by ``ImportRow``.
+    public func importRows(_ kind: CSVImporter.Kind, header: Set<String>, phone: PhoneNumberFormat, now: Date,
+                           _ rows: (_ write: CSVImporter.RowWrite) throws(StoreError) -> Void) throws(StoreError) {
+        let writer = ImportRow(kind: kind, header: header, phone: phone, now: now)
+        try database.transaction { (s: Session) throws(StoreError) in
+            try rows { (values, writing) throws(CSVImporter.RowError) in try writer.write(values, in: s, writing: writing) }
+        }
+    }
 
     /// Writes one row of a file: finds what it imported before by the kind's key, then
     /// creates, updates (only the columns the file has) or leaves it.
-    struct RowWriter {
-        let kind: Kind
+    struct ImportRow {
+        let kind: CSVImporter.Kind
         let header: Set<String>
         let phone: PhoneNumberFormat
         let now: Date
 
-        func write(_ v: [String: String], in s: Session, writing: Bool) throws(RowError) -> (change: Change, warning: String?) {
+        func write(_ v: [String: String], in s: Session, writing: Bool) throws(CSVImporter.RowError) -> (change: CSVImporter.Change, warning: String?) {
             do throws(StoreError) {
                 switch kind {
                 case .contribuables: return try contribuable(v, s, writing)
@@ -22,15 +29,15 @@ extension CSVImporter {
                 }
             } catch {
                 if case .constraint(let why) = error, why.contains("FOREIGN KEY") {
-                    throw RowError(message: "unknown contribuable_id or taxe_id")
+                    throw CSVImporter.RowError(message: "unknown contribuable_id or taxe_id")
                 }
-                throw RowError(message: error.description)
+                throw CSVImporter.RowError(message: error.description)
             }
         }
 
         // MARK: the kinds
 
-        func contribuable(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> (change: Change, warning: String?) {
+        func contribuable(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> (change: CSVImporter.Change, warning: String?) {
             guard let nom = v["nom"], !nom.isEmpty else { throw .invalid("nom is empty") }
             let given: [String: SQLValue] = try row(v, [
                 ("nom", { _ in .text(nom) }), ("prenom", { .text($0) }), ("telephone", Self.text), ("email", Self.text),
@@ -55,7 +62,7 @@ extension CSVImporter {
             return (change, warning)
         }
 
-        func taxe(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> Change {
+        func taxe(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> CSVImporter.Change {
             guard let nom = v["nom"], !nom.isEmpty else { throw .invalid("nom is empty") }
             guard let p = Periodicite(rawValue: (v["periodicite"] ?? "").lowercased()) else {
                 throw .invalid("periodicite '\(v["periodicite"] ?? "")' must be one of \(Periodicite.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -66,7 +73,7 @@ extension CSVImporter {
             return try upsert(s, table: "taxe", found: found, given: given, writing: writing, inserted: [:])
         }
 
-        func affectation(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> Change {
+        func affectation(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> CSVImporter.Change {
             let who = try contribuableID(v, s)
             let tax = try taxeID(v, s)
             let start = try Self.day("date_debut", v)
@@ -87,7 +94,7 @@ extension CSVImporter {
             return try upsert(s, table: "affectation_taxe", found: found, given: given, writing: writing, inserted: ["actif": .int(1)])
         }
 
-        func paiement(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> Change {
+        func paiement(_ v: [String: String], _ s: Session, _ writing: Bool) throws(StoreError) -> CSVImporter.Change {
             let who = try contribuableID(v, s)
             let tax = try taxeID(v, s)
             let statut = (v["statut"] ?? "").isEmpty ? "completed" : v["statut"]!.lowercased()
@@ -152,7 +159,7 @@ extension CSVImporter {
         /// Inserts `given` (with `inserted`'s defaults) when nothing was found; else
         /// updates the columns whose value differs.
         func upsert(_ s: Session, table: String, found: [String: SQLValue]?, given: [String: SQLValue], writing: Bool,
-                    inserted: [String: SQLValue]) throws(StoreError) -> Change {
+                    inserted: [String: SQLValue]) throws(StoreError) -> CSVImporter.Change {
             guard let found, case .int(let id) = found["id"] else {
                 if writing {
                     let values = inserted.merging(given) { $1 }.sorted { $0.key < $1.key }
