@@ -1,0 +1,336 @@
+import Channels
+import Foundation
+import Gateway
+import HTTP
+import ProviderSandbox
+import Testing
+
+/// README.md's examples run, so that they cannot go stale (issue 18 §5): its `relances`
+/// lines in a folder of their own with what they need (a demo database, the provider's
+/// and the mail server's stand-ins in `.env`, the CSV files it shows), its `curl` lines
+/// against a real `relances serve` holding a token, its output blocks compared with what
+/// the commands print, its JSON parsed by the real config loader or compared with the
+/// API's answer. What cannot run here (`swift`, and the installation's `useradd`,
+/// `install`, `systemctl`, which need root and systemd) must at least name what exists.
+/// A README example that does not work fails this suite, naming its line.
+@Suite(.serialized) struct ReadmeExamplesTests {
+    static let root = DataSafetyTests.root
+    static let readme = ReadmeExamples(file: "README.md",
+                                       markdown: (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? "")
+    /// Lines of the installation that need root and systemd: not run, only allowed.
+    static let systemPrograms: Set<String> = ["install", "useradd", "systemctl"]
+    let client = CurlHTTPClient(configuration: .init(connectTimeout: 2, timeout: 30, logger: Logger(sink: MemoryLogSink())))
+
+    /// A folder set up as the README's reader has it: the shipped routing config (without
+    /// its send windows, so that the examples send at any hour), a `.env` pointing the SMS
+    /// and e-mail channels at stand-ins, a demo database as `relances.sqlite` whose
+    /// relances all wait, the README's CSV files, and `relances` on the PATH.
+    final class Workspace {
+        let folder: URL
+        let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
+        let mail: SMTPSandbox
+        let port: Int
+        var environment: [String: String]
+
+        init() async throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+            let fm = FileManager.default
+            for sub in ["channels", "bin", "etc", "backups"] {
+                try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+            _ = try sandbox.start()
+            mail = try SMTPSandbox()
+            port = try ServeCommandTests.freePort()
+            let shipped = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("channels/routing.json")))
+            guard var config = shipped as? [String: Any], var channels = config["channels"] as? [String: Any] else {
+                throw ReadmeFailure("channels/routing.json is not a JSON object with channels")
+            }
+            for (name, value) in channels {
+                if var channel = value as? [String: Any] { channel["window"] = nil; channels[name] = channel }
+            }
+            config["channels"] = channels
+            try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("channels/routing.json"))
+            try fm.copyItem(at: root.appendingPathComponent("channels/dry-run.json"), to: folder.appendingPathComponent("channels/dry-run.json"))
+            let variables = sandbox.environment.merging(mail.environment) { $1 }.merging(["SMTP_STARTTLS": "optional"]) { $1 }
+            try Data(variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined().utf8)
+                .write(to: folder.appendingPathComponent(".env"))
+            let program = try #require(RelancesProgram.path, "the relances program is not built")
+            try fm.createSymbolicLink(atPath: folder.appendingPathComponent("bin/relances").path, withDestinationPath: program)
+            environment = ["PATH": folder.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+            for block in ReadmeExamplesTests.readme.blocks where block.language == "csv" {
+                guard let name = block.info.first else { throw ReadmeFailure("README.md:\(block.line): a csv block names its file: ```csv NAME") }
+                try Data((block.text + "\n").utf8).write(to: folder.appendingPathComponent(name))
+            }
+            let (status, output) = try await run("relances demo --db relances.sqlite --dry-run")
+            guard status == 0 else { throw ReadmeFailure("the demo database was not made:\n\(output)") }
+        }
+
+        deinit {
+            sandbox.stop()
+            mail.stop()
+        }
+
+        /// The README's system paths moved into this folder, and its port to ours.
+        func localised(_ line: String) -> String {
+            [("/etc/systemd/system/", folder.path + "/etc/"), ("/var/lib/relances/", folder.path + "/"),
+             ("/var/backups/relances/", folder.path + "/backups/"), ("/usr/local/bin/relances", "relances"),
+             ("--port 8000", "--port \(port)"), ("http://127.0.0.1:8000", "http://127.0.0.1:\(port)")]
+                .reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        }
+
+        /// Runs a line with bash in the folder; answers its exit status and what it printed.
+        func run(_ line: String, timeout: Double = 180) async throws -> (Int32, String) {
+            let log = folder.appendingPathComponent("out-\(UUID().uuidString).log")
+            let status = try await RelancesProgram.run(["-c", localised(line)], environment: environment, directory: folder,
+                                                       output: log, timeout: timeout, executable: "/bin/bash")
+            return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+
+        /// Starts a line (a server) with bash in the folder.
+        func start(_ line: String, log: URL) throws -> Process {
+            try RelancesProgram.start(["-c", "exec " + localised(line)], environment: environment, directory: folder,
+                                      output: log, executable: "/bin/bash")
+        }
+    }
+
+    struct ReadmeFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Waits until `/healthz` answers on `port`; false if the process ends or 30 s pass.
+    func answers(_ process: Process, port: Int) async -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline {
+            if let answer = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz", headers: ["Connection": "close"])),
+               answer.status == 200 { return true }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return false
+    }
+
+    /// Every ```sh block, in order: `relances` lines (and what `swift run relances` runs)
+    /// in the workspace, `relances serve` started until it answers then stopped, `curl`
+    /// lines against a `serve` of the test's, and the output or JSON shown after a block
+    /// compared with what its commands printed.
+    @Test(.timeLimit(.minutes(10)))
+    func everyExampleRuns() async throws {
+        let readme = Self.readme
+        #expect(!readme.blocks.isEmpty, "README.md has no examples, or was not found")
+        let cli = try await Workspace()
+        var api: (Workspace, Process, token: String)?
+        defer { if let api { api.1.terminate() } }
+
+        for block in readme.blocks where block.language == "sh" {
+            var prelude: [String] = []
+            var outputs: [String] = []
+            for command in ReadmeExamples.commands(block) {
+                let at = "README.md:\(command.line): \(command.text)"
+                let words = command.text.split(separator: " ").map(String.init)
+                if command.text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil {
+                    prelude.append(command.text)
+                    continue
+                }
+                switch command.program {
+                case "relances" where words.dropFirst().first == "serve":
+                    let log = cli.folder.appendingPathComponent("serve-\(command.line).log")
+                    let process = try cli.start(command.text, log: log)
+                    let started = await answers(process, port: cli.port)
+                    let stopped = await process.exited(within: 20, terminating: true)
+                    let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                    #expect(started, "\(at): did not answer /healthz:\n\(said.suffix(1500))")
+                    #expect(stopped && process.terminationStatus == 0, "\(at): did not stop cleanly on SIGTERM (status \(process.terminationStatus))")
+                    outputs.append(said)
+                case "relances", "swift" where words.starts(with: ["swift", "run", "relances"]):
+                    let line = command.program == "swift" ? words.dropFirst(2).joined(separator: " ") : command.text
+                    let (status, said) = try await cli.run(line)
+                    #expect(status == command.expectedStatus, "\(at): exit status \(status):\n\(said.suffix(1500))")
+                    outputs.append(said)
+                case "curl":
+                    if api == nil {
+                        let workspace = try await Workspace()
+                        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                        let log = workspace.folder.appendingPathComponent("serve.log")
+                        let server = try workspace.start("relances serve --port 8000 --schedule-interval 0 --token readme:\(token)", log: log)
+                        try #require(await answers(server, port: workspace.port),
+                                     "relances serve did not start:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+                        workspace.environment["RELANCES_TOKEN"] = token
+                        api = (workspace, server, token)
+                    }
+                    let line = (prelude + ["curl -sS --fail-with-body" + command.text.dropFirst(4)]).joined(separator: "\n")
+                    let (status, said) = try await api!.0.run(line)
+                    #expect(status == 0, "\(at): curl exit status \(status):\n\(said.suffix(1500))")
+                    outputs.append(said)
+                case "swift":
+                    checkSwift(words, at: at)
+                default:
+                    #expect(Self.systemPrograms.contains(command.program),
+                            "\(at): the README's shell examples run relances, curl or swift (or install it: \(Self.systemPrograms.sorted()))")
+                }
+            }
+            guard let next = readme.blocks.first(where: { $0.line > block.line }), readme.previous(next)?.line == block.line else { continue }
+            if next.language == "text" {
+                let all = outputs.joined(separator: "\n")
+                for line in next.text.split(separator: "\n") where !ReadmeExamples.shows(String(line), in: all) {
+                    Issue.record("README.md:\(next.line): the output shown has « \(line) », which the commands above did not print:\n\(all.suffix(3000))")
+                }
+            } else if next.language == "json" {
+                let documented = try JSONSerialization.jsonObject(with: Data(next.text.utf8))
+                let answered = try? JSONSerialization.jsonObject(with: Data((outputs.last ?? "").utf8))
+                if let answered {
+                    if let difference = ReadmeExamples.shapeDifference(documented, answered) {
+                        Issue.record("README.md:\(next.line): the JSON shown is not what the command above answers: \(difference)")
+                    }
+                } else {
+                    Issue.record("README.md:\(next.line): the command above did not answer JSON: \(outputs.last ?? "")")
+                }
+            }
+        }
+
+        // The crontab's command, with the escaped % crontab needs.
+        for block in readme.blocks where block.language == "crontab" {
+            for line in block.text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty {
+                let command = line.split(separator: " ", maxSplits: 5).last.map(String.init) ?? ""
+                let (status, said) = try await cli.run(command.replacingOccurrences(of: "\\%", with: "%"))
+                #expect(status == 0, "README.md:\(block.line + 1): the crontab's command exited \(status):\n\(said.suffix(1500))")
+            }
+        }
+        if let api {
+            #expect(await api.1.exited(within: 20, terminating: true), "the API's relances serve did not stop on SIGTERM")
+        }
+    }
+
+    /// `swift` lines are what the newcomer and `.ci/run` run: they must name what exists.
+    func checkSwift(_ words: [String], at: String) {
+        switch words.dropFirst().first {
+        case "test":
+            let ci = (try? String(contentsOf: Self.root.appendingPathComponent(".ci/run"), encoding: .utf8)) ?? ""
+            #expect(ci.split(separator: "\n").contains("swift test"), "\(at): .ci/run no longer runs `swift test`")
+            for suite in words.drop(while: { $0 != "--filter" }).dropFirst().prefix(1) {
+                #expect(Self.testSuites.contains(suite), "\(at): no test suite \(suite)")
+            }
+        case "build":
+            #expect(words.dropFirst(2).allSatisfy { ["-c", "release", "debug", "--build-tests"].contains($0) }, "\(at): an option swift build does not take here")
+        default:
+            Issue.record("\(at): the README's swift lines are `swift run relances …`, `swift build` and `swift test`")
+        }
+    }
+
+    /// The test suites of the package, by the names `swift test --filter` takes.
+    static var testSuites: Set<String> {
+        let tests = root.appendingPathComponent("Tests")
+        let files = FileManager.default.enumerator(atPath: tests.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        var names: Set<String> = []
+        for file in files {
+            let text = (try? String(contentsOf: tests.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            for match in text.matches(of: /@Suite[^\n]*struct (\w+)/) { names.insert(String(match.1)) }
+        }
+        return names
+    }
+
+    /// The README's routing configs (its ```json blocks that show no command's answer)
+    /// pass the real loader, channels built, with the stand-ins' variables.
+    @Test(.timeLimit(.minutes(2)))
+    func routingConfigExamplesLoad() async throws {
+        let workspace = try await Workspace()
+        let configs = Self.readme.blocks.filter { $0.language == "json" && Self.readme.previous($0)?.language != "sh" }
+        #expect(!configs.isEmpty)
+        for block in configs {
+            let file = workspace.folder.appendingPathComponent("config-\(block.line).json")
+            try Data(block.text.utf8).write(to: file)
+            let (status, said) = try await workspace.run("relances check-config \(file.lastPathComponent)")
+            #expect(status == 0, "README.md:\(block.line): this routing config does not load:\n\(said)")
+        }
+    }
+
+    /// What the README names exists: the commands and options in its text, the benchmark
+    /// suites and test suites it says reproduce a figure, the variables of its `.env`.
+    /// And what a user needs is in it: every command, route and environment variable the
+    /// program has; every channel setting in that channel's README.
+    @Test(.timeLimit(.minutes(2)))
+    func whatItNamesExistsAndWhatExistsIsNamed() async throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readme-help-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func help(_ arguments: [String], program: String? = nil) async throws -> String {
+            let log = folder.appendingPathComponent("help.log")
+            _ = try await RelancesProgram.run(arguments, directory: folder, output: log, executable: program)
+            return try String(contentsOf: log, encoding: .utf8)
+        }
+        // Commands: every one the program lists, and only those.
+        let overview = try await help(["--help"])
+        let commands = Set(overview.split(separator: "\n").compactMap { line -> String? in
+            line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
+        })
+        #expect(commands.count > 10, "\(overview)")
+        for command in commands { #expect(text.contains("`relances \(command)"), "README.md never shows `relances \(command)`") }
+        var helps: [String: String] = [:]
+        for span in text.matches(of: /`(relances(?:-bench)? [^`]+)`/).map({ String($0.1) }) {
+            let words = span.split(whereSeparator: \.isWhitespace).map(String.init)
+            if words[0] == "relances-bench" {
+                let bench = try await help(["--help"], program: RelancesProgram.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("relances-bench").path })
+                for suite in words.dropFirst() where !suite.hasPrefix("SUITE") {
+                    #expect(bench.contains("  \(suite)  "), "README.md: `\(span)`: relances-bench has no suite \(suite)")
+                }
+                continue
+            }
+            let command = words[1]
+            if command.hasPrefix("<") { continue }
+            guard commands.contains(command) else { Issue.record("README.md: `\(span)`: relances has no command \(command)"); continue }
+            if helps[command] == nil { helps[command] = try await help([command, "--help"]) }
+            for option in words.dropFirst(2) where option.hasPrefix("--") {
+                #expect(helps[command]!.contains(option), "README.md: `\(span)`: `relances \(command) --help` has no \(option)")
+            }
+        }
+        for span in text.matches(of: /`swift test --filter ([A-Z][a-z]\w+)`/) {
+            #expect(Self.testSuites.contains(String(span.1)), "README.md: no test suite \(span.1)")
+        }
+        // Environment variables: every one the sources read is in the README; a .env shows only those.
+        let read = Self.sourceText.matches(of: /"((?:RELANCES|VENTIS|KEYCLOAK|SMTP)_[A-Z_]+)"/).map { String($0.1) }
+        #expect(read.count > 20)
+        for name in Set(read) { #expect(text.contains("`\(name)`"), "README.md does not document \(name)") }
+        for block in Self.readme.blocks where block.language == "dotenv" {
+            for line in block.text.split(separator: "\n") {
+                let name = String(line.prefix { $0 != "=" })
+                #expect(read.contains(name), "README.md:\(block.line): \(name) is read by nothing")
+            }
+        }
+        // Routes: every one the API registers.
+        let api = try String(contentsOf: Self.root.appendingPathComponent("Sources/RelancesServer/RelancesAPI.swift"), encoding: .utf8)
+        let routes = api.matches(of: /route\("([A-Z]+)", "([^"]+)"\)/).map { "\($0.1) \($0.2)" }
+            + api.matches(of: /router\.get\("([^"]+)"\)/).map { "GET \($0.1)" }
+        #expect(routes.count > 15)
+        for route in routes {
+            #expect(text.contains("`\(route)`") || text.contains("`\(route)/`"), "README.md's API table lacks `\(route)`")
+        }
+        // Channel settings: each in its kind's README (or channels/README.md for the shared ones).
+        let shared = try String(contentsOf: Self.root.appendingPathComponent("channels/README.md"), encoding: .utf8)
+        for name in BuiltinChannels.table.names {
+            let own = (try? String(contentsOf: Self.root.appendingPathComponent("channels/\(name)/README.md"), encoding: .utf8)) ?? ""
+            #expect(!own.isEmpty, "channels/\(name)/README.md is missing")
+            for setting in BuiltinChannels.table[name]!.settings {
+                #expect(own.contains("`\(setting.name)`") || shared.contains("`\(setting.name)`"),
+                        "channels/\(name)/README.md does not document its setting `\(setting.name)`")
+            }
+            #expect(text.contains("`\(name)`"), "README.md does not name the channel kind \(name)")
+        }
+        // Nothing points at files that do not ship.
+        for file in ["README.md", "channels/README.md"] + BuiltinChannels.table.names.map({ "channels/\($0)/README.md" }) {
+            let doc = (try? String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            #expect(!doc.contains("../shared") && !doc.contains("/work/shared") && !doc.contains("spec/"), "\(file) points at files that do not ship")
+        }
+    }
+
+    /// The sources a user's settings are read by (the program, the channels, the benchmarks).
+    static var sourceText: String {
+        let fm = FileManager.default
+        var text = ""
+        for top in ["Sources", "channels"] {
+            let base = root.appendingPathComponent(top)
+            for file in fm.enumerator(atPath: base.path)?.compactMap({ $0 as? String }) ?? [] where file.hasSuffix(".swift") {
+                text += (try? String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            }
+        }
+        return text
+    }
+}
