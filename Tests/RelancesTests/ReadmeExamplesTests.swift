@@ -282,7 +282,7 @@ import Testing
                 #expect(helps[command]!.contains(option), "README.md: `\(span)`: `relances \(command) --help` has no \(option)")
             }
         }
-        for span in text.matches(of: /`swift test --filter ([A-Z][a-z]\w+)`/) {
+        for span in text.matches(of: /`(?:swift test --filter )?([A-Z][a-z]\w+Tests)`/) {
             #expect(Self.testSuites.contains(String(span.1)), "README.md: no test suite \(span.1)")
         }
         // Environment variables: every one the sources read is in the README; a .env shows only those.
