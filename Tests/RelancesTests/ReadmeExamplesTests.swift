@@ -30,6 +30,8 @@ import Testing
         let sandbox = ProviderSandbox(logger: Logger(sink: MemoryLogSink()))
         let mail: SMTPSandbox
         let port: Int
+        /// Where the examples' own `relances sandbox --port 8090` listens.
+        let sandboxPort: Int
         var environment: [String: String]
 
         init() async throws {
@@ -41,6 +43,7 @@ import Testing
             _ = try sandbox.start()
             mail = try SMTPSandbox()
             port = try ServeCommandTests.freePort()
+            sandboxPort = try ServeCommandTests.freePort()
             let shipped = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("channels/routing.json")))
             guard var config = shipped as? [String: Any], var channels = config["channels"] as? [String: Any] else {
                 throw ReadmeFailure("channels/routing.json is not a JSON object with channels")
@@ -74,7 +77,8 @@ import Testing
         func localised(_ line: String) -> String {
             [("/etc/systemd/system/", folder.path + "/etc/"), ("/var/lib/relances/", folder.path + "/"),
              ("/var/backups/relances/", folder.path + "/backups/"), ("/usr/local/bin/relances", "relances"),
-             ("--port 8000", "--port \(port)"), ("http://127.0.0.1:8000", "http://127.0.0.1:\(port)")]
+             ("--port 8000", "--port \(port)"), ("127.0.0.1:8000", "127.0.0.1:\(port)"),
+             ("--port 8090", "--port \(sandboxPort)"), ("127.0.0.1:8090", "127.0.0.1:\(sandboxPort)")]
                 .reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
         }
 
@@ -86,10 +90,10 @@ import Testing
             return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
 
-        /// Starts a line (a server) with bash in the folder.
-        func start(_ line: String, log: URL) throws -> Process {
-            try RelancesProgram.start(["-c", "exec " + localised(line)], environment: environment, directory: folder,
-                                      output: log, executable: "/bin/bash")
+        /// Starts a line (a server) with bash in the folder, after the block's `export`s.
+        func start(_ line: String, prelude: [String] = [], log: URL) throws -> Process {
+            try RelancesProgram.start(["-c", localised((prelude + ["exec " + line]).joined(separator: "\n"))], environment: environment,
+                                      directory: folder, output: log, executable: "/bin/bash")
         }
     }
 
@@ -109,95 +113,126 @@ import Testing
         return false
     }
 
-    /// Every ```sh block, in order: `relances` lines (and what `swift run relances` runs)
-    /// in the workspace, `relances serve` started until it answers then stopped, `curl`
-    /// lines against a `serve` of the test's, and the output or JSON shown after a block
-    /// compared with what its commands printed.
+    /// Every ```sh block of README.md and of the channels' READMEs, in order: `relances`
+    /// lines (and what `swift run relances` runs) in the workspace, `relances serve`
+    /// started until it answers then stopped, a line ending in `&` started until its port
+    /// listens and stopped at the end of its file, `curl` lines to port 8000 against a `serve`
+    /// of the test's holding a token (others against what the block started), and the
+    /// output or JSON shown after a block compared with what its commands printed.
     @Test(.timeLimit(.minutes(10)))
     func everyExampleRuns() async throws {
-        let readme = Self.readme
-        #expect(!readme.blocks.isEmpty, "README.md has no examples, or was not found")
+        #expect(!Self.readme.blocks.isEmpty, "README.md has no examples, or was not found")
         let cli = try await Workspace()
-        var api: (Workspace, Process, token: String)?
+        var api: (Workspace, Process)?
         defer { if let api { api.1.terminate() } }
+        for doc in [Self.readme] + Self.channelReadmes {
+            try await runExamples(of: doc, in: cli, api: &api)
+        }
+        if let api {
+            #expect(await api.1.exited(within: 20, terminating: true), "the API's relances serve did not stop on SIGTERM")
+        }
+    }
 
-        for block in readme.blocks where block.language == "sh" {
+    /// The channels' READMEs, whose examples run too.
+    static var channelReadmes: [ReadmeExamples] {
+        (["channels/README.md"] + BuiltinChannels.table.names.map { "channels/\($0)/README.md" }).compactMap { file in
+            (try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)).map { ReadmeExamples(file: file, markdown: $0) }
+        }
+    }
+
+    func runExamples(of doc: ReadmeExamples, in cli: Workspace, api: inout (Workspace, Process)?) async throws {
+        // Started with `&`, they run until the end of their file, as in a reader's terminal.
+        var background: [Process] = []
+        defer { for process in background where process.isRunning { process.terminate() } }
+        for block in doc.blocks where block.language == "sh" {
             var prelude: [String] = []
             var outputs: [String] = []
             for command in ReadmeExamples.commands(block) {
-                let at = "README.md:\(command.line): \(command.text)"
-                let words = command.text.split(separator: " ").map(String.init)
-                if command.text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil {
+                let at = "\(doc.file):\(command.line): \(command.text)"
+                var words = command.text.split(separator: " ").map(String.init)
+                if command.program == "export" || command.text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil {
                     prelude.append(command.text)
                     continue
                 }
-                switch command.program {
+                if words.starts(with: ["swift", "run", "relances"]) { words.removeFirst(2) }
+                let line = words.joined(separator: " ")
+                switch words.first ?? "" {
+                case "relances" where line.hasSuffix("&"):
+                    let log = cli.folder.appendingPathComponent("background-\(command.line).log")
+                    let process = try cli.start(String(line.dropLast()), prelude: prelude, log: log)
+                    background.append(process)
+                    let port = cli.localised(line).firstMatch(of: /--port (\d+)/).flatMap { Int($0.1) } ?? 0
+                    let deadline = Date().addingTimeInterval(30)
+                    while process.isRunning && Date() < deadline && !ServeCommandTests.accepts(port) { try await Task.sleep(nanoseconds: 20_000_000) }
+                    #expect(process.isRunning && ServeCommandTests.accepts(port), "\(at): did not listen on its port")
                 case "relances" where words.dropFirst().first == "serve":
                     let log = cli.folder.appendingPathComponent("serve-\(command.line).log")
-                    let process = try cli.start(command.text, log: log)
+                    let process = try cli.start(line, prelude: prelude, log: log)
                     let started = await answers(process, port: cli.port)
                     let stopped = await process.exited(within: 20, terminating: true)
                     let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                     #expect(started, "\(at): did not answer /healthz:\n\(said.suffix(1500))")
                     #expect(stopped && process.terminationStatus == 0, "\(at): did not stop cleanly on SIGTERM (status \(process.terminationStatus))")
                     outputs.append(said)
-                case "relances", "swift" where words.starts(with: ["swift", "run", "relances"]):
-                    let line = command.program == "swift" ? words.dropFirst(2).joined(separator: " ") : command.text
-                    let (status, said) = try await cli.run(line)
+                case "relances":
+                    let (status, said) = try await cli.run((prelude + [line]).joined(separator: "\n"))
                     #expect(status == command.expectedStatus, "\(at): exit status \(status):\n\(said.suffix(1500))")
                     outputs.append(said)
                 case "curl":
-                    if api == nil {
-                        let workspace = try await Workspace()
-                        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-                        let log = workspace.folder.appendingPathComponent("serve.log")
-                        let server = try workspace.start("relances serve --port 8000 --schedule-interval 0 --token readme:\(token)", log: log)
-                        try #require(await answers(server, port: workspace.port),
-                                     "relances serve did not start:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-                        workspace.environment["RELANCES_TOKEN"] = token
-                        api = (workspace, server, token)
+                    var workspace = cli
+                    if line.contains("127.0.0.1:8000") {
+                        if api == nil { api = try await apiServer() }
+                        workspace = api!.0
                     }
-                    let line = (prelude + ["curl -sS --fail-with-body" + command.text.dropFirst(4)]).joined(separator: "\n")
-                    let (status, said) = try await api!.0.run(line)
+                    let (status, said) = try await workspace.run((prelude + ["curl -sS --fail-with-body" + line.dropFirst(4)]).joined(separator: "\n"))
                     #expect(status == 0, "\(at): curl exit status \(status):\n\(said.suffix(1500))")
                     outputs.append(said)
                 case "swift":
                     checkSwift(words, at: at)
                 default:
                     #expect(Self.systemPrograms.contains(command.program),
-                            "\(at): the README's shell examples run relances, curl or swift (or install it: \(Self.systemPrograms.sorted()))")
+                            "\(at): the shell examples run relances, curl or swift (or install it: \(Self.systemPrograms.sorted()))")
                 }
             }
-            guard let next = readme.blocks.first(where: { $0.line > block.line }), readme.previous(next)?.line == block.line else { continue }
+            guard let next = doc.blocks.first(where: { $0.line > block.line }), doc.previous(next)?.line == block.line else { continue }
             if next.language == "text" {
                 let all = outputs.joined(separator: "\n")
                 for line in next.text.split(separator: "\n") where !ReadmeExamples.shows(String(line), in: all) {
-                    Issue.record("README.md:\(next.line): the output shown has « \(line) », which the commands above did not print:\n\(all.suffix(3000))")
+                    Issue.record("\(doc.file):\(next.line): the output shown has « \(line) », which the commands above did not print:\n\(all.suffix(3000))")
                 }
             } else if next.language == "json" {
                 let documented = try JSONSerialization.jsonObject(with: Data(next.text.utf8))
-                let answered = try? JSONSerialization.jsonObject(with: Data((outputs.last ?? "").utf8))
-                if let answered {
+                if let answered = try? JSONSerialization.jsonObject(with: Data((outputs.last ?? "").utf8)) {
                     if let difference = ReadmeExamples.shapeDifference(documented, answered) {
-                        Issue.record("README.md:\(next.line): the JSON shown is not what the command above answers: \(difference)")
+                        Issue.record("\(doc.file):\(next.line): the JSON shown is not what the command above answers: \(difference)")
                     }
                 } else {
-                    Issue.record("README.md:\(next.line): the command above did not answer JSON: \(outputs.last ?? "")")
+                    Issue.record("\(doc.file):\(next.line): the command above did not answer JSON: \(outputs.last ?? "")")
                 }
             }
         }
-
-        // The crontab's command, with the escaped % crontab needs.
-        for block in readme.blocks where block.language == "crontab" {
+        for process in background { await process.exited(within: 10, terminating: true) }
+        // A crontab's command, with the escaped % crontab needs.
+        for block in doc.blocks where block.language == "crontab" {
             for line in block.text.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty {
                 let command = line.split(separator: " ", maxSplits: 5).last.map(String.init) ?? ""
                 let (status, said) = try await cli.run(command.replacingOccurrences(of: "\\%", with: "%"))
-                #expect(status == 0, "README.md:\(block.line + 1): the crontab's command exited \(status):\n\(said.suffix(1500))")
+                #expect(status == 0, "\(doc.file):\(block.line + 1): the crontab's command exited \(status):\n\(said.suffix(1500))")
             }
         }
-        if let api {
-            #expect(await api.1.exited(within: 20, terminating: true), "the API's relances serve did not stop on SIGTERM")
-        }
+    }
+
+    /// A workspace of its own with `relances serve` holding a token, which the curl
+    /// examples reach as `$RELANCES_TOKEN`.
+    func apiServer() async throws -> (Workspace, Process) {
+        let workspace = try await Workspace()
+        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let log = workspace.folder.appendingPathComponent("serve.log")
+        let server = try workspace.start("relances serve --port 8000 --schedule-interval 0 --token readme:\(token)", log: log)
+        try #require(await answers(server, port: workspace.port),
+                     "relances serve did not start:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        workspace.environment["RELANCES_TOKEN"] = token
+        return (workspace, server)
     }
 
     /// `swift` lines are what the newcomer and `.ci/run` run: they must name what exists.
@@ -228,18 +263,27 @@ import Testing
         return names
     }
 
-    /// The README's routing configs (its ```json blocks that show no command's answer)
+    /// The routing configs the READMEs show (README.md's ```json blocks that show no
+    /// command's answer; the channels' READMEs' blocks with channels of built-in kinds)
     /// pass the real loader, channels built, with the stand-ins' variables.
     @Test(.timeLimit(.minutes(2)))
     func routingConfigExamplesLoad() async throws {
         let workspace = try await Workspace()
-        let configs = Self.readme.blocks.filter { $0.language == "json" && Self.readme.previous($0)?.language != "sh" }
+        var configs = Self.readme.blocks.filter { $0.language == "json" && Self.readme.previous($0)?.language != "sh" }.map { (Self.readme.file, $0) }
         #expect(!configs.isEmpty)
-        for block in configs {
-            let file = workspace.folder.appendingPathComponent("config-\(block.line).json")
-            try Data(block.text.utf8).write(to: file)
-            let (status, said) = try await workspace.run("relances check-config \(file.lastPathComponent)")
-            #expect(status == 0, "README.md:\(block.line): this routing config does not load:\n\(said)")
+        for doc in Self.channelReadmes {
+            for block in doc.blocks where block.language == "json" {
+                let object = try? JSONSerialization.jsonObject(with: Data(block.text.utf8)) as? [String: Any]
+                guard let channels = object?["channels"] as? [String: Any] else { continue }
+                let kinds = channels.values.compactMap { ($0 as? [String: Any])?["kind"] as? String }
+                if kinds.allSatisfy({ BuiltinChannels.table[$0] != nil }) { configs.append((doc.file, block)) }
+            }
+        }
+        for (file, block) in configs {
+            let path = workspace.folder.appendingPathComponent("config-\(configs.count)-\(block.line).json")
+            try Data(block.text.utf8).write(to: path)
+            let (status, said) = try await workspace.run("relances check-config \(path.lastPathComponent)")
+            #expect(status == 0, "\(file):\(block.line): this routing config does not load:\n\(said)")
         }
     }
 
