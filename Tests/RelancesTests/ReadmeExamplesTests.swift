@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import HTTP
 import ProviderSandbox
+import Relances
 import Testing
 
 /// README.md's examples run, so that they cannot go stale (issue 18 §5): its `relances`
@@ -284,6 +285,34 @@ import Testing
             try Data(block.text.utf8).write(to: path)
             let (status, said) = try await workspace.run("relances check-config \(path.lastPathComponent)")
             #expect(status == 0, "\(file):\(block.line): this routing config does not load:\n\(said)")
+        }
+    }
+
+    /// The README's recipe for an auditor, read from its own words (the version line and
+    /// the fields in the order it gives them), recomputes every hash of a real export.
+    @Test(.timeLimit(.minutes(2)))
+    func theAuditorsRecipeRecomputesTheLedger() async throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let recipe = try #require(text.range(of: "`relances-ledger-v1`").map { String(text[$0.lowerBound...].prefix(600)) },
+                                  "README.md no longer gives the ledger's hash recipe")
+        let sentence = String(recipe.prefix { $0 != ";" })
+        let names = sentence.matches(of: /`([a-z_0-9]+)`/).map { String($0.1) }.filter { $0 != "relances" }
+        #expect(names.count == 10, "\(names)")
+        let workspace = try await Workspace()
+        #expect(try await workspace.run("relances demo --db envoyee.sqlite").0 == 0)
+        let (status, export) = try await workspace.run("relances ledger export --from 2000-01-01 --to 2100-12-31 --db envoyee.sqlite")
+        #expect(status == 0)
+        let rows = try CSVParser.parse(export).get().map(\.fields)
+        let header = try #require(rows.first)
+        #expect(rows.count > 100, "the demo's sends left too few ledger entries: \(rows.count)")
+        var previous: String?
+        for row in rows.dropFirst() {
+            let field = Dictionary(uniqueKeysWithValues: zip(header, row))
+            let hashed = names.filter { $0 != "acteur" || !(field["acteur"] ?? "").isEmpty }
+            let canonical = "relances-ledger-v1\n" + hashed.map { "\($0)=\((field[$0] ?? "").utf8.count):\(field[$0] ?? "")\n" }.joined()
+            #expect(SHA256.hex(canonical) == field["hash"], "entry \(field["seq"] ?? "?"): the README's recipe does not give its hash")
+            if let previous { #expect(field["prev_hash"] == previous) }
+            previous = field["hash"]
         }
     }
 
