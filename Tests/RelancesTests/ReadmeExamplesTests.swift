@@ -394,13 +394,35 @@ import Testing
         }
     }
 
-    /// The sources a user's settings are read by (the program, the channels, the benchmarks).
+    /// The French texts the README quotes (« … ») are the software's own, word for word (a
+    /// `…` standing for what varies), so that an operator finds on the page or in the CLI
+    /// what the README names. The « Aide » paragraph is left to the panel's own work,
+    /// which the page's tests check.
+    @Test func theFrenchItQuotesIsTheSoftwares() throws {
+        var text = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        text = text.replacing(/```.*?```/.dotMatchesNewlines(), with: "")
+        if let aide = text.range(of: "<!-- « Aide »") {
+            let end = text[aide.lowerBound...].range(of: "\n\n")?.lowerBound ?? text.endIndex
+            text.removeSubrange(aide.lowerBound..<end)
+        }
+        let quotes = text.matches(of: /« ([^»]+) »/).map { $0.1.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        #expect(quotes.count > 20)
+        let sources = Self.sourceText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for quote in quotes {
+            for part in quote.components(separatedBy: "…").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+                #expect(sources.contains(part), "README.md quotes « \(quote) », which the software never says")
+            }
+        }
+    }
+
+    /// The sources a user's settings are read by and its texts written in (the program, the
+    /// channels and their configs, the benchmarks).
     static var sourceText: String {
         let fm = FileManager.default
         var text = ""
         for top in ["Sources", "channels"] {
             let base = root.appendingPathComponent(top)
-            for file in fm.enumerator(atPath: base.path)?.compactMap({ $0 as? String }) ?? [] where file.hasSuffix(".swift") {
+            for file in fm.enumerator(atPath: base.path)?.compactMap({ $0 as? String }) ?? [] where file.hasSuffix(".swift") || file.hasSuffix(".json") {
                 text += (try? String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)) ?? ""
             }
         }
