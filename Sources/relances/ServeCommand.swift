@@ -130,7 +130,10 @@ enum ServeCommand: Command {
         }
         if demo {
             try PrivateFile.createDirectory(URL(fileURLWithPath: dbPath).deletingLastPathComponent().path)
-            let s = ProviderSandbox(logger: logger.labelled("sandbox"))
+            // With a client secret, as `relances demo`: no warning about an unset one.
+            var sandboxConfiguration = SandboxConfiguration()
+            sandboxConfiguration.clientSecret = UUID().uuidString
+            let s = ProviderSandbox(configuration: sandboxConfiguration, logger: logger.labelled("sandbox"))
             try s.start()
             env.merge(s.environment) { $1 }
             sandbox = s
