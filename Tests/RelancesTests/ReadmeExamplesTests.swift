@@ -88,16 +88,19 @@ import Testing
         /// Runs a line with bash in the folder; answers its exit status and what it printed.
         func run(_ line: String, timeout: Double = 180) async throws -> (Int32, String) {
             let log = folder.appendingPathComponent("out-\(UUID().uuidString).log")
-            let status = try await RelancesProgram.run(["-c", localised(line)], environment: environment, directory: folder,
-                                                       output: log, timeout: timeout, executable: "/bin/bash")
-            return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+            let process = try ChildProcess("/bin/bash", ["-c", localised(line)], environment: variables, directory: folder, output: log)
+            if await !process.exited(within: timeout) { Issue.record("\(line) did not end within \(timeout) s") }
+            return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
 
         /// Starts a line (a server) with bash in the folder, after the block's `export`s.
-        func start(_ line: String, prelude: [String] = [], log: URL) throws -> Process {
-            try RelancesProgram.start(["-c", localised((prelude + ["exec " + line]).joined(separator: "\n"))], environment: environment,
-                                      directory: folder, output: log, executable: "/bin/bash")
+        func start(_ line: String, prelude: [String] = [], log: URL) throws -> ChildProcess {
+            try ChildProcess("/bin/bash", ["-c", localised((prelude + ["exec " + line]).joined(separator: "\n"))],
+                             environment: variables, directory: folder, output: log)
         }
+
+        /// The test's environment with the workspace's own on top.
+        var variables: [String: String] { ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     }
 
     struct ReadmeFailure: Error, CustomStringConvertible {
@@ -105,8 +108,11 @@ import Testing
         init(_ description: String) { self.description = description }
     }
 
-    /// Waits until `/healthz` answers on `port`; false if the process ends or 30 s pass.
-    func answers(_ process: Process, port: Int) async -> Bool {
+    /// Waits until the server's log says it listens, then until `/healthz` answers on
+    /// `port`; false if the process ends or 30 s pass. Never a connection before it
+    /// listens: one tried then can take the port for itself (a TCP self-connection).
+    func answers(_ process: ChildProcess, port: Int, log: URL) async -> Bool {
+        guard await Self.says("listening on|serving on", in: log, while: process) else { return false }
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline {
             if let answer = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz", headers: ["Connection": "close"])),
@@ -116,9 +122,19 @@ import Testing
         return false
     }
 
+    /// Waits (30 s at most) until `log` has a line matching `pattern`, or the process ends.
+    static func says(_ pattern: String, in log: URL, while process: ChildProcess) async -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline {
+            if let said = try? String(contentsOf: log, encoding: .utf8), said.range(of: pattern, options: .regularExpression) != nil { return true }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
     /// Every ```sh block of README.md and of the channels' READMEs, in order: `relances`
     /// lines (and what `swift run relances` runs) in the workspace, `relances serve`
-    /// started until it answers then stopped, a line ending in `&` started until its port
+    /// started until it answers then stopped, a line ending in `&` started until it says it
     /// listens and stopped at the end of its file, `curl` lines to port 8000 against a `serve`
     /// of the test's holding a token (others against what the block started), and the
     /// output or JSON shown after a block compared with what its commands printed.
@@ -126,7 +142,7 @@ import Testing
     func everyExampleRuns() async throws {
         #expect(!Self.readme.blocks.isEmpty, "README.md has no examples, or was not found")
         let cli = try await Workspace()
-        var api: (Workspace, Process)?
+        var api: (Workspace, ChildProcess)?
         defer { if let api { api.1.terminate() } }
         for doc in [Self.readme] + Self.channelReadmes {
             try await runExamples(of: doc, in: cli, api: &api)
@@ -143,9 +159,9 @@ import Testing
         }
     }
 
-    func runExamples(of doc: ReadmeExamples, in cli: Workspace, api: inout (Workspace, Process)?) async throws {
+    func runExamples(of doc: ReadmeExamples, in cli: Workspace, api: inout (Workspace, ChildProcess)?) async throws {
         // Started with `&`, they run until the end of their file, as in a reader's terminal.
-        var background: [Process] = []
+        var background: [ChildProcess] = []
         defer { for process in background where process.isRunning { process.terminate() } }
         for block in doc.blocks where block.language == "sh" {
             var prelude: [String] = []
@@ -164,15 +180,12 @@ import Testing
                     let log = cli.folder.appendingPathComponent("background-\(command.line).log")
                     let process = try cli.start(String(line.dropLast()), prelude: prelude, log: log)
                     background.append(process)
-                    let port = cli.localised(line).firstMatch(of: /--port (\d+)/).flatMap { Int($0.1) } ?? 0
-                    let deadline = Date().addingTimeInterval(30)
-                    while process.isRunning && Date() < deadline && !ServeCommandTests.accepts(port) { try await Task.sleep(nanoseconds: 20_000_000) }
-                    #expect(process.isRunning && ServeCommandTests.accepts(port), "\(at): did not listen on its port")
+                    #expect(await Self.says("listening on|serving on", in: log, while: process), "\(at): did not say it listens")
                 case "relances" where words.dropFirst().first == "serve":
                     cli.port = try ServeCommandTests.freePort()
                     let log = cli.folder.appendingPathComponent("serve-\(command.line).log")
                     let process = try cli.start(line, prelude: prelude, log: log)
-                    let started = await answers(process, port: cli.port)
+                    let started = await answers(process, port: cli.port, log: log)
                     let stopped = await process.exited(within: 20, terminating: true)
                     let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                     #expect(started, "\(at): did not answer /healthz:\n\(said.suffix(1500))")
@@ -232,12 +245,12 @@ import Testing
 
     /// A workspace of its own with `relances serve` holding a token, which the curl
     /// examples reach as `$RELANCES_TOKEN`.
-    func apiServer() async throws -> (Workspace, Process) {
+    func apiServer() async throws -> (Workspace, ChildProcess) {
         let workspace = try await Workspace()
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let log = workspace.folder.appendingPathComponent("serve.log")
         let server = try workspace.start("relances serve --port 8000 --schedule-interval 0 --token readme:\(token)", log: log)
-        try #require(await answers(server, port: workspace.port),
+        try #require(await answers(server, port: workspace.port, log: log),
                      "relances serve did not start:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         workspace.environment["RELANCES_TOKEN"] = token
         return (workspace, server)
@@ -334,7 +347,9 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         func help(_ arguments: [String], program: String? = nil) async throws -> String {
             let log = folder.appendingPathComponent("help.log")
-            _ = try await RelancesProgram.run(arguments, directory: folder, output: log, executable: program)
+            let process = try ChildProcess(try program ?? #require(RelancesProgram.path), arguments,
+                                           environment: ProcessInfo.processInfo.environment, directory: folder, output: log)
+            await process.exited(within: 60)
             return try String(contentsOf: log, encoding: .utf8)
         }
         // Commands: every one the program has (its `static let name`s), and only those.
