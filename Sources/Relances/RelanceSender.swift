@@ -92,10 +92,8 @@ public final class RelanceSender: Sendable {
             if let failure { throw failure }
             switch why {
             case .notFound: return .notFound
-            case .alreadySent: return .refused("Cette relance a déjà été envoyée")
-            case .inProgress, .claimed: return .refused("Cette relance est déjà en cours d'envoi")
-            case .cancelled: return .refused("Cette relance est annulée")
             case .noRoute: return .refused(noRouteMessage(current.type))
+            default: return .refused(refusal(why))
             }
         case .ended(_, let end):
             if isRehearsal {
@@ -117,6 +115,17 @@ public final class RelanceSender: Sendable {
             case .deferred: return .deferred(try store.relance(id) ?? current)
             case .sent, .failed: return .done(try store.relance(id) ?? current)
             }
+        }
+    }
+
+    /// Why a relance was not claimed, as the operator reads it.
+    func refusal(_ why: ClaimResult) -> String {
+        switch why {
+        case .notFound: "Relance non trouvée"
+        case .alreadySent: "Cette relance a déjà été envoyée"
+        case .inProgress, .claimed: "Cette relance est déjà en cours d'envoi"
+        case .cancelled: "Cette relance est annulée"
+        case .noRoute: "Aucun canal n'envoie ce type de relance"
         }
     }
 
@@ -207,6 +216,9 @@ public final class RelanceSender: Sendable {
         /// Sent or failed, but the store could not write it (full disk…): those stay
         /// `envoi_en_cours`, for `relances recover`.
         public var unrecorded = 0
+        /// The relances of the batch not sent, each with why in the operator's words
+        /// (already sent, cancelled, being sent by someone else, no channel, stopped).
+        public var notSent: [Int64: String] = [:]
     }
 
     /// Sends every id with at most `maxInFlight` at once; answers the summary. In a dry
@@ -215,10 +227,10 @@ public final class RelanceSender: Sendable {
         let summary = SummaryBox()
         let run = await pipeline(ids, maxInFlight: maxInFlight, resend: false, acteur: acteur) { step in
             switch step {
-            case .refused:
-                summary.skip()
+            case .refused(let id, let why, let failure):
+                summary.skip(id, failure.map { "Erreur de la base de données, rien n'a été envoyé : \($0)" } ?? self.refusal(why))
                 progress?.skipped()
-            case .ended(_, let end):
+            case .ended(let id, let end):
                 switch end.kind {
                 case .sent(let channel):
                     summary.sent(channel: channel)
@@ -226,8 +238,11 @@ public final class RelanceSender: Sendable {
                 case .failed(let note):
                     summary.failed(note: note)
                     progress?.failed()
-                case .noRoute, .stopped:
-                    summary.skip()
+                case .noRoute(let type):
+                    summary.skip(id, self.noRouteMessage(type))
+                    progress?.skipped()
+                case .stopped:
+                    summary.skip(id, Self.stoppedMessage)
                     progress?.skipped()
                 case .deferred:
                     summary.deferred()
@@ -439,7 +454,7 @@ final class SummaryBox: Sendable {
     private let state = Mutex(RelanceSender.Summary())
     func sent(channel: String) { state.withLock { $0.sent += 1; $0.byChannel[channel, default: 0] += 1 } }
     func failed(note: String) { state.withLock { $0.failed += 1; $0.reasons[note, default: 0] += 1 } }
-    func skip() { state.withLock { $0.skipped += 1 } }
+    func skip(_ id: Int64, _ why: String) { state.withLock { $0.skipped += 1; $0.notSent[id] = why } }
     func deferred() { state.withLock { $0.deferred += 1 } }
     var value: RelanceSender.Summary { state.withLock { $0 } }
 }

@@ -92,6 +92,23 @@ struct SendBody: Decodable {
     var renvoyer: Bool?
 }
 
+/// `POST /api/relances/envoyer`: the relances to send as one run.
+struct SendManyBody: Decodable {
+    var ids: [Int64]?
+}
+
+/// Its answer: what the run did, and why each one not sent was not.
+struct SendManyAnswer: Encodable {
+    struct NotSent: Encodable { var id: Int64; var raison: String }
+    var envoyees: Int
+    var echecs: Int
+    /// Outside the sending hours: back `en_attente`, planned for the opening.
+    var reportees: Int
+    var non_envoyees: [NotSent]
+    /// Sent or failed, but not written (full disk…): `relances recover` settles them.
+    var non_enregistrees: Int
+}
+
 /// `PATCH /api/relances/{id}/programmer`
 struct ScheduleBody: Decodable {
     var date_planifiee: String?

@@ -113,6 +113,26 @@ struct RelancesAPI: Sendable {
         }
     }
 
+    /// `POST /api/relances/envoyer` `{"ids": [...]}`: the relances chosen (the page's
+    /// « Envoyer les relances en attente »), sent as one run, as `relances send` does: a
+    /// taxpayer's debts as one message, their letters together. Up to 1,000 a call.
+    func sendMany(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+        guard let given = try body(request, SendManyBody.self).ids, !given.isEmpty, given.count <= Self.sendManyLimit else {
+            throw .unprocessable("ids", "donnez de 1 à \(Self.sendManyLimit) identifiants de relances, par ex. {\"ids\": [12, 13]}")
+        }
+        guard given.allSatisfy({ $0 > 0 }) else { throw .unprocessable("ids", "un identifiant de relance est un entier positif") }
+        var seen = Set<Int64>()
+        let ids = given.filter { seen.insert($0).inserted }
+        let summary = await sender.send(ids, maxInFlight: 16, acteur: request.principal)
+        // Results the store could not write are logged by the store's writer; the answer
+        // counts them, and the page says to run `relances recover`.
+        return .json(SendManyAnswer(envoyees: summary.sent, echecs: summary.failed, reportees: summary.deferred,
+                                    non_envoyees: summary.notSent.sorted { $0.key < $1.key }.map { .init(id: $0.key, raison: $0.value) },
+                                    non_enregistrees: summary.unrecorded))
+    }
+
+    static let sendManyLimit = 1000
+
     func generate(_ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
         var values = QueryReader(request).values
         if !request.body.isEmpty {

@@ -71,6 +71,7 @@ public func buildRelancesRouter(store: any APIStore, sender: RelanceSender, conf
     route("GET", "/api/relances/export.csv") { try api.exportCSV($0) }
     route("POST", "/api/relances/generer-automatique") { try await api.generate($0) }
     route("POST", "/api/relances/manuelles") { try api.manual($0) }
+    route("POST", "/api/relances/envoyer") { try await api.sendMany($0) }
     route("GET", "/api/relances/contribuable/{id}/historique") { try api.history($0) }
     route("GET", "/api/relances/{id}") { try api.one($0) }
     route("GET", "/api/relances/{id}/journal") { try api.journal($0) }

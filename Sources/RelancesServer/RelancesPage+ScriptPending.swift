@@ -1,8 +1,9 @@
 extension RelancesPage {
     /// « Envoyer les relances en attente », part of `/relances.js`: what « generate now,
     /// send later » needs in the page. The pending relances the filters on screen select
-    /// are counted, the count asked about, then each is sent as « Envoyer » sends one
-    /// (`PATCH /api/relances/{id}/envoyer`), one after the other. Left out and said so:
+    /// are counted, the count asked about, then they are sent as one run
+    /// (`POST /api/relances/envoyer`, a thousand a call), so a taxpayer's debts go as one
+    /// message and their letters together, as `relances send` does. Left out and said so:
     /// those programmed for a date (the scheduler sends them then) and calls or visits
     /// (a person does them).
     static let scriptPending = #"""
@@ -48,23 +49,30 @@ async function envoyerEnAttente() {
     const filtresActifs = filtres().toString() ? "\n\nSeules les relances qui correspondent aux filtres affichés sont comptées." : "";
     if (!confirm(`Envoyer maintenant ${aEnvoyer.length} relance(s) en attente (${parType(aEnvoyer)}) ?` + filtresActifs
       + (restent.length ? "\n\n" + restent.join("\n") : ""))) return;
-    let envoyees = 0, echecs = 0, refusees = 0, fait = 0, raison = null, arret = false;
-    for (const x of aEnvoyer) {
+    let envoyees = 0, echecs = 0, reportees = 0, nonEcrites = 0, fait = 0, arret = false;
+    const refus = [];
+    for (let debut = 0; debut < aEnvoyer.length; debut += PAR_LOT) {
+      const lot = aEnvoyer.slice(debut, debut + PAR_LOT).map(x => x.id);
       message(`Envoi en cours : ${fait} sur ${aEnvoyer.length}…`);
-      try { const r = await api(`/api/relances/${identifiant(x.id)}/envoyer`, { method: "PATCH" }); if (r.statut === "envoyee") envoyees++; else echecs++; }
-      catch (e) {
-        // Refused by the server (sent meanwhile by someone else, outside the sending
-        // hours…): said once. Server gone or token refused: the next ones would be too.
-        refusees++; raison = raison || e.message;
-        if (e.message === SERVEUR_MUET || /jeton/i.test(e.message)) { fait++; arret = true; break; }
-      }
-      fait++;
+      try {
+        const r = await api("/api/relances/envoyer", { method: "POST", body: JSON.stringify({ ids: lot }) });
+        envoyees += r.envoyees; echecs += r.echecs; reportees += r.reportees; nonEcrites += r.non_enregistrees;
+        refus.push(...r.non_envoyees);
+      } catch (e) {
+        // Server gone, token refused, or the call refused whole: what is left stays pending.
+        refus.push({ raison: e.message });
+        arret = true;
+        break;
+      } finally { fait += lot.length; }
     }
     const lignes = [`${envoyees} relance(s) envoyée(s), ${echecs} échec(s) sur ${aEnvoyer.length}.`];
-    if (refusees) lignes.push(`${refusees} non envoyée(s), refusée(s) par le serveur : ${raison}`);
-    if (arret) lignes.push(`Envoi arrêté : ${aEnvoyer.length - fait} relance(s) restent en attente.`);
+    if (reportees) lignes.push(`${reportees} reportée(s) à l'ouverture des heures d'envoi.`);
+    const refusees = refus.filter(x => x.id).length;
+    if (refusees) lignes.push(`${refusees} non envoyée(s), refusée(s) par le serveur : ${refus.find(x => x.id).raison}`);
+    if (arret) lignes.push(`Envoi arrêté : ${refus[refus.length - 1].raison}. Les relances non envoyées restent en attente.`);
+    if (nonEcrites) lignes.push(`${nonEcrites} résultat(s) non enregistré(s) : demandez à l'informatique de lancer « relances recover ».`);
     if (echecs) lignes.push("La raison de chaque échec est sous son statut (filtre « Échec »).");
-    message(lignes.join(" "), echecs || refusees ? "erreur" : "info");
+    message(lignes.join(" "), echecs || refusees || arret || nonEcrites ? "erreur" : "info");
   } catch (e) { message(e.message, "erreur"); }
   finally { bouton.disabled = false; }
   page = 0;

@@ -43,7 +43,11 @@ enum DemoCommand: Command {
         let data = try DemoData.populate(store, contribuables: count)
         print("base de démonstration \(path) : \(data.contribuables) contribuables, \(data.taxes) taxes, \(data.affectations) affectations, \(data.paiements) paiements")
 
-        let sandbox = ProviderSandbox(logger: logger)
+        // A client secret, as the office's account has: the whole sign-in is shown, and the
+        // newcomer's first run warns about nothing they could set.
+        var sandboxConfiguration = SandboxConfiguration()
+        sandboxConfiguration.clientSecret = UUID().uuidString
+        let sandbox = ProviderSandbox(configuration: sandboxConfiguration, logger: logger)
         try sandbox.start()
         defer { sandbox.beginStop() }
         let mailServer = try SMTPSandbox()

@@ -112,6 +112,12 @@ enum ServeCommand: Command {
             return 1
         }
 
+        // Listen for SIGTERM before anything starts: a stop that comes as soon as the
+        // server answers (systemd, a script) must be graceful, not the default action
+        // that kills the process mid-send. The stream keeps a signal until it is read.
+        let (terminations, termination) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingOldest(1))
+        SignalWaiter.onTermination([SIGINT, SIGTERM]) { termination.yield($0) }
+
         let logger = gateway.logger
         var sandbox: ProviderSandbox?
         var mailServer: SMTPSandbox?
@@ -124,7 +130,10 @@ enum ServeCommand: Command {
         }
         if demo {
             try PrivateFile.createDirectory(URL(fileURLWithPath: dbPath).deletingLastPathComponent().path)
-            let s = ProviderSandbox(logger: logger.labelled("sandbox"))
+            // With a client secret, as `relances demo`: no warning about an unset one.
+            var sandboxConfiguration = SandboxConfiguration()
+            sandboxConfiguration.clientSecret = UUID().uuidString
+            let s = ProviderSandbox(configuration: sandboxConfiguration, logger: logger.labelled("sandbox"))
             try s.start()
             env.merge(s.environment) { $1 }
             sandbox = s
@@ -177,7 +186,8 @@ enum ServeCommand: Command {
             scheduler?.start()
             print("scheduled sending: every \(interval) s, at most \(inFlight) at once")
         }
-        let signal = await SignalWaiter.termination()
+        var signals = terminations.makeAsyncIterator()
+        let signal = await signals.next() ?? SIGTERM
         print("signal \(signal): finishing requests and sends in flight")
         // Nothing more is claimed, by the scheduler or by a request sending (a generation
         // with sending): what is in flight finishes and is recorded, the rest stays as it

@@ -23,8 +23,10 @@ final class APIRig: Sendable {
 
     /// `dryRun`: the gateway as `serve --dry-run` builds it from `channels/dry-run.json`,
     /// every message to a file sink in the rig's folder, nothing to the sandbox.
+    /// `routing`: a routing config's text (its SMS channel on the sandbox by the
+    /// environment), for what the config decides (grouping, templates).
     init(tokens: [String] = [], cors: [String] = [], rateLimit: Double? = nil, clock: any GatewayClock = SystemClock(),
-         dryRun: Bool = false, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+         dryRun: Bool = false, routing: String? = nil, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try SQLiteRelanceStore(path: folder.appendingPathComponent("t.sqlite").path)
@@ -42,7 +44,16 @@ final class APIRig: Sendable {
         } else {
             Dispatcher(routes: [.sms: Route(channels: ["ventis"])], channels: ["ventis": ventis], logger: log)
         }
-        let sender = RelanceSender(store: store, runtime: SendRuntime(dispatcher: dispatcher, rehearsal: false), logger: log)
+        let runtime: SendRuntime
+        if let routing {
+            let file = folder.appendingPathComponent("routing.json")
+            try Data(routing.utf8).write(to: file)
+            let config = try GatewaySetup.config(configFile: file.path, environment: Environment(sandbox.environment))
+            runtime = SendRuntime(config: config, dispatcher: try config.makeDispatcher(context: ChannelContext(logger: log, baseDirectory: folder)))
+        } else {
+            runtime = SendRuntime(dispatcher: dispatcher, rehearsal: false)
+        }
+        let sender = RelanceSender(store: store, runtime: runtime, logger: log)
         var config = APIConfiguration(tokens: tokens, corsOrigins: cors, logger: log, rateLimit: rateLimit)
         config.clock = clock
         configure(&config)

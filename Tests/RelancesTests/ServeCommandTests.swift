@@ -71,6 +71,36 @@ import Glibc
         }
     }
 
+    /// A SIGTERM that comes as soon as the server says it listens (systemd stopping a
+    /// service it just started) is a graceful stop, exit status 0: before, the handler was
+    /// installed only after the server and the scheduler had started, and a signal in
+    /// between killed the process (status 15) with whatever it was sending. Found by the
+    /// README's examples on a loaded machine. The test reads the log rather than connect:
+    /// a connection tried before the server listens can take the port for itself.
+    @Test(.timeLimit(.minutes(2)))
+    func aStopRightAfterStartIsGraceful() async throws {
+        let (store, folder) = try Self.folder()
+        for round in 0..<6 {
+            let port = try Self.freePort()
+            let log = folder.appendingPathComponent("serve-\(round).log")
+            let arguments = round % 2 == 0 ? ["--db", store.database.path] : ["--demo", "--db", "demo.sqlite"]
+            let process = try RelancesProgram.start(["serve", "--port", "\(port)"] + arguments, environment: [:], directory: folder, output: log)
+            #expect(Self.waitFor("serving on", in: log, while: process), "round \(round)")
+            await Self.stop(process)
+            #expect(process.terminationStatus == 0, "round \(round): status \(process.terminationStatus)")
+        }
+    }
+
+    /// Waits (30 s at most) until `log` holds `text`, or the process ends.
+    static func waitFor(_ text: String, in log: URL, while process: Process) -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline {
+            if let said = try? String(contentsOf: log, encoding: .utf8), said.contains(text) { return true }
+            usleep(200)
+        }
+        return false
+    }
+
     /// A token in `.env` closes the API exactly as one in the process would: before,
     /// `serve` read RELANCES_API_TOKENS from the process only, and left the API open.
     @Test(.timeLimit(.minutes(1)))
