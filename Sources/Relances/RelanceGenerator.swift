@@ -138,8 +138,20 @@ public struct RelanceGenerator: Sendable {
         }
     }
 
+    /// The generation's statement with its values, as the store runs it at `now`: the
+    /// same rows by SQL alone (`relances-bench generation-scale` times it bare).
+    public static func statement(for options: Options, now: Date) -> (sql: String, values: [SQLValue]) {
+        let (sql, texts) = insertStatement(for: options)
+        let values: [SQLValue] = lateDebtsValues(now: now, joursRetardMin: options.joursRetardMin)
+            + [.text(options.type.rawValue), .text(ISO8601.string(from: now)), .text(week(containing: now)),
+               .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
+            + [.optional(options.acteur), .optional(options.utilisateurID)]
+            + (options.after.map { [.text($0.dateDebut), .int($0.affectation)] } ?? [])
+        return (sql, values)
+    }
+
     /// The whole generation as one statement: SQLite streams the late debts into the
-    /// table and answers the new ids, with no round trip per row. The template's text
+    /// table, with no round trip per row. The template's text
     /// parts are bound from ?7 on; nothing of it is spliced into the SQL.
     static func insertStatement(for options: Options) -> (sql: String, texts: [String]) {
         var texts: [String] = []
@@ -171,7 +183,6 @@ public struct RelanceGenerator: Sendable {
             ORDER BY a.date_debut, a.id
             LIMIT ?6
             ON CONFLICT DO NOTHING
-            RETURNING id, affectation_taxe_id
             """
         return (sql, texts)
     }

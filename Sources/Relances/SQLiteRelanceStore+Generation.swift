@@ -2,27 +2,28 @@ import Foundation
 import Gateway
 
 extension SQLiteRelanceStore {
-    /// The generation as one `INSERT … SELECT` (``RelanceGenerator/insertStatement(for:)``),
+    /// The generation as one `INSERT … SELECT` (``RelanceGenerator/statement(for:now:)``),
     /// in one transaction: the ids created, oldest debt first, and where it stopped.
     public func generateRelances(_ options: RelanceGenerator.Options, now: Date) throws(StoreError) -> RelanceGenerator.Result {
         let lateness = RelanceGenerator.lateDebtsValues(now: now, joursRetardMin: options.joursRetardMin)
-        let stamp = ISO8601.string(from: now)
-        let (sql, texts) = RelanceGenerator.insertStatement(for: options)
-        let values: [SQLValue] = lateness + [.text(options.type.rawValue), .text(stamp), .text(RelanceGenerator.week(containing: now)),
-                                             .int(Int64(max(0, options.limite)))] + texts.map { .text($0) }
-            + [.optional(options.acteur), .optional(options.utilisateurID)]
-            + (options.after.map { [.text($0.dateDebut), .int($0.affectation)] } ?? [])
+        let (sql, values) = RelanceGenerator.statement(for: options, now: now)
         return try database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) -> RelanceGenerator.Result in
-            // Ids follow the insertion order (oldest debt first); RETURNING's order is SQLite's choice.
-            let rows = try s.rows(sql, values) { ($0.int(0), $0.int(1)) }.sorted { $0.0 < $1.0 }
+            // The transaction is the only writer: the new relances are the ids above the
+            // largest before, given in insertion order (oldest debt first). Read back by the
+            // primary key, they cost far less than RETURNING's copy of every row.
+            let before = try s.row("SELECT COALESCE(MAX(id), 0) FROM relance", [], { $0.int(0) }) ?? 0
+            try s.run(sql, values)
+            let created = try s.rows("SELECT id FROM relance WHERE id > ? ORDER BY id", [.int(before)]) { $0.int(0) }
             var last: RelanceGenerator.Position?
-            if let (_, affectation) = rows.last,
-               let start = try s.row("SELECT date_debut FROM affectation_taxe WHERE id = ?", [.int(affectation)], { $0.text(0) }) {
+            if let id = created.last,
+               let (affectation, start) = try s.row("""
+                   SELECT a.id, a.date_debut FROM relance r JOIN affectation_taxe a ON a.id = r.affectation_taxe_id WHERE r.id = ?
+                   """, [.int(id)], { ($0.int(0), $0.text(1)) }) {
                 last = RelanceGenerator.Position(dateDebut: start, affectation: affectation)
             }
             let withoutAddress = options.countsWithoutAddress
                 ? try RelanceGenerator.withoutAddress(s, type: options.type, lateness: lateness, upcoming: options.inclureEcheancesAVenir) : 0
-            return RelanceGenerator.Result(created: rows.map(\.0), withoutAddress: withoutAddress, last: last)
+            return RelanceGenerator.Result(created: created, withoutAddress: withoutAddress, last: last)
         }
     }
 

@@ -123,27 +123,13 @@ enum ScaleGenerationBenchmark {
         return rows
     }
 
-    /// The same rows by SQL alone (the lateness query, the message built in SQL, foreign
-    /// keys unchecked as the generation's are), planned at `now`.
+    /// The same rows by SQL alone: the generation's own statement (the lateness query,
+    /// the message built in SQL, the business key), run bare in one transaction, with
+    /// foreign keys unchecked as the generation's are, and nothing read back.
     static func bareInsert(_ database: Database, now: Date) throws {
-        let stamp = ISO8601.string(from: now)
-        let week = ISO8601.string(from: now.addingTimeInterval(-7 * 86_400))
-        let lastDay = RelanceBench.day(Int(now.timeIntervalSince1970 / 86_400) - Int(Date().timeIntervalSince1970 / 86_400) - 7)
+        let (sql, values) = RelanceGenerator.statement(for: RelanceGenerator.Options(type: .sms, limite: Int.max), now: now)
         _ = try database.transaction(checkingForeignKeys: false) { (s: Session) throws(StoreError) in
-            try s.run("""
-                INSERT INTO relance (contribuable_id, affectation_taxe_id, type_relance, statut, message, montant_due, date_echeance,
-                                     date_planifiee, canal_envoi, created_at, updated_at)
-                SELECT a.contribuable_id, a.id, 'sms', 'en_attente',
-                       'Rappel : Vous avez une taxe de ' || (COALESCE(a.montant_custom, t.montant) / 100) || '.00 FCFA à payer. Échéance : ' || strftime('%d/%m/%Y', a.date_debut, '+30 days'),
-                       COALESCE(a.montant_custom, t.montant), date(a.date_debut, '+30 days') || 'T00:00:00Z', ?1, c.telephone, ?1, ?1
-                FROM affectation_taxe a JOIN taxe t ON t.id = a.taxe_id JOIN contribuable c ON c.id = a.contribuable_id
-                WHERE a.actif = 1 AND c.actif = 1 AND a.date_debut <= ?2 AND (a.date_fin IS NULL OR a.date_fin >= ?2)
-                  AND c.telephone IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM info_collecte p WHERE p.contribuable_id = a.contribuable_id AND p.taxe_id = a.taxe_id
-                                  AND p.statut = 'completed' AND p.annule = 0 AND p.date_collecte >= a.date_debut)
-                  AND NOT EXISTS (SELECT 1 FROM relance r WHERE r.affectation_taxe_id = a.id AND r.date_planifiee >= ?3)
-                ORDER BY a.date_debut, a.id
-                """, [.text(stamp), .text(lastDay), .text(week)])
+            try s.run(sql, values)
         }
     }
 }
