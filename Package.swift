@@ -36,12 +36,15 @@ let package = Package(
         .executableTarget(name: "relances", dependencies: ["Gateway", "Channels", "HTTP", "Relances", "RelancesServer", "ProviderSandbox"]),
         .executableTarget(name: "relances-bench", dependencies: ["Gateway", "Channels", "LettersPDF", "HTTP", "Relances", "RelancesServer", "ProviderSandbox", "CSQLite"]),
 
+        // Test support shared by the test targets (they run in one process); never
+        // linked into the programs.
+        .target(name: "TestKit", path: "Tests/TestKit"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ProviderSandbox"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS", "SMTPMail", "LettersPDF", "HTTP", "ProviderSandbox"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Gateway", "ProviderSandbox"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["TestKit", "Gateway", "Channels", "FileSink", "EmailStub", "VentisSMS", "SMTPMail", "LettersPDF", "HTTP", "ProviderSandbox"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Gateway", "ProviderSandbox"]),
         .testTarget(name: "VentisSMSTests", dependencies: ["VentisSMS", "ProviderSandbox", "HTTP", "Gateway", "Channels"]),
-        .testTarget(name: "RelancesTests", dependencies: ["Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite", "HTTP"]),
-        .testTarget(name: "RelancesServerTests", dependencies: ["RelancesServer", "Relances", "HTTP", "Gateway", "Channels", "ProviderSandbox"]),
+        .testTarget(name: "RelancesTests", dependencies: ["TestKit", "Relances", "Gateway", "Channels", "ProviderSandbox", "CSQLite", "HTTP"]),
+        .testTarget(name: "RelancesServerTests", dependencies: ["TestKit", "RelancesServer", "Relances", "HTTP", "Gateway", "Channels", "ProviderSandbox"]),
     ],
     swiftLanguageModes: [.v6]
 )

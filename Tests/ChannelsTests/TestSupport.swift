@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import TestKit
 
 /// The package's root folder, found from this file's path.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -38,7 +39,7 @@ private func runBlocking(_ arguments: [String], input: Data?) throws -> String {
     process.standardError = err
     let stdin = Pipe()
     if input != nil { process.standardInput = stdin }
-    try process.run()
+    try SpawnGate.run(process)
     if let input {
         stdin.fileHandleForWriting.write(input)
         try stdin.fileHandleForWriting.close()

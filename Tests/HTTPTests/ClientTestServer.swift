@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 #if canImport(Glibc)
 import Glibc
+import TestKit
 #endif
 
 /// A test server in Python (`http.server`), run as a subprocess on 127.0.0.1: plain
@@ -69,7 +70,7 @@ struct ClientTestServer {
                               "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
             make.standardError = FileHandle.nullDevice
             make.standardOutput = FileHandle.nullDevice
-            try make.run()
+            try SpawnGate.run(make)
             make.waitUntilExit()
             guard make.terminationStatus == 0 else { throw Failure.didNotStart("openssl req failed") }
             arguments += [cert, key]
@@ -84,7 +85,7 @@ struct ClientTestServer {
         process.standardOutput = output
         process.standardInput = lifeline
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try SpawnGate.run(process)
         // The script prints its port once it listens; wait for that line, bounded.
         let port = try readPort(output.fileHandleForReading, process: process)
         return ClientTestServer(process: process, lifeline: lifeline, port: port, certificate: certificate, folder: folder)

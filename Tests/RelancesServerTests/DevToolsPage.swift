@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// One tab of a headless Chromium started for a test, driven over the DevTools protocol
 /// as a person would use it: real clicks on real buttons, real typing, and the page's
@@ -47,7 +48,7 @@ final class DevToolsPage: @unchecked Sendable {
                              "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "about:blank"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try SpawnGate.run(process)
         // Chromium writes its port and the browser's path there once it listens.
         let portFile = profile.appendingPathComponent("DevToolsActivePort")
         let deadline = Date().addingTimeInterval(60)

@@ -2,6 +2,7 @@ import Foundation
 import Relances
 import Synchronization
 import Testing
+import TestKit
 
 /// Chromium, if this machine can start it (Debian's `chromium`, installed by .ci/run).
 enum Chromium {
@@ -26,7 +27,7 @@ enum Chromium {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try SpawnGate.run(process)
         let deadline = Date().addingTimeInterval(timeout)
         let data = Mutex(Data())
         // A thread: reading the pipe to its end blocks until the browser exits.

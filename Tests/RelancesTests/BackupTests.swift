@@ -4,6 +4,7 @@ import ProviderSandbox
 import Relances
 import Synchronization
 import Testing
+import TestKit
 
 /// `relances backup` and `relances restore`: a consistent copy of a live database
 /// that the ledger check accepts, private; a restore that checks what it puts back
@@ -106,7 +107,7 @@ import Testing
             let out = Pipe()
             check.standardOutput = out
             check.standardError = out
-            try check.run()
+            try SpawnGate.run(check)
             await check.exited(within: 60)   // its few lines fit in the pipe's buffer
             let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(check.terminationStatus == 0 || said.contains("Failed to connect") || said.contains("System has not been booted"), "\(said)")

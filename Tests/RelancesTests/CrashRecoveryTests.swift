@@ -6,6 +6,7 @@ import Relances
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TestKit
 #endif
 
 /// The built `relances` program (`swift test` builds it beside the test runner).
@@ -30,7 +31,7 @@ enum RelancesProgram {
         let log = try FileHandle(forWritingTo: output)
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try SpawnGate.run(process)
         return process
     }
 

@@ -3,6 +3,7 @@ import Gateway
 import ProviderSandbox
 import Relances
 import Testing
+import TestKit
 
 /// Nothing goes out that the office did not ask to send, and statuses move only as
 /// the README's « Statuts » table says.
@@ -111,7 +112,7 @@ import Testing
         #expect(!HeldClaim(id: 1, owner: nil, lease: nil, handed: true).isLive(now: now))
         let ended = Process()
         ended.executableURL = URL(fileURLWithPath: "/bin/true")
-        try ended.run()
+        try SpawnGate.run(ended)
         ended.waitUntilExit()
         let parts = mine.split(separator: " ")
         let dead = "\(parts[0]) \(ended.processIdentifier) \(parts[2]) batch"

@@ -4,6 +4,7 @@ import Gateway
 import ProviderSandbox
 @testable import Relances
 import Testing
+import TestKit
 
 /// What the taxpayer receives: amounts as people write them, texts that name the
 /// taxpayer and the tax, one message per taxpayer per run, nothing at night or on a
@@ -206,7 +207,7 @@ import Testing
         reader.arguments = ["pdftotext", "-f", String(last), "-l", String(last), letters.appendingPathComponent(pdf).path, "-"]
         let out = Pipe()
         reader.standardOutput = out
-        try reader.run()
+        try SpawnGate.run(reader)
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(text.contains("NZÉ") && text.contains("guichet"))
         #expect(Set(try all.map(page)).count == (grouped ? 12 : 13))
