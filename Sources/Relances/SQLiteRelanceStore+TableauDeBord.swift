@@ -163,8 +163,13 @@ extension SQLiteRelanceStore {
 
     /// Counts, once, the segments of the sent SMS of the window that have none yet (sent
     /// since the last look, or whose text changed): a few thousand after a campaign, none
-    /// the next time. The count is the text's (``SMSText``), as the pre-flight's.
+    /// the next time. The count is the text's (``SMSText``), as the pre-flight's. Several
+    /// dashboards opened at once wait for the first one's count instead of repeating it.
     func countSegments(_ range: [SQLValue]) throws(StoreError) {
+        try segmentCounting.withLock { _ throws(StoreError) in try countMissingSegments(range) }
+    }
+
+    private func countMissingSegments(_ range: [SQLValue]) throws(StoreError) {
         let missing = """
             SELECT id, message FROM relance INDEXED BY relance_sms_envoyee
             WHERE statut = 'envoyee' AND type_relance = 'sms' AND date_planifiee BETWEEN ? AND ? AND segments IS NULL LIMIT 1000

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import Gateway
+import Synchronization
 
 /// The store on SQLite: WAL, foreign keys, prepared statements, migrations at open.
 /// It implements every store capability (``OfficeStore``): a composition root (the
@@ -8,6 +9,9 @@ import Gateway
 /// everything else takes the capability it uses.
 public final class SQLiteRelanceStore: OfficeStore {
     public let database: Database
+    /// One dashboard at a time catches up the sent SMS' segment counts
+    /// (``countSegments(_:)``): the others wait for it rather than count them again.
+    let segmentCounting = Mutex(())
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {

@@ -30,12 +30,20 @@ enum APIBenchmark {
         let cases: [(String, String, Double?)] = [
             ("statistiques", "\(base)/statistiques", 20),
             ("statistiques, last 30 days", "\(base)/statistiques?date_debut=\(month)&date_fin=\(RelanceBench.day(0))", 20),
-            ("dashboard, 90 days a day", "\(base)/statistiques/quotidiennes?jours=90", nil),
             ("list, first page of 20", "\(base)/?limit=20", nil),
             ("list, statut=echec, page 5", "\(base)/?statut=echec&limit=20&skip=80", nil),
             ("list, type=sms since a year", "\(base)/?type_relance=sms&date_debut=\(year)&limit=20", nil),
+            // Last: at 16 at once it takes longer than wrk's run, and what wrk left
+            // behind would still be answered during the next case.
+            ("dashboard, 90 days a day", "\(base)/statistiques/quotidiennes?jours=90", nil),
         ]
         var rows: [BenchmarkRow] = []
+        // The dashboard's first look counts the segments of every SMS of its 90 days
+        // (a database that comes from a version without them); the figures below are
+        // the looks after it, as an office sees them every day.
+        let firstLook = Date()
+        let first = try runProcess("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/statistiques/quotidiennes?jours=90"])
+        let firstLookTime = Date().timeIntervalSince(firstLook)
         for (name, url, target) in cases {
             let output = try runProcess(wrk, ["-t2", "-c\(connections)", "-d5s", "--latency", url])
             let rate = Double(firstMatch(#"Requests/sec:\s+([0-9.]+)"#, in: output) ?? "") ?? 0
@@ -46,6 +54,8 @@ enum APIBenchmark {
                                      target: target.map { "p99 ≤ \(Int($0)) ms" } ?? "", met: target.map { limit in p99.map { $0 <= limit } ?? false },
                                      note: "wrk -c\(connections), non-2xx \(errors)"))
         }
+        rows.append(BenchmarkRow(name: "API, 1,000,000 relances: the dashboard's first look", figure: String(format: "%.1f s", firstLookTime),
+                                 note: "HTTP \(first); the segments of the SMS of 90 days counted once, as after an upgrade"))
         rows.append(BenchmarkRow(name: "API store: 1,000,000 relances written", figure: String(format: "%.1f s", buildTime),
                                  note: "one INSERT … SELECT, the counters kept by their triggers"))
         return rows
