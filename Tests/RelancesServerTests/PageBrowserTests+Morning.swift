@@ -88,7 +88,7 @@ extension PageBrowserTests {
         try await shot("numero-corrige")
 
         // 3. A manual relance for her, planned for a date: the summary, then created.
-        let summary = try await tab.run { t in
+        try await tab.run { t in
             try t.click("#contact-fermer")
             try t.click("nav.vues a[data-vue='liste']")
             _ = try t.until("document.querySelector('main').dataset.vue === 'liste' && \(ready)")
@@ -102,20 +102,8 @@ extension PageBrowserTests {
             _ = try t.evaluate("document.querySelector('#m-choisis input[data-champ=montant]').focus()")
             try t.type("45 000")
             _ = try t.evaluate("(i => { i.value = '2030-01-06T09:30'; i.dispatchEvent(new Event('input')); })(document.getElementById('m-planifiee'))")
-            try t.click("#m-verifier")
-            _ = try t.until("!document.getElementById('m-verification').hidden")
-            return try t.evaluate("document.getElementById('m-resume').textContent.replace(/[\\u00a0\\u202f]/g, ' ')", as: String.self)
         }
-        #expect(summary.contains("1 relance SMS sera créée.") && summary.contains("Envoi automatique le 06/01/2030") && summary.contains("Éléonore NZE — 45 000 FCFA"),
-                "\(summary)")
-        #expect(try await tab.run { t in try t.evaluate(Self.fits("d-manuelle")) } == "true")
-        try await shot("manuelle-resume")
-        let created = try await tab.run { t in
-            try t.click("#m-creer")
-            _ = try t.until("/créée/.test(document.getElementById('message').textContent) && \(ready)")
-            return try t.evaluate("document.getElementById('message').textContent", as: String.self)
-        }
-        #expect(created.hasPrefix("1 relance(s) manuelle(s) créée(s), programmée(s) pour le 06/01/2030"), "\(created)")
+        try await Self.checkAndCreateManual(tab) { try await shot("manuelle-resume") }
         var hers = RelanceFilter()
         hers.contribuableID = rig.who
         let manual = try #require(try rig.store.list(hers).items.first)

@@ -16,6 +16,28 @@ extension PageBrowserTests {
         "(r => r.left >= 0 && r.right <= innerWidth && r.width > 0)(document.getElementById('\(id)').getBoundingClientRect())"
     }
 
+    /// « Vérifier » then « Créer » in the manual dialog, filled for Éléonore NZE (45 000
+    /// FCFA, planned for 06/01/2030): the summary says so before anything is created, the
+    /// dialog fits the screen, and the page confirms the relance is scheduled.
+    static func checkAndCreateManual(_ tab: DevToolsPage, screenshot: () async throws -> Void) async throws {
+        let summary = try await tab.run { t in
+            try t.click("#m-verifier")
+            _ = try t.until("!document.getElementById('m-verification').hidden")
+            // French groups thousands with a narrow no-break space.
+            return try t.evaluate("document.getElementById('m-resume').textContent.replace(/[\\u00a0\\u202f]/g, ' ')", as: String.self)
+        }
+        #expect(summary.contains("1 relance SMS sera créée.") && summary.contains("Envoi automatique le 06/01/2030") && summary.contains("Éléonore NZE — 45 000 FCFA"),
+                "\(summary)")
+        #expect(try await tab.run { t in try t.evaluate(Self.fits("d-manuelle")) } == "true")
+        try await screenshot()
+        let created = try await tab.run { t in
+            try t.click("#m-creer")
+            _ = try t.until("/créée/.test(document.getElementById('message').textContent) && \(ready)")
+            return try t.evaluate("document.getElementById('message').textContent", as: String.self)
+        }
+        #expect(created.hasPrefix("1 relance(s) manuelle(s) créée(s), programmée(s) pour le 06/01/2030"), "\(created)")
+    }
+
     @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"), arguments: [1400, 390])
     func anOperatorsDayAtDesktopAndPhoneWidths(width: Int) async throws {
         let rig = try APIRig()   // Éléonore NZE, 066 12 34 56
@@ -102,22 +124,7 @@ extension PageBrowserTests {
         #expect(counted.short.hasSuffix("· 1 SMS") && counted.long.contains("· 2 SMS") && counted.special.contains("70 caractères par SMS"), "\(counted)")
         #expect(!(counted.short + counted.long + counted.special).contains("GSM"))
         try await shot("manuelle-saisie")
-        let summary = try await tab.run { t in
-            try t.click("#m-verifier")
-            _ = try t.until("!document.getElementById('m-verification').hidden")
-            // French groups thousands with a narrow no-break space.
-            return try t.evaluate("document.getElementById('m-resume').textContent.replace(/[\\u00a0\\u202f]/g, ' ')", as: String.self)
-        }
-        #expect(summary.contains("1 relance SMS sera créée.") && summary.contains("Envoi automatique le 06/01/2030") && summary.contains("Éléonore NZE — 45 000 FCFA"),
-                "\(summary)")
-        #expect(try await tab.run { t in try t.evaluate(Self.fits("d-manuelle")) } == "true")
-        try await shot("manuelle-resume")
-        let created = try await tab.run { t in
-            try t.click("#m-creer")
-            _ = try t.until("/créée/.test(document.getElementById('message').textContent) && \(ready)")
-            return try t.evaluate("document.getElementById('message').textContent", as: String.self)
-        }
-        #expect(created.hasPrefix("1 relance(s) manuelle(s) créée(s), programmée(s) pour le 06/01/2030"), "\(created)")
+        try await Self.checkAndCreateManual(tab) { try await shot("manuelle-resume") }
         var filter = RelanceFilter()
         filter.contribuableID = rig.who
         let mine = try #require(try rig.store.list(filter).items.first)
