@@ -43,14 +43,10 @@ public enum PrivateFile {
         chmod(path, 0o700)
     }
 
-    /// Writes `data` to `path` whole or not at all (a hidden temporary file beside it,
-    /// `.<name>.<pid>.part`, flushed and renamed over it), private.
-    public static func write(_ data: Data, to path: String) throws(PrivateFileError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).part").path
-        let fd = open(temporary, O_WRONLY | O_TRUNC)
-        guard fd >= 0 else { throw PrivateFileError(path: path, reason: String(cString: strerror(errno))) }
-        let ok = data.withUnsafeBytes { raw -> Bool in
+    /// Writes all of `data` to `fd` (again after an interrupted write), then flushes it to
+    /// the disk; false, with `errno` saying why, when either fails.
+    public static func writeAll(_ data: Data, to fd: Int32) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
@@ -59,6 +55,16 @@ public enum PrivateFile {
             }
             return fsync(fd) == 0
         }
+    }
+
+    /// Writes `data` to `path` whole or not at all (a hidden temporary file beside it,
+    /// `.<name>.<pid>.part`, flushed and renamed over it), private.
+    public static func write(_ data: Data, to path: String) throws(PrivateFileError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).part").path
+        let fd = open(temporary, O_WRONLY | O_TRUNC)
+        guard fd >= 0 else { throw PrivateFileError(path: path, reason: String(cString: strerror(errno))) }
+        let ok = writeAll(data, to: fd)
         let why = String(cString: strerror(errno))
         close(fd)
         guard ok, rename(temporary, path) == 0 else {

@@ -153,9 +153,7 @@ private func curlMailReply(_ pointer: UnsafeMutablePointer<CChar>?, _ size: Int,
     guard let pointer, let context else { return 0 }
     let source = Unmanaged<CurlMailTransfer.Source>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }.trimmingCharacters(in: .whitespacesAndNewlines)
+    let line = curlLine(pointer, length)
     if line.count >= 3, line.prefix(3).allSatisfy(\.isNumber) { source.replies.append(line) }
     return length
 }

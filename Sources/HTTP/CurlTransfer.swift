@@ -126,13 +126,18 @@ private func curlWriteHeader(_ pointer: UnsafeMutablePointer<CChar>?, _ size: In
     guard let pointer, let context else { return 0 }
     let sink = Unmanaged<CurlTransfer.Sink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }.trimmingCharacters(in: .whitespacesAndNewlines)
+    let line = curlLine(pointer, length)
     if line.hasPrefix("HTTP/") {
         sink.headers = HTTPHeaders()   // a new response (after 100 Continue): start over
     } else if let colon = line.firstIndex(of: ":") {
         sink.headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
     return length
+}
+
+/// One line curl hands a header or reply callback, as text, without its line break.
+func curlLine(_ pointer: UnsafeMutablePointer<CChar>, _ length: Int) -> String {
+    pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }.trimmingCharacters(in: .whitespacesAndNewlines)
 }

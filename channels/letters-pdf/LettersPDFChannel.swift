@@ -162,16 +162,7 @@ public final class LettersPDFChannel: Channel {
     }
 
     private func append(_ line: Data, to fd: Int32) throws(ChannelError) {
-        let ok = line.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return fsync(fd) == 0
-        }
-        guard ok else { throw .storage("journal des lettres non écrit : \(String(cString: strerror(errno)))") }
+        guard PrivateFile.writeAll(line, to: fd) else { throw .storage("journal des lettres non écrit : \(String(cString: strerror(errno)))") }
     }
 
     private func scheduleEnd(after generation: Int) {
