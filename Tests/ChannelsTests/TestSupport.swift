@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Synchronization
 import TestKit
 
 /// The package's root folder, found from this file's path.
@@ -31,25 +32,23 @@ func run(_ arguments: [String], input: Data? = nil) async throws -> String {
 }
 
 private func runBlocking(_ arguments: [String], input: Data?) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let stdin = Pipe()
-    if input != nil { process.standardInput = stdin }
-    try SpawnGate.run(process)
-    if let input {
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
+    let process = try Spawned(arguments[0], Array(arguments.dropFirst()), input: input == nil ? .null : .pipe,
+                              output: .pipe, error: .pipe)
+    if let input, let stdin = process.input {
+        stdin.write(input)
+        try stdin.close()
     }
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    // The errors are read on another thread, so a child that fills that pipe first
+    // never waits on us while we wait for its output.
+    let errors = Mutex(Data())
+    let reader = Thread { errors.withLock { $0 = process.errorOutput?.readDataToEndOfFile() ?? Data() } }
+    reader.start()
+    let output = process.output?.readDataToEndOfFile() ?? Data()
+    while !reader.isFinished { usleep(1_000) }
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         throw NSError(domain: "run", code: Int(process.terminationStatus),
-                      userInfo: [NSLocalizedDescriptionKey: String(decoding: errors, as: UTF8.self)])
+                      userInfo: [NSLocalizedDescriptionKey: String(decoding: errors.withLock { $0 }, as: UTF8.self)])
     }
     return String(decoding: output, as: UTF8.self)
 }

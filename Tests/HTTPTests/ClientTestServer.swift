@@ -14,9 +14,10 @@ import TestKit
 /// `/nolength?n=N` N bytes without `Content-Length` (the end is the close),
 /// anything else `ok`.
 struct ClientTestServer {
-    let process: Process
-    /// Held open while the server should live: the script exits when it closes.
-    let lifeline: Pipe
+    let process: Spawned
+    /// The script's standard input, held open while the server should live: the script
+    /// exits when it closes.
+    let lifeline: FileHandle
     let port: Int
     /// The certificate (PEM), for HTTPS.
     let certificate: String?
@@ -64,34 +65,22 @@ struct ClientTestServer {
         var certificate: String?
         if tls {
             let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-            let make = Process()
-            make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            make.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
-            make.standardError = FileHandle.nullDevice
-            make.standardOutput = FileHandle.nullDevice
-            try SpawnGate.run(make)
+            let make = try Spawned("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                                               "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
             make.waitUntilExit()
             guard make.terminationStatus == 0 else { throw Failure.didNotStart("openssl req failed") }
             arguments += [cert, key]
             certificate = cert
         }
-        let process = Process()
         // The system's Python, not a version manager's shim, so terminate() reaches it.
         let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python] + arguments
-        let output = Pipe(), lifeline = Pipe()
-        process.standardOutput = output
-        process.standardInput = lifeline
-        process.standardError = FileHandle.nullDevice
-        try SpawnGate.run(process)
+        let process = try Spawned(python, arguments, input: .pipe, output: .pipe, error: .null)
         // The script prints its port once it listens; wait for that line, bounded.
-        let port = try readPort(output.fileHandleForReading, process: process)
-        return ClientTestServer(process: process, lifeline: lifeline, port: port, certificate: certificate, folder: folder)
+        let port = try readPort(process.output!, process: process)
+        return ClientTestServer(process: process, lifeline: process.input!, port: port, certificate: certificate, folder: folder)
     }
 
-    private static func readPort(_ handle: FileHandle, process: Process) throws -> Int {
+    private static func readPort(_ handle: FileHandle, process: Spawned) throws -> Int {
         let fd = handle.fileDescriptor
         var text = ""
         let deadline = Date().addingTimeInterval(20)
@@ -110,7 +99,7 @@ struct ClientTestServer {
     /// SIGKILL: the test process may block or ignore SIGTERM (signal handling of the
     /// server under test), and children inherit that, so a plain terminate() can miss.
     func stop() {
-        try? lifeline.fileHandleForWriting.close()
+        try? lifeline.close()
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)

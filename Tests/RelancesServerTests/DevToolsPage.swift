@@ -27,7 +27,7 @@ final class DevToolsPage: @unchecked Sendable {
         }
     }
 
-    private let process: Process
+    private let process: Spawned
     private let profile: URL
     private let socket: WebSocketClient
     private var session = ""
@@ -42,13 +42,8 @@ final class DevToolsPage: @unchecked Sendable {
     init(chromium: String, width: Int = 1400, height: Int = 1000) throws {
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=\(width),\(height)",
-                             "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "about:blank"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try SpawnGate.run(process)
+        process = try Spawned(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=\(width),\(height)",
+                                         "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "about:blank"])
         // Chromium writes its port and the browser's path there once it listens.
         let portFile = profile.appendingPathComponent("DevToolsActivePort")
         let deadline = Date().addingTimeInterval(60)

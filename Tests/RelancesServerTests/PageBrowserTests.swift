@@ -21,17 +21,11 @@ enum Chromium {
 
     /// Runs chromium headless and answers its standard output; kills it after `timeout`.
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try SpawnGate.run(process)
+        let process = try Spawned(path, arguments, output: .pipe, error: .null)
         let deadline = Date().addingTimeInterval(timeout)
         let data = Mutex(Data())
         // A thread: reading the pipe to its end blocks until the browser exits.
-        let reader = Thread { data.withLock { $0 = out.fileHandleForReading.readDataToEndOfFile() } }
+        let reader = Thread { data.withLock { $0 = process.output?.readDataToEndOfFile() ?? Data() } }
         reader.start()
         while process.isRunning && Date() < deadline { usleep(50_000) }
         if process.isRunning { process.terminate() }

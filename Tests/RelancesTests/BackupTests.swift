@@ -101,15 +101,9 @@ import TestKit
         let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first { FileManager.default.isExecutableFile(atPath: $0) }
         if let analyzer {
             #expect(try await RelancesProgram.run(["systemd-unit", "--program", "/bin/true", "--directory", "/tmp", "--user", "root"], output: unit) == 0)
-            let check = Process()
-            check.executableURL = URL(fileURLWithPath: analyzer)
-            check.arguments = ["verify", unit.path]
-            let out = Pipe()
-            check.standardOutput = out
-            check.standardError = out
-            try SpawnGate.run(check)
+            let check = try Spawned(analyzer, ["verify", unit.path], output: .pipe)
             await check.exited(within: 60)   // its few lines fit in the pipe's buffer
-            let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let said = String(decoding: try #require(check.output).readDataToEndOfFile(), as: UTF8.self)
             #expect(check.terminationStatus == 0 || said.contains("Failed to connect") || said.contains("System has not been booted"), "\(said)")
         }
     }

@@ -21,18 +21,10 @@ enum RelancesProgram {
     /// Starts `relances` with `arguments` and `environment` added to ours, in `directory`
     /// (else ours): where it looks for `.env` and `channels/routing.json`.
     static func start(_ arguments: [String], environment: [String: String], directory: URL? = nil, output: URL,
-                      executable: String? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable ?? #require(path, "the relances program is not built: run `swift build` (swift test builds it)"))
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let log = try FileHandle(forWritingTo: output)
-        process.standardOutput = log
-        process.standardError = log
-        try SpawnGate.run(process)
-        return process
+                      executable: String? = nil) throws -> Spawned {
+        try Spawned(try executable ?? #require(path, "the relances program is not built: run `swift build` (swift test builds it)"), arguments,
+                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory,
+                    output: .file(output))
     }
 
     /// Runs `relances` to its end (at most `timeout` seconds); answers its exit status.
@@ -114,7 +106,7 @@ enum RelancesProgram {
 
     /// `relances send --pending` with `inFlight` sends at a time, killed with SIGKILL once
     /// the provider has accepted `after` messages.
-    static func killedBatch(after: Int, inFlight: Int, _ common: [String], _ sandbox: ProviderSandbox, _ folder: URL) async throws -> Process {
+    static func killedBatch(after: Int, inFlight: Int, _ common: [String], _ sandbox: ProviderSandbox, _ folder: URL) async throws -> Spawned {
         let batch = try RelancesProgram.start(["send", "--pending", "--max-in-flight", "\(inFlight)"] + common, environment: sandbox.environment,
                                               output: folder.appendingPathComponent("send-1.log"))
         _ = await eventually(within: 60) { sandbox.received.count >= after || !batch.isRunning }

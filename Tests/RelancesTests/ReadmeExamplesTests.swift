@@ -5,6 +5,7 @@ import HTTP
 import ProviderSandbox
 import Relances
 import Testing
+import TestKit
 
 /// README.md's examples run, so that they cannot go stale (issue 18 §5): its `relances`
 /// lines in a folder of their own with what they need (a demo database, the provider's
@@ -91,15 +92,15 @@ import Testing
         /// Runs a line with bash in the folder; answers its exit status and what it printed.
         func run(_ line: String, timeout: Double = 180) async throws -> (Int32, String) {
             let log = folder.appendingPathComponent("out-\(UUID().uuidString).log")
-            let process = try ChildProcess("/bin/bash", ["-c", localised(line)], environment: variables, directory: folder, output: log)
+            let process = try Spawned("/bin/bash", ["-c", localised(line)], environment: variables, directory: folder, output: .file(log))
             if await !process.exited(within: timeout) { Issue.record("\(line) did not end within \(timeout) s") }
             return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
 
         /// Starts a line (a server) with bash in the folder, after the block's `export`s.
-        func start(_ line: String, prelude: [String] = [], log: URL) throws -> ChildProcess {
-            try ChildProcess("/bin/bash", ["-c", localised((prelude + ["exec " + line]).joined(separator: "\n"))],
-                             environment: variables, directory: folder, output: log)
+        func start(_ line: String, prelude: [String] = [], log: URL) throws -> Spawned {
+            try Spawned("/bin/bash", ["-c", localised((prelude + ["exec " + line]).joined(separator: "\n"))],
+                        environment: variables, directory: folder, output: .file(log))
         }
 
         /// The test's environment with the workspace's own on top.
@@ -114,7 +115,7 @@ import Testing
     /// Waits until the server's log says it listens, then until `/healthz` answers on
     /// `port`; false if the process ends or 30 s pass. Never a connection before it
     /// listens: one tried then can take the port for itself (a TCP self-connection).
-    func answers(_ process: ChildProcess, port: Int, log: URL) async -> Bool {
+    func answers(_ process: Spawned, port: Int, log: URL) async -> Bool {
         guard await Self.says("listening on|serving on", in: log, while: process) else { return false }
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline {
@@ -126,7 +127,7 @@ import Testing
     }
 
     /// Waits (30 s at most) until `log` has a line matching `pattern`, or the process ends.
-    static func says(_ pattern: String, in log: URL, while process: ChildProcess) async -> Bool {
+    static func says(_ pattern: String, in log: URL, while process: Spawned) async -> Bool {
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline {
             if let said = try? String(contentsOf: log, encoding: .utf8), said.range(of: pattern, options: .regularExpression) != nil { return true }
@@ -145,7 +146,7 @@ import Testing
     func everyExampleRuns() async throws {
         #expect(!Self.readme.blocks.isEmpty, "README.md has no examples, or was not found")
         let cli = try await Workspace()
-        var api: (Workspace, ChildProcess)?
+        var api: (Workspace, Spawned)?
         defer { if let api { api.1.terminate() } }
         for doc in [Self.readme] + Self.channelReadmes {
             try await runExamples(of: doc, in: cli, api: &api)
@@ -162,9 +163,9 @@ import Testing
         }
     }
 
-    func runExamples(of doc: ReadmeExamples, in cli: Workspace, api: inout (Workspace, ChildProcess)?) async throws {
+    func runExamples(of doc: ReadmeExamples, in cli: Workspace, api: inout (Workspace, Spawned)?) async throws {
         // Started with `&`, they run until the end of their file, as in a reader's terminal.
-        var background: [ChildProcess] = []
+        var background: [Spawned] = []
         defer { for process in background where process.isRunning { process.terminate() } }
         for block in doc.blocks where block.language == "sh" {
             var prelude: [String] = []
@@ -248,7 +249,7 @@ import Testing
 
     /// A workspace of its own with `relances serve` holding a token, which the curl
     /// examples reach as `$RELANCES_TOKEN`.
-    func apiServer() async throws -> (Workspace, ChildProcess) {
+    func apiServer() async throws -> (Workspace, Spawned) {
         let workspace = try await Workspace()
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let log = workspace.folder.appendingPathComponent("serve.log")
@@ -350,8 +351,8 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         func help(_ arguments: [String], program: String? = nil) async throws -> String {
             let log = folder.appendingPathComponent("help.log")
-            let process = try ChildProcess(try program ?? #require(RelancesProgram.path), arguments,
-                                           environment: ProcessInfo.processInfo.environment, directory: folder, output: log)
+            let process = try Spawned(try program ?? #require(RelancesProgram.path), arguments,
+                                      environment: ProcessInfo.processInfo.environment, directory: folder, output: .file(log))
             await process.exited(within: 60)
             return try String(contentsOf: log, encoding: .utf8)
         }

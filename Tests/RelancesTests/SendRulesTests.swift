@@ -110,9 +110,7 @@ import TestKit
         #expect(HeldClaim(id: 1, owner: mine, lease: now.addingTimeInterval(20), handed: true).isLive(now: now))
         #expect(!HeldClaim(id: 1, owner: mine, lease: now.addingTimeInterval(-1), handed: true).isLive(now: now))
         #expect(!HeldClaim(id: 1, owner: nil, lease: nil, handed: true).isLive(now: now))
-        let ended = Process()
-        ended.executableURL = URL(fileURLWithPath: "/bin/true")
-        try SpawnGate.run(ended)
+        let ended = try Spawned("/bin/true", [])
         ended.waitUntilExit()
         let parts = mine.split(separator: " ")
         let dead = "\(parts[0]) \(ended.processIdentifier) \(parts[2]) batch"

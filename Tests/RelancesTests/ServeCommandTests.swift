@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import TestKit
 import Gateway
 import HTTP
 import ProviderSandbox
@@ -45,7 +46,7 @@ import Glibc
 
     /// Starts `relances serve` in `folder` on a free port and waits until `/healthz`
     /// answers; the caller stops it with ``stop(_:)``.
-    func serve(_ arguments: [String], in folder: URL, log: URL) async throws -> (Process, String) {
+    func serve(_ arguments: [String], in folder: URL, log: URL) async throws -> (Spawned, String) {
         let port = try Self.freePort()
         let process = try RelancesProgram.start(["serve", "--port", "\(port)"] + arguments, environment: [:], directory: folder, output: log)
         let base = "http://127.0.0.1:\(port)"
@@ -65,7 +66,7 @@ import Glibc
     }
 
     /// SIGTERM, then at most 20 s for the graceful stop; SIGKILL after that.
-    static func stop(_ process: Process) async {
+    static func stop(_ process: Spawned) async {
         if await !process.exited(within: 20, terminating: true) {
             Issue.record("relances serve did not stop within 20 s of SIGTERM")
         }
@@ -92,7 +93,7 @@ import Glibc
     }
 
     /// Waits (30 s at most) until `log` holds `text`, or the process ends.
-    static func waitFor(_ text: String, in log: URL, while process: Process) -> Bool {
+    static func waitFor(_ text: String, in log: URL, while process: Spawned) -> Bool {
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline {
             if let said = try? String(contentsOf: log, encoding: .utf8), said.contains(text) { return true }

@@ -202,13 +202,10 @@ import TestKit
         #expect(pages.map { $0 - first + 1 } == expected, "\(pages)")
         let pdf = try #require(try FileManager.default.contentsOfDirectory(atPath: letters.path).first { $0.hasSuffix(".pdf") })
         let last = try #require(pages.max())
-        let reader = Process()
-        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        reader.arguments = ["pdftotext", "-f", String(last), "-l", String(last), letters.appendingPathComponent(pdf).path, "-"]
-        let out = Pipe()
-        reader.standardOutput = out
-        try SpawnGate.run(reader)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let reader = try Spawned("pdftotext", ["-f", String(last), "-l", String(last), letters.appendingPathComponent(pdf).path, "-"],
+                                 output: .pipe, error: .null)
+        let text = String(decoding: try #require(reader.output).readDataToEndOfFile(), as: UTF8.self)
+        await reader.exited()
         #expect(text.contains("NZÉ") && text.contains("guichet"))
         #expect(Set(try all.map(page)).count == (grouped ? 12 : 13))
     }
