@@ -34,7 +34,7 @@ import Testing
         return server
     }
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func theOfficesPageOnAnotherOriginGeneratesAndSendsWithItsJWT() async throws {
         let pages = try Self.pageServer()
         defer { pages.beginShutdown(grace: 1) }

@@ -11,7 +11,7 @@ extension PageBrowserTests {
     /// Words of the code and the provider's, never said to the office's staff.
     static let internalNames = ["ventis", "Ventis", "GSM", "UCS", "envoi_en_cours", "en_attente", "API", "Keycloak", "PATCH", "JSON"]
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func theAidePanelOpensByMouseAndKeyboardAndSaysWhatToDoForEachStatusAndFailure() async throws {
         let rig = try APIRig()
         let tab = try await DevToolsPage.start(width: 500, height: 844)

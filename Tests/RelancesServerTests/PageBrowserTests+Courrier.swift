@@ -8,7 +8,7 @@ import Testing
 /// A printed letter, from the page: its detail offers the PDF the letters channel wrote,
 /// fetched with the token. Part of the one serialized browser suite.
 extension PageBrowserTests {
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func aPrintedLetterIsDownloadedFromItsDetail() async throws {
         let token = "jeton-du-guichet-courriers"
         let rig = try LettersRig(token: token)

@@ -7,7 +7,7 @@ import Testing
 /// leaves programmed relances and visits alone; one sent meanwhile by someone else is
 /// said, not counted as sent.
 extension PageBrowserTests {
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func sendingThePendingOnesAsksFirstFollowsTheFiltersAndAnnulerSendsNothing() async throws {
         let rig = try APIRig()
         let moussavou = try rig.store.add(Contribuable(nom: "MOUSSAVOU", prenom: "Jean", telephone: "077 11 11 11"))

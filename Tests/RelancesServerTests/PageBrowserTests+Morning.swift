@@ -9,7 +9,7 @@ import Testing
 /// a reply recorded, the list exported, the « Aide » panel. A screenshot at each step
 /// under `.build/test-output/` (`matin-<width>-<n>-<step>.png`).
 extension PageBrowserTests {
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"), arguments: [1400, 390])
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() }, arguments: [1400, 390])
     func anOperatorsMorningAtDesktopAndPhoneWidths(width: Int) async throws {
         let rig = try APIRig()   // Éléonore NZE, 066 12 34 56, 40 days late; Paul OBAME, no phone
         // 19 more late taxpayers with a phone: with hers, 20 SMS to generate.

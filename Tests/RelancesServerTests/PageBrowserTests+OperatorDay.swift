@@ -38,7 +38,7 @@ extension PageBrowserTests {
         #expect(created.hasPrefix("1 relance(s) manuelle(s) créée(s), programmée(s) pour le 06/01/2030"), "\(created)")
     }
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"), arguments: [1400, 390])
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() }, arguments: [1400, 390])
     func anOperatorsDayAtDesktopAndPhoneWidths(width: Int) async throws {
         let rig = try APIRig()   // Éléonore NZE, 066 12 34 56
         let ondo = try rig.store.add(Contribuable(nom: "NZÉ-ONDO", prenom: "Paul", telephone: "+241 077 12 34 56",
@@ -249,7 +249,7 @@ extension PageBrowserTests {
     /// around each boundary: 160/153 for the SMS alphabet, 70/67 once a character
     /// outside it is there, € and brackets counting two, emoji and line breaks (a text
     /// box gives its text with LF line ends, and that is what is sent).
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func theSMSCounterCountsAsTheServerDoes() async throws {
         let rig = try APIRig()
         let tab = try await DevToolsPage.start()
@@ -280,7 +280,7 @@ extension PageBrowserTests {
 
     /// « Annuler » in the manual dialog creates nothing and forgets the draft: the next
     /// dialog starts with nobody chosen.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func annulerInTheManualDialogCreatesNothingAndForgetsTheDraft() async throws {
         let rig = try APIRig()
         let tab = try await DevToolsPage.start()
@@ -315,7 +315,7 @@ extension PageBrowserTests {
 
     /// Generation asks for the type (the Type filter's, by default), the days late and
     /// how many, and the pre-flight and the run use them.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func generationAsksForTypeDaysLateAndHowMany() async throws {
         let rig = try APIRig()
         try DemoData.populate(rig.store, contribuables: 30)
@@ -354,7 +354,7 @@ extension PageBrowserTests {
     /// The server gone: the page says so in French, in the message and the table, and
     /// never the browser's « Failed to fetch ». A token the server refuses: asked once,
     /// then said in French.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func thePageSaysInFrenchWhenTheServerIsDownOrRefusesTheToken() async throws {
         let rig = try APIRig()
         let tab = try await DevToolsPage.start()

@@ -14,7 +14,7 @@ extension PageBrowserTests {
         print("page screenshot: \(file.path)")
     }
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func theDashboardDrawsLabelledBarsTheExportDownloadsAndAPhoneIsCorrected() async throws {
         let rig = try APIRig()
         let ids = try DashboardAPITests.populate(rig)
@@ -147,7 +147,7 @@ extension PageBrowserTests {
 
     /// Hostile names, numbers, e-mails and addresses are text in the « Contribuables »
     /// results and the contact form, as in the list.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func hostileTaxpayerDataIsTextInTheSearchAndTheContactForm() async throws {
         let rig = try APIRig()
         let ids = try Self.hostile.map { payload in

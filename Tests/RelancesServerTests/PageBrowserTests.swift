@@ -9,15 +9,25 @@ enum Chromium {
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static let canStart: Bool = {
+    private static let known = Mutex<Bool?>(nil)
+
+    /// Whether chromium starts here, found once by starting it, on a thread of its own:
+    /// that takes seconds (more on a fresh machine), and a test's condition is evaluated
+    /// on the cooperative pool, which every async test needs meanwhile. (A `static let`
+    /// checked by `.enabled(if:)` held both threads of a 2-core pool for 20 s, and the
+    /// suites beside it timed out.)
+    static func canStart() async -> Bool {
+        if let answer = known.withLock({ $0 }) { return answer }
         guard let path else {
             print("page browser test skipped: no chromium binary (apt-get install chromium)")
             return false
         }
-        let ok = (try? run(path, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "about:blank"], timeout: 60))?.contains("<html") == true
+        let ok = ((try? await offPool { try run(path, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "about:blank"], timeout: 60) })?
+            .contains("<html") ?? false)
         if !ok { print("page browser test skipped: \(path) cannot start here") }
+        known.withLock { $0 = ok }
         return ok
-    }()
+    }
 
     /// Runs chromium headless and answers its standard output; kills it after `timeout`.
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {
@@ -40,7 +50,7 @@ enum Chromium {
 @Suite(.serialized) struct PageBrowserTests {
     static let ready = "document.getElementById('relances').getAttribute('aria-busy') === 'false'"
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func generatingAsksTwiceAnnulerSendsNothingAndYesToBothSends() async throws {
         let rig = try APIRig()
         try DemoData.populate(rig.store, contribuables: 60)
@@ -118,7 +128,7 @@ enum Chromium {
 
     /// « Générer seulement » (yes, then « Annuler ») creates and sends nothing; a row's
     /// « Envoyer » asks first, and « Annuler » there sends nothing either.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func generateOnlyKeepsThemPendingAndEnvoyerAsksFirst() async throws {
         let rig = try APIRig()
         try DemoData.populate(rig.store, contribuables: 30)
@@ -169,7 +179,7 @@ enum Chromium {
 
     /// The token is asked for once (requests refused together share the question), kept
     /// in the tab's session storage, and in no global the page's script exposes.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func theTokenIsAskedOnceAndKeptInSessionStorageOnly() async throws {
         let token = "jeton-de-la-page-0123456789"
         let rig = try APIRig(tokens: [token])
@@ -207,7 +217,7 @@ enum Chromium {
     /// A relance an operator scheduled is marked « Programmée le … »; who last acted on
     /// one shows in its row's tooltip and its detail. The two fields (`programmee`,
     /// `acteur`) are added to the API's answers in the tab, as the API contract has them.
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func scheduledRelancesAreMarkedAndTheActorShown() async throws {
         let rig = try APIRig()
         let other = try rig.store.add(Contribuable(nom: "MBA", prenom: "Jean", telephone: "077 12 34 56"))

@@ -76,7 +76,7 @@ extension PageBrowserTests {
         String(repeating: "Nzé-Ondo ", count: 300) + "<b>fin</b>",
     ]
 
-    @Test(.enabled(if: Chromium.canStart, "chromium cannot start on this machine"))
+    @Test(.enabled("chromium cannot start on this machine") { await Chromium.canStart() })
     func hostileTaxpayerDataIsShownAsTextInEveryView() async throws {
         let rig = try APIRig()
         // Through the store (the import's path) and the API (the manual relances'), with
