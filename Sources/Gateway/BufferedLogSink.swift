@@ -92,14 +92,7 @@ public final class BufferedLogSink: LogSink {
     }
 
     /// The stripe of the calling thread.
-    private var shard: Shard {
-        #if canImport(Glibc)
-        let id = UInt64(UInt(pthread_self()))
-        #else
-        let id = UInt64(UInt(bitPattern: pthread_self()))
-        #endif
-        return shards[Int((id &* 0x9E37_79B9_7F4A_7C15) >> 60) % Self.shardCount]
-    }
+    private var shard: Shard { shards[ThreadStripe.index(of: Self.shardCount)] }
 
     private func drain() {
         while true {

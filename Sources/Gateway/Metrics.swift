@@ -50,15 +50,8 @@ public final class Metrics: Sendable {
 
     public init() {}
 
-    /// The shard of the calling thread (its pthread id, mixed: ids are aligned addresses).
-    private var shard: Shard {
-        #if canImport(Glibc)
-        let id = UInt64(UInt(pthread_self()))
-        #else
-        let id = UInt64(UInt(bitPattern: pthread_self()))
-        #endif
-        return shards[Int((id &* 0x9E37_79B9_7F4A_7C15) >> 60) % Self.shardCount]
-    }
+    /// The shard of the calling thread.
+    private var shard: Shard { shards[ThreadStripe.index(of: Self.shardCount)] }
 
     /// Adds to a counter (created at 0).
     public func increment(_ name: String, by value: Double = 1, _ labels: [String: String] = [:], help: String = "") {

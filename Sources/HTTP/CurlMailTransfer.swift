@@ -84,14 +84,7 @@ enum CurlMailTransfer {
         defer { curl_slist_free_all(recipients) }
         for r in mail.recipients { recipients = curl_slist_append(recipients, "<\(r)>") }
 
-        ccurl_setopt_string(handle, CURLOPT_URL, mail.url)
-        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
-        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(configuration.connectTimeout, timeout) * 1000)))
-        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
-        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
-        if let ca = configuration.caFile { ccurl_setopt_string(handle, CURLOPT_CAINFO, ca) }
-        if let proxy = configuration.proxy { ccurl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        curlTransport(handle, url: mail.url, timeout: timeout, configuration: configuration, errorBuffer: errorBuffer)
         if mail.url.hasPrefix("smtp://") {
             let level = switch mail.startTLS { case .required: CURLUSESSL_ALL; case .optional: CURLUSESSL_TRY; case .off: CURLUSESSL_NONE }
             ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(level.rawValue))
@@ -109,7 +102,6 @@ enum CurlMailTransfer {
         // The server's replies come to the header callback: their text goes in the note.
         ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, curlMailReply)
         ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, pointer.toOpaque())
-        ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
 
         let code = curl_easy_perform(handle)
         var status = 0

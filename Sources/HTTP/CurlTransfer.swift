@@ -32,18 +32,10 @@ enum CurlTransfer {
         defer { curl_slist_free_all(headerList) }
 
         let timeout = request.timeout ?? configuration.timeout
-        ccurl_setopt_string(handle, CURLOPT_URL, request.url)
-        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
-        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(configuration.connectTimeout, timeout) * 1000)))
-        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
-        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
-        if let ca = configuration.caFile { ccurl_setopt_string(handle, CURLOPT_CAINFO, ca) }
-        if let proxy = configuration.proxy { ccurl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+        curlTransport(handle, url: request.url, timeout: timeout, configuration: configuration, errorBuffer: errorBuffer)
         ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         // A declared Content-Length over the cap stops the transfer before any byte is read;
         // the write callback catches bodies that do not declare one.
         ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes))
@@ -133,6 +125,22 @@ private func curlWriteHeader(_ pointer: UnsafeMutablePointer<CChar>?, _ size: In
         sink.headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
     return length
+}
+
+/// What every transfer sets the same way, HTTP or SMTP: the URL, no signals (curl runs
+/// on worker threads), the time limits, the TLS checks and CA file, the proxy, and the
+/// buffer curl writes its error message to.
+func curlTransport(_ handle: UnsafeMutableRawPointer, url: String, timeout: Double, configuration: CurlHTTPClient.Configuration,
+                   errorBuffer: UnsafeMutablePointer<CChar>) {
+    ccurl_setopt_string(handle, CURLOPT_URL, url)
+    ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+    ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
+    ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(configuration.connectTimeout, timeout) * 1000)))
+    ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
+    ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
+    if let ca = configuration.caFile { ccurl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+    if let proxy = configuration.proxy { ccurl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+    ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
 }
 
 /// One line curl hands a header or reply callback, as text, without its line break.

@@ -100,13 +100,8 @@ function erreurLisible(statut, corps) {
 }
 
 async function api(chemin, options = {}, deuxieme = false) {
-  const enTetes = Object.assign({}, options.headers || {});
-  if (options.body != null) enTetes["Content-Type"] = "application/json";
   const jeton = sessionStorage.getItem(CLE_JETON);
-  if (jeton) enTetes["Authorization"] = "Bearer " + jeton;
-  let r;
-  try { r = await fetch(chemin, Object.assign({}, options, { headers: enTetes, credentials: "same-origin" })); }
-  catch (e) { throw new Error(SERVEUR_MUET); }
+  const r = await appel(chemin, options, SERVEUR_MUET);
   if (r.status === 401 && !deuxieme && jetonApres401(jeton)) return api(chemin, options, true);
   const corps = r.status === 204 ? null : await r.json().catch(() => null);
   if (r.status === 401 && !sessionStorage.getItem(CLE_JETON)) throw new Error("Cette page a besoin du jeton d'accès à l'API des relances. Rechargez la page pour le saisir.");

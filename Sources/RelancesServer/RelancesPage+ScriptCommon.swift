@@ -23,14 +23,19 @@ function el(tag, attributs, ...enfants) {
 function donnee(s) { return el("bdi", null, s == null ? "" : String(s)); }
 function nomDe(c) { return (((c && c.prenom) || "") + " " + ((c && c.nom) || "")).trim(); }
 
-async function requete(chemin, options = {}) {
+// A request with the tab's token (a JSON body typed as such); no answer at all (the
+// browser's « Failed to fetch ») becomes `muet`, in French.
+async function appel(chemin, options, muet) {
   const enTetes = Object.assign({}, options.headers || {});
   if (options.body != null) enTetes["Content-Type"] = "application/json";
   const jeton = sessionStorage.getItem(CLE_JETON);
   if (jeton) enTetes["Authorization"] = "Bearer " + jeton;
-  let r;
-  try { r = await fetch(chemin, Object.assign({}, options, { headers: enTetes, credentials: "same-origin" })); }
-  catch (e) { throw new Error("Le serveur des relances ne répond pas : vérifiez la connexion, puis réessayez."); }
+  try { return await fetch(chemin, Object.assign({}, options, { headers: enTetes, credentials: "same-origin" })); }
+  catch (e) { throw new Error(muet); }
+}
+
+async function requete(chemin, options = {}) {
+  const r = await appel(chemin, options, "Le serveur des relances ne répond pas : vérifiez la connexion, puis réessayez.");
   if (r.status === 401) throw new Error("Jeton d'accès refusé : rechargez la page pour le saisir à nouveau.");
   return r;
 }

@@ -1,3 +1,6 @@
+import Foundation
+import Gateway
+
 /// The e-mail addresses the office can write to: `local@domain.tld`, ASCII, with
 /// nothing that could break a header (no spaces, no CR/LF, no angle brackets).
 public enum EmailAddress {
@@ -20,5 +23,21 @@ public enum EmailAddress {
               let tld = labels.last, tld.count >= 2, tld.allSatisfy(\.isLetter)
         else { return "« \(address) » : le domaine après @ n'est pas valide" }
         return nil
+    }
+}
+
+extension EmailAddress {
+    /// The address an e-mail channel sends `delivery` to (spaces around it ignored), or
+    /// why it cannot: the same answer for `check` and for `send`.
+    public static func recipient(of delivery: Delivery) throws(ChannelError) -> String {
+        let to = delivery.recipient.trimmingCharacters(in: .whitespaces)
+        if let why = problem(to) { throw .invalidRecipient(why) }
+        return to
+    }
+
+    /// An e-mail channel's `check(_:)`: the refused recipient said, the text as sent.
+    public static func check(_ delivery: Delivery) -> DeliveryCheck {
+        let problem = problem(delivery.recipient.trimmingCharacters(in: .whitespaces))
+        return DeliveryCheck(problem: problem.map { ChannelError.invalidRecipient($0).description }, text: delivery.body)
     }
 }

@@ -37,14 +37,10 @@ public final class EmailStubChannel: Channel {
         self.clock = context.clock
     }
 
-    public func check(_ delivery: Delivery) -> DeliveryCheck {
-        let problem = EmailAddress.problem(delivery.recipient.trimmingCharacters(in: .whitespaces))
-        return DeliveryCheck(problem: problem.map { ChannelError.invalidRecipient($0).description }, text: delivery.body)
-    }
+    public func check(_ delivery: Delivery) -> DeliveryCheck { EmailAddress.check(delivery) }
 
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
-        let to = delivery.recipient.trimmingCharacters(in: .whitespaces)
-        if let why = EmailAddress.problem(to) { throw .invalidRecipient(why) }
+        let to = try EmailAddress.recipient(of: delivery)
         let now = clock.now()
         // Short enough that the Message-ID line stays under 78 characters (it cannot be folded).
         let token = String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(12))

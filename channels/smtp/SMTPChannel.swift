@@ -63,14 +63,10 @@ public final class SMTPChannel: Channel {
         self.logger = logger
     }
 
-    public func check(_ delivery: Delivery) -> DeliveryCheck {
-        let problem = EmailAddress.problem(delivery.recipient.trimmingCharacters(in: .whitespaces))
-        return DeliveryCheck(problem: problem.map { ChannelError.invalidRecipient($0).description }, text: delivery.body)
-    }
+    public func check(_ delivery: Delivery) -> DeliveryCheck { EmailAddress.check(delivery) }
 
     public func send(_ delivery: Delivery) async throws(ChannelError) -> Receipt {
-        let to = delivery.recipient.trimmingCharacters(in: .whitespaces)
-        if let why = EmailAddress.problem(to) { throw .invalidRecipient(why) }
+        let to = try EmailAddress.recipient(of: delivery)
         let messageID = MIMEMessage.messageID(deliveryID: delivery.id, domain: domain)
         let message = MIMEMessage(from: from, fromName: fromName, to: to, replyTo: replyTo,
                                   subject: delivery.subject.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "),
