@@ -203,8 +203,11 @@ import Glibc
                 defer { close(fd) }
                 return Self.get(fd, "/healthz")?.status
             }
-            // Waited for by its effect: once both hold their threads, that address is refused…
-            let refused = Self.within(10) { status(from: "127.0.0.12") == 503 }
+            // Both taken off the idle list onto threads of their own: only then may a third
+            // from that address ask, or it could take one of their two places itself.
+            let holding = Self.within(10) { server.openConnections == 2 && server.idleConnections == 0 }
+            // Once both hold their threads, that address is refused…
+            let refused = holding && Self.within(10) { status(from: "127.0.0.12") == 503 }
             // …and another is still served.
             return (refused, status(from: "127.0.0.13"))
         }
